@@ -1,0 +1,87 @@
+"""The campaign statement and petition manager."""
+from importlib import import_module
+
+from flask import Flask
+from sqlalchemy import event
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from campaign.config import INSTANCE_DIR, PROJECT_ROOT, load_settings
+from campaign.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+#: Each domain that serves pages has `views.bp`; each with commands has `cli.commands`.
+DOMAINS_WITH_VIEWS = (
+    "statements", "signatures", "organizers", "dashboard", "events", "privacy", "api", "system",
+)
+DOMAINS_WITH_CLI = ("statements", "signatures", "organizers", "events", "mail", "privacy", "demo")
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=str(INSTANCE_DIR),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.update(load_settings())
+    if config:
+        app.config.update(config)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(app.config)
+    if app.config["TRUSTED_PROXIES"] > 0:
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+    import_module("campaign.models")
+    _init_extensions(app)
+    for domain in DOMAINS_WITH_VIEWS:
+        app.register_blueprint(import_module(f"campaign.{domain}.views").bp)
+    for domain in DOMAINS_WITH_CLI:
+        for command in import_module(f"campaign.{domain}.cli").commands:
+            app.cli.add_command(command)
+    import_module("campaign.web").init_app(app)
+    return app
+
+
+def _engine_options(config: dict) -> dict:
+    url = config["SQLALCHEMY_DATABASE_URI"]
+    if url.startswith("sqlite"):
+        return {"connect_args": {"timeout": 30}}
+    return {
+        "pool_size": config["DB_POOL_SIZE"],
+        "max_overflow": config["DB_MAX_OVERFLOW"],
+        "pool_pre_ping": True,
+        "pool_timeout": 10,
+        "connect_args": {
+            "connect_timeout": 5,
+            "options": f"-c statement_timeout={config['DB_STATEMENT_TIMEOUT_MS']}",
+        },
+    }
+
+
+def _init_extensions(app: Flask) -> None:
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+    limiter.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            event.listen(db.engine, "connect", _sqlite_pragmas)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """WAL so readers never wait for the writer; foreign keys on, as PostgreSQL has them."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def _select_locale():
+    from flask import current_app, request
+
+    return request.accept_languages.best_match(current_app.config["LANGUAGES"])

@@ -1,0 +1,37 @@
+"""Email validation and the normal form used for duplicate rules."""
+from email_validator import EmailNotValidError, validate_email
+
+# Webmail domains that ignore dots and "+tags" in the local part, so one person
+# cannot sign many times as j.o.e+1@gmail.com, joe+2@gmail.com ...
+_DOTS_IGNORED = {"gmail.com", "googlemail.com"}
+_PLUS_TAGS_IGNORED = {
+    "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com",
+    "hotmail.co.uk", "outlook.co.uk", "icloud.com", "me.com", "protonmail.com",
+    "proton.me", "fastmail.com", "yahoo.com", "yahoo.co.uk",
+}
+_DOMAIN_ALIASES = {"googlemail.com": "gmail.com"}
+
+
+class InvalidEmail(ValueError):
+    pass
+
+
+def validated_email(value: str) -> str:
+    """The address as the person typed it, checked for shape only (no network look-up)."""
+    try:
+        result = validate_email((value or "").strip(), check_deliverability=False)
+    except EmailNotValidError as error:
+        raise InvalidEmail(str(error)) from error
+    return result.normalized
+
+
+def normalise_email(value: str) -> str:
+    """Case and surrounding space ignored; dots and plus-tags ignored where the provider ignores them."""
+    address = (value or "").strip().lower()
+    local, _, domain = address.rpartition("@")
+    domain = _DOMAIN_ALIASES.get(domain, domain)
+    if domain in _PLUS_TAGS_IGNORED:
+        local = local.split("+", 1)[0]
+    if domain in _DOTS_IGNORED:
+        local = local.replace(".", "")
+    return f"{local}@{domain}"

@@ -1,0 +1,92 @@
+"""Settings, read from the environment (and `.env` when present) with embedded defaults.
+
+Every setting is documented in README.md. Tests pass overrides to `create_app`.
+"""
+import os
+import secrets
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH", PROJECT_ROOT / "instance"))
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return default if value in (None, "") else int(value)
+
+
+def _secret_key() -> str:
+    """The SECRET_KEY from the environment, or one generated once and kept in instance/."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    key_file = INSTANCE_DIR / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def load_settings() -> dict:
+    """All settings as a dict, so `create_app` can lay test overrides on top."""
+    load_dotenv(PROJECT_ROOT / ".env")
+    database_url = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'campaign.sqlite3'}"
+    )
+    redis_url = os.environ.get("REDIS_URL", "")
+    return {
+        "SECRET_KEY": _secret_key(),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "DB_POOL_SIZE": _int("DB_POOL_SIZE", 5),
+        "DB_MAX_OVERFLOW": _int("DB_MAX_OVERFLOW", 10),
+        "DB_STATEMENT_TIMEOUT_MS": _int("DB_STATEMENT_TIMEOUT_MS", 5000),
+        "REDIS_URL": redis_url,
+        "CAMPAIGN_NAME": os.environ.get("CAMPAIGN_NAME", "Campaign statements"),
+        "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000"),
+        "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", False),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 2 * 1024 * 1024),
+        "WTF_CSRF_TIME_LIMIT": _int("WTF_CSRF_TIME_LIMIT", 6 * 3600),
+        "BABEL_DEFAULT_LOCALE": os.environ.get("BABEL_DEFAULT_LOCALE", "en"),
+        "BABEL_DEFAULT_TIMEZONE": "UTC",
+        "LANGUAGES": os.environ.get("LANGUAGES", "en").split(","),
+        "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
+        "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
+        "RATELIMIT_STORAGE_URI": os.environ.get(
+            "RATELIMIT_STORAGE_URI", redis_url or "memory://"
+        ),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "SIGN_RATE_LIMIT_BURST": os.environ.get("SIGN_RATE_LIMIT_BURST", "1 per minute"),
+        "SIGN_RATE_LIMIT_SUSTAINED": os.environ.get(
+            "SIGN_RATE_LIMIT_SUSTAINED", "5 per 5 minutes"
+        ),
+        "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per 15 minutes"),
+        "SIGNATURES_PER_PAGE": _int("SIGNATURES_PER_PAGE", 50),
+        "COUNT_SHARDS": _int("COUNT_SHARDS", 16),
+        "CONSENT_VERSION": os.environ.get("CONSENT_VERSION", "2026-11-01"),
+        "PRIVACY_CONTROLLER": os.environ.get("PRIVACY_CONTROLLER", "The campaign organisers"),
+        "PRIVACY_CONTACT": os.environ.get("PRIVACY_CONTACT", "privacy@example.org"),
+        "RETENTION_DAYS": _int("RETENTION_DAYS", 180),
+        "IP_HASH_RETENTION_DAYS": _int("IP_HASH_RETENTION_DAYS", 30),
+        "CONFIRMATION_MAX_AGE_DAYS": _int("CONFIRMATION_MAX_AGE_DAYS", 14),
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
+        "MAIL_PORT": _int("MAIL_PORT", 25),
+        "MAIL_USE_TLS": _bool("MAIL_USE_TLS", False),
+        "MAIL_USE_SSL": _bool("MAIL_USE_SSL", False),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
+        "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "noreply@example.org"),
+        "MAIL_SEND_IN_BACKGROUND": _bool("MAIL_SEND_IN_BACKGROUND", True),
+    }

@@ -1,0 +1,1 @@
+"""Demo content modelled on the seed charter: a statement, its signatories and its launch meeting."""

@@ -1,0 +1,1 @@
+"""Events: launch meetings, speakers, tickets, the appeal, registration and check-in."""

@@ -1,0 +1,159 @@
+import enum
+from datetime import datetime
+from typing import Optional
+
+from sqlalchemy import (
+    CheckConstraint, Enum, ForeignKey, Index, String, Text, UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from campaign.common.time import UTCDateTime, utcnow
+from campaign.extensions import db
+from campaign.statements.models import Campaign, Statement
+
+
+class Appeal(db.Model):
+    """A fund that supporter tickets pledge towards (for example a humanitarian appeal)."""
+
+    __tablename__ = "appeals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    #: Integer minor units (pence, cents) of `currency`.
+    target_minor: Mapped[Optional[int]]
+    currency: Mapped[str] = mapped_column(String(3), default="GBP")
+    website: Mapped[str] = mapped_column(String(500), default="")
+
+
+class EventStatus(enum.Enum):
+    draft = "draft"
+    published = "published"
+    cancelled = "cancelled"
+
+
+class Event(db.Model):
+    __tablename__ = "events"
+    __table_args__ = (
+        CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity_not_negative"),
+        CheckConstraint("ends_at IS NULL OR ends_at >= starts_at", name="ends_after_start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    #: The statement this meeting launches, if any.
+    statement_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("statements.id", ondelete="SET NULL"), index=True
+    )
+    appeal_id: Mapped[Optional[int]] = mapped_column(ForeignKey("appeals.id", ondelete="SET NULL"))
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    #: Markdown, rendered and sanitised on display.
+    description: Mapped[str] = mapped_column(Text, default="")
+    host: Mapped[str] = mapped_column(String(300), default="")
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    #: IANA zone the times are shown in, e.g. Europe/London.
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/London")
+    venue: Mapped[str] = mapped_column(String(300), default="")
+    address: Mapped[str] = mapped_column(Text, default="")
+    #: Shown only to confirmed registrants.
+    online_url: Mapped[str] = mapped_column(String(500), default="")
+    status: Mapped[EventStatus] = mapped_column(
+        Enum(EventStatus, native_enum=False, length=16), default=EventStatus.draft
+    )
+    registration_required: Mapped[bool] = mapped_column(default=True)
+    registration_opens_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    registration_closes_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    #: Overall places; NULL means unlimited.
+    capacity: Mapped[Optional[int]]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    campaign: Mapped[Campaign] = relationship()
+    statement: Mapped[Optional[Statement]] = relationship()
+    appeal: Mapped[Optional[Appeal]] = relationship()
+    speakers: Mapped[list["Speaker"]] = relationship(
+        back_populates="event", order_by="Speaker.position", cascade="all, delete-orphan"
+    )
+    ticket_types: Mapped[list["TicketType"]] = relationship(
+        back_populates="event", order_by="TicketType.position", cascade="all, delete-orphan"
+    )
+
+
+class Speaker(db.Model):
+    __tablename__ = "speakers"
+    __table_args__ = (UniqueConstraint("event_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(300), default="")
+    bio: Mapped[str] = mapped_column(Text, default="")
+
+    event: Mapped[Event] = relationship(back_populates="speakers")
+
+
+class TicketType(db.Model):
+    __tablename__ = "ticket_types"
+    __table_args__ = (
+        CheckConstraint("price_minor >= 0", name="price_not_negative"),
+        CheckConstraint("min_price_minor IS NULL OR min_price_minor >= 0", name="min_not_negative"),
+        CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(default=1)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    #: Integer minor units of `currency`; 0 is a free ticket.
+    price_minor: Mapped[int] = mapped_column(default=0)
+    currency: Mapped[str] = mapped_column(String(3), default="GBP")
+    #: Set for pay-what-you-can tickets: the least a registrant may pledge.
+    min_price_minor: Mapped[Optional[int]]
+    #: Places for this ticket; NULL means only the event's capacity applies.
+    capacity: Mapped[Optional[int]]
+
+    event: Mapped[Event] = relationship(back_populates="ticket_types")
+
+
+class RegistrationStatus(enum.Enum):
+    confirmed = "confirmed"
+    waitlisted = "waitlisted"
+    cancelled = "cancelled"
+
+
+class Registration(db.Model):
+    __tablename__ = "registrations"
+    __table_args__ = (
+        UniqueConstraint("event_id", "email_normalised"),
+        Index("ix_registrations_event_status_created", "event_id", "status", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    ticket_type_id: Mapped[int] = mapped_column(ForeignKey("ticket_types.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[Optional[str]] = mapped_column(String(320))
+    email_normalised: Mapped[Optional[str]] = mapped_column(String(320))
+    affiliation: Mapped[str] = mapped_column(String(300), default="")
+    status: Mapped[RegistrationStatus] = mapped_column(
+        Enum(RegistrationStatus, native_enum=False, length=16)
+    )
+    #: Short code on the ticket and its QR code, typed or scanned at the door.
+    reference: Mapped[str] = mapped_column(String(16), unique=True)
+    #: What the registrant pledged, integer minor units of `currency`.
+    amount_minor: Mapped[int] = mapped_column(default=0)
+    currency: Mapped[str] = mapped_column(String(3), default="GBP")
+    #: "pay_later" now; a hosted-checkout provider adds its own name.
+    payment_method: Mapped[str] = mapped_column(String(32), default="pay_later")
+    paid_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    checked_in_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    consent_version: Mapped[str] = mapped_column(String(40), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    cancelled_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+
+    event: Mapped[Event] = relationship()
+    ticket_type: Mapped[TicketType] = relationship()

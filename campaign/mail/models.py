@@ -1,0 +1,37 @@
+import enum
+from datetime import datetime
+from typing import Optional
+
+from sqlalchemy import Enum, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from campaign.common.time import UTCDateTime, utcnow
+from campaign.extensions import db
+
+
+class OutboxStatus(enum.Enum):
+    pending = "pending"
+    sent = "sent"
+    failed = "failed"
+
+
+class OutboxMessage(db.Model):
+    __tablename__ = "outbox_messages"
+    __table_args__ = (Index("ix_outbox_messages_status_next", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: What the message is about, e.g. "signature_confirmation".
+    kind: Mapped[str] = mapped_column(String(64))
+    to: Mapped[str] = mapped_column(String(320))
+    sender: Mapped[str] = mapped_column(String(400))
+    subject: Mapped[str] = mapped_column(String(300))
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[OutboxStatus] = mapped_column(
+        Enum(OutboxStatus, native_enum=False, length=16), default=OutboxStatus.pending
+    )
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)

@@ -1,0 +1,9 @@
+"""Every model, imported in one place so Alembic and the app see the whole schema."""
+from campaign.events.models import Appeal, Event, Registration, Speaker, TicketType  # noqa: F401
+from campaign.mail.models import OutboxMessage  # noqa: F401
+from campaign.organizers.models import Organizer  # noqa: F401
+from campaign.privacy.models import AuditEntry  # noqa: F401
+from campaign.signatures.models import Signature  # noqa: F401
+from campaign.statements.models import (  # noqa: F401
+    Campaign, Demand, SignatureCountShard, Statement, StatementRevision,
+)

@@ -1,0 +1,40 @@
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Enum, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from campaign.common.time import UTCDateTime, utcnow
+from campaign.extensions import db
+
+
+class Role(enum.Enum):
+    """A viewer reads and exports; an editor also changes; an owner also manages organizers."""
+
+    viewer = 1
+    editor = 2
+    owner = 3
+
+    def allows(self, needed: "Role") -> bool:
+        return self.value >= needed.value
+
+
+class Organizer(UserMixin, db.Model):
+    __tablename__ = "organizers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Stored lower-cased, so the unique constraint is case-insensitive.
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=16))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def can(self, needed: Role) -> bool:
+        return self.role.allows(needed)

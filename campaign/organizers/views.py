@@ -1,0 +1,54 @@
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from campaign.extensions import limiter
+from campaign.organizers.forms import LoginForm
+from campaign.organizers.service import authenticate
+
+bp = Blueprint("organizers", __name__)
+
+
+def _login_account_key() -> str:
+    return "login-account:" + request.form.get("email", "").strip().lower()[:320]
+
+
+def _failed_login(response) -> bool:
+    return response.status_code != 302
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"],
+               deduct_when=_failed_login)
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"],
+               key_func=_login_account_key, deduct_when=_failed_login)
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("dashboard.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        organizer = authenticate(form.email.data, form.password.data)
+        if organizer is not None:
+            login_user(organizer)
+            return redirect(_safe_next(request.args.get("next")))
+        form.password.errors.append(_("The email or password is not right."))
+    status = 400 if form.errors else 200
+    return render_template("organizers/login.html", form=form), status
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    flash(_("You have logged out."))
+    return redirect(url_for("statements.index"))
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site, so the login page cannot bounce people elsewhere."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
+    return url_for("dashboard.index")

@@ -1,0 +1,1 @@
+"""The duties of holding political opinions: audit log, subject access, erasure, retention."""

@@ -1,0 +1,1 @@
+"""Signatures: signing, confirming, withdrawing, moderation and the duplicate rules."""

@@ -1,0 +1,56 @@
+import enum
+from datetime import datetime
+from typing import Optional
+
+from sqlalchemy import Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from campaign.common.time import UTCDateTime, utcnow
+from campaign.extensions import db
+from campaign.statements.models import Statement
+
+
+class SignatureStatus(enum.Enum):
+    pending = "pending"
+    confirmed = "confirmed"
+    hidden = "hidden"
+    withdrawn = "withdrawn"
+
+
+class Signature(db.Model):
+    __tablename__ = "signatures"
+    __table_args__ = (
+        # One signature per statement per person; NULL (curated, erased) never clashes.
+        UniqueConstraint("statement_id", "email_normalised"),
+        Index("ix_signatures_statement_status_created", "statement_id", "status", "created_at"),
+        Index("ix_signatures_statement_featured", "statement_id", "featured_position"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    statement_id: Mapped[int] = mapped_column(ForeignKey("statements.id", ondelete="CASCADE"))
+    #: The statement revision that was current when this was signed.
+    revision: Mapped[int] = mapped_column(default=1)
+    name: Mapped[str] = mapped_column(String(200))
+    affiliation: Mapped[str] = mapped_column(String(300), default="")
+    personal_capacity: Mapped[bool] = mapped_column(default=False)
+    #: As typed; private, never shown publicly.
+    email: Mapped[Optional[str]] = mapped_column(String(320))
+    #: Lower-cased, plus-tags and dots folded where the provider ignores them.
+    email_normalised: Mapped[Optional[str]] = mapped_column(String(320))
+    #: ISO 3166-1 alpha-2.
+    country: Mapped[str] = mapped_column(String(2), default="")
+    show_publicly: Mapped[bool] = mapped_column(default=False)
+    #: Curated ("initial") signatories are shown first, in featured_position order.
+    featured: Mapped[bool] = mapped_column(default=False)
+    featured_position: Mapped[Optional[int]]
+    comment: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[SignatureStatus] = mapped_column(
+        Enum(SignatureStatus, native_enum=False, length=16), default=SignatureStatus.pending
+    )
+    consent_version: Mapped[str] = mapped_column(String(40), default="")
+    #: Keyed hash of the signer's address, for abuse review; dropped after a retention period.
+    ip_hash: Mapped[Optional[str]] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    confirmed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+
+    statement: Mapped[Statement] = relationship(back_populates="signatures")

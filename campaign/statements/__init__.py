@@ -1,0 +1,1 @@
+"""Campaigns, statements, their numbered demands and their amendment history."""

@@ -1,0 +1,125 @@
+import enum
+from datetime import datetime
+from typing import Optional
+
+from sqlalchemy import (
+    true, CheckConstraint, Enum, ForeignKey, Integer, JSON, String, Text, UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, WriteOnlyMapped, mapped_column, relationship
+
+from campaign.common.time import UTCDateTime, utcnow
+from campaign.extensions import db
+
+
+class Campaign(db.Model):
+    """The organisation running statements and events; a deployment can host several."""
+
+    __tablename__ = "campaigns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    website: Mapped[str] = mapped_column(String(500), default="")
+
+
+class StatementStatus(enum.Enum):
+    draft = "draft"
+    published = "published"
+    closed = "closed"
+
+
+class Statement(db.Model):
+    __tablename__ = "statements"
+    __table_args__ = (
+        CheckConstraint("signature_goal IS NULL OR signature_goal > 0", name="goal_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    #: Markdown, rendered and sanitised on display.
+    preamble: Mapped[str] = mapped_column(Text, default="")
+    closing: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[StatementStatus] = mapped_column(
+        Enum(StatementStatus, native_enum=False, length=16), default=StatementStatus.draft
+    )
+    signature_goal: Mapped[Optional[int]]
+    language: Mapped[str] = mapped_column(String(16), default="en")
+    #: Whether a signature counts only after its email link is confirmed.
+    requires_confirmation: Mapped[bool] = mapped_column(default=True, server_default=true())
+    opens_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    closes_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    published_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    #: The revision new signatures are given on; goes up when signed text is amended.
+    revision: Mapped[int] = mapped_column(default=1, server_default=true())
+    amended_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+
+    campaign: Mapped[Campaign] = relationship()
+    demands: Mapped[list["Demand"]] = relationship(
+        back_populates="statement", order_by="Demand.position", cascade="all, delete-orphan"
+    )
+    revisions: Mapped[list["StatementRevision"]] = relationship(
+        order_by="StatementRevision.number", cascade="all, delete-orphan"
+    )
+    signatures: WriteOnlyMapped["Signature"] = relationship(  # noqa: F821
+        back_populates="statement", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class Demand(db.Model):
+    """One numbered point; positions run 1..N with no gaps."""
+
+    __tablename__ = "demands"
+    __table_args__ = (
+        UniqueConstraint("statement_id", "position"),
+        CheckConstraint("position > 0", name="position_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    statement_id: Mapped[int] = mapped_column(ForeignKey("statements.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    heading: Mapped[str] = mapped_column(String(300), default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+
+    statement: Mapped[Statement] = relationship(back_populates="demands")
+
+
+class StatementRevision(db.Model):
+    """The text as it stood before an amendment, kept once people had signed it."""
+
+    __tablename__ = "statement_revisions"
+    __table_args__ = (UniqueConstraint("statement_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    statement_id: Mapped[int] = mapped_column(ForeignKey("statements.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    title: Mapped[str] = mapped_column(String(300))
+    preamble: Mapped[str] = mapped_column(Text)
+    closing: Mapped[str] = mapped_column(Text)
+    #: [{"position": 1, "heading": "...", "body": "..."}, ...]
+    demands: Mapped[list] = mapped_column(JSON)
+    #: When this text stopped being current.
+    replaced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SignatureCountShard(db.Model):
+    """Counts kept in several rows per statement, summed on read.
+
+    A signature adds to one shard picked at random, so a burst of signing never
+    queues on a single hot row; `signatures reconcile` recomputes them exactly.
+    """
+
+    __tablename__ = "signature_count_shards"
+
+    statement_id: Mapped[int] = mapped_column(
+        ForeignKey("statements.id", ondelete="CASCADE"), primary_key=True
+    )
+    shard: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    #: Signatures that count (confirmed).
+    counted: Mapped[int] = mapped_column(default=0)
+    #: Of those, how many the signatory chose to show publicly.
+    listed: Mapped[int] = mapped_column(default=0)

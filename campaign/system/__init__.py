@@ -1,0 +1,1 @@
+"""Process and readiness probes for load balancers and orchestrators."""

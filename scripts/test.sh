@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Install the test tools and run the whole suite on SQLite, then on PostgreSQL.
+# TEST_PG_URL names the PostgreSQL server (a fresh database is made on it per run).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PG_URL="${TEST_PG_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/postgres}"
+
+[ -x .venv/bin/python ] || python3 -m venv .venv
+.venv/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+
+if ! .venv/bin/python - "$PG_URL" <<'PY'
+import sys
+from sqlalchemy import create_engine, text
+try:
+    with create_engine(sys.argv[1]).connect() as connection:
+        connection.execute(text("SELECT 1"))
+except Exception as error:
+    sys.exit(f"PostgreSQL is not reachable at {sys.argv[1]}: {error}")
+PY
+then
+  exit 1
+fi
+
+echo "== tests on SQLite"
+.venv/bin/python -m pytest "$@"
+echo "== tests on PostgreSQL"
+TEST_DATABASE_URL="$PG_URL" .venv/bin/python -m pytest "$@"

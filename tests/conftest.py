@@ -1,0 +1,233 @@
+"""Fixtures: `app`, `client`, `runner`, and factories (`make_statement(**overrides)` ...).
+
+The suite runs on SQLite by default. With TEST_DATABASE_URL=postgresql+psycopg://...
+it runs on PostgreSQL instead, in a fresh database made for the run and dropped after.
+The schema comes from the migrations, once per run; each test starts with empty tables.
+"""
+import os
+import re
+import uuid
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from campaign import create_app
+from campaign.extensions import db
+from campaign.organizers.models import Organizer, Role
+from campaign.signatures.models import Signature, SignatureStatus
+from campaign.statements.models import Campaign, Demand, Statement, StatementStatus
+from werkzeug.security import generate_password_hash
+
+PASSWORD = "correct horse battery staple"
+_CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|'
+                         r'type="hidden" name="csrf_token" value="([^"]+)"|'
+                         r'name="csrf_token" value="([^"]+)"')
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    base = os.environ.get("TEST_DATABASE_URL", "")
+    if not base.startswith("postgresql"):
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        return
+    name = f"campaign_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield make_url(base).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def test_settings(database_url, tmp_path_factory):
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "RATELIMIT_ENABLED": False,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "REDIS_URL": "",
+        "MAIL_SERVER": "",
+        "MAIL_SEND_IN_BACKGROUND": False,
+        "BASE_URL": "http://localhost",
+        "SERVER_NAME": None,
+    }
+
+
+@pytest.fixture(scope="session")
+def _schema(test_settings):
+    """Migrate the run's database to head once."""
+    from flask_migrate import upgrade
+
+    app = create_app(test_settings)
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+class CampaignClient(FlaskClient):
+    """A test client that fills in the CSRF token like a browser submitting the page's form."""
+
+    def csrf_token(self, page: str = "/login") -> str:
+        html = self.get(page).get_data(as_text=True)
+        match = _CSRF_FIELD.search(html)
+        assert match, f"no CSRF token on {page}"
+        return next(group for group in match.groups() if group)
+
+    def submit(self, url: str, data: dict | None = None, page: str = "/login", **kwargs):
+        data = dict(data or {})
+        data.setdefault("csrf_token", self.csrf_token(page))
+        return self.post(url, data=data, **kwargs)
+
+
+@pytest.fixture
+def settings(test_settings):
+    """Per-test overrides: a test may change this dict before asking for `app`."""
+    return dict(test_settings)
+
+
+@pytest.fixture
+def app(settings, _schema):
+    app = create_app(settings)
+    app.test_client_class = CampaignClient
+    with app.app_context():
+        yield app
+        db.session.remove()
+        _empty_tables()
+        db.engine.dispose()
+
+
+def _empty_tables():
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    with db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(text(f"DELETE FROM {table}"))
+
+
+@pytest.fixture
+def client(app) -> CampaignClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def on_postgresql(app) -> bool:
+    return db.engine.dialect.name == "postgresql"
+
+
+@pytest.fixture
+def make_campaign(app):
+    def make(**overrides):
+        values = {"name": "Ukraine Solidarity Campaign", "slug": f"c-{uuid.uuid4().hex[:8]}"}
+        values.update(overrides)
+        campaign = Campaign(**values)
+        db.session.add(campaign)
+        db.session.commit()
+        return campaign
+
+    return make
+
+
+@pytest.fixture
+def make_statement(app, make_campaign):
+    """A statement, published unless told otherwise, with demands given as (heading, body) pairs."""
+
+    def make(demands=(("Aid", "Send aid now."), ("Peace", "A just peace.")), **overrides):
+        values = {
+            "title": "A free and united Ukraine",
+            "slug": f"statement-{uuid.uuid4().hex[:8]}",
+            "preamble": "We, the undersigned, stand with Ukraine.",
+            "closing": "Add your name.",
+            "status": StatementStatus.published,
+            "requires_confirmation": False,
+        }
+        values.update(overrides)
+        if "campaign" not in values and "campaign_id" not in values:
+            values["campaign"] = make_campaign()
+        statement = Statement(**values)
+        statement.demands = [
+            Demand(position=i, heading=h, body=b) for i, (h, b) in enumerate(demands, start=1)
+        ]
+        db.session.add(statement)
+        db.session.commit()
+        return statement
+
+    return make
+
+
+@pytest.fixture
+def make_signature(app):
+    """A signature stored directly (no counting): for setting the scene, not for testing signing."""
+
+    def make(statement, **overrides):
+        values = {
+            "statement_id": statement.id,
+            "name": "Ada Lovelace",
+            "affiliation": "",
+            "email": f"{uuid.uuid4().hex[:10]}@example.org",
+            "country": "GB",
+            "show_publicly": True,
+            "status": SignatureStatus.confirmed,
+        }
+        values.update(overrides)
+        if values.get("email") and "email_normalised" not in values:
+            values["email_normalised"] = values["email"].lower()
+        signature = Signature(**values)
+        db.session.add(signature)
+        db.session.commit()
+        return signature
+
+    return make
+
+
+@pytest.fixture
+def make_organizer(app):
+    def make(role: Role = Role.owner, **overrides):
+        values = {
+            "email": f"organizer-{uuid.uuid4().hex[:8]}@example.org",
+            "name": "Olena Organizer",
+            "password_hash": generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000"),
+            "role": role,
+        }
+        values.update(overrides)
+        organizer = Organizer(**values)
+        db.session.add(organizer)
+        db.session.commit()
+        return organizer
+
+    return make
+
+
+@pytest.fixture
+def login(client):
+    """Log `client` in through the real login form."""
+
+    def log_in(organizer, password: str = PASSWORD):
+        response = client.submit("/login", {"email": organizer.email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+
+    return log_in
+
+
+@pytest.fixture
+def logged_in(make_organizer, login):
+    """A client logged in as a new organizer of the given role (owner by default)."""
+
+    def make(role: Role = Role.owner):
+        organizer = make_organizer(role)
+        login(organizer)
+        return organizer
+
+    return make
