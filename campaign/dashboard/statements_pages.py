@@ -1,0 +1,1 @@
+from campaign.dashboard.views import bp  # noqa: F401

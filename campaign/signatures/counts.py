@@ -1,0 +1,102 @@
+"""Signature counts kept in sharded rows, so signing never queues on one hot row.
+
+A change of a signature's standing adds +1/-1 to one shard chosen at random in the
+same transaction; the public count is the sum of the shards (an indexed read of at
+most COUNT_SHARDS rows, never a COUNT(*) over signatures). `reconcile` recomputes
+the exact figures and reports any drift.
+"""
+import random
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import case, delete, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from campaign.extensions import db
+from campaign.signatures.models import Signature, SignatureStatus
+from campaign.statements.models import SignatureCountShard
+
+
+@dataclass(frozen=True)
+class Totals:
+    counted: int = 0
+    listed: int = 0
+
+    @property
+    def unlisted(self) -> int:
+        return self.counted - self.listed
+
+
+def adjust(statement_id: int, counted: int, listed: int) -> None:
+    """Add to one random shard within the caller's transaction."""
+    if not counted and not listed:
+        return
+    insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
+    shard = random.randrange(current_app.config["COUNT_SHARDS"])
+    statement = insert(SignatureCountShard).values(
+        statement_id=statement_id, shard=shard, counted=counted, listed=listed
+    )
+    statement = statement.on_conflict_do_update(
+        index_elements=["statement_id", "shard"],
+        set_={
+            "counted": SignatureCountShard.counted + counted,
+            "listed": SignatureCountShard.listed + listed,
+        },
+    )
+    db.session.execute(statement)
+
+
+def standing(signature: Signature) -> tuple[int, int]:
+    """What a signature adds to (counted, listed) as it stands now."""
+    if signature.status is not SignatureStatus.confirmed:
+        return 0, 0
+    return 1, 1 if signature.show_publicly else 0
+
+
+def totals(statement_id: int) -> Totals:
+    return totals_for([statement_id]).get(statement_id, Totals())
+
+
+def totals_for(statement_ids: list[int]) -> dict[int, Totals]:
+    if not statement_ids:
+        return {}
+    rows = db.session.execute(
+        select(
+            SignatureCountShard.statement_id,
+            func.sum(SignatureCountShard.counted),
+            func.sum(SignatureCountShard.listed),
+        )
+        .where(SignatureCountShard.statement_id.in_(statement_ids))
+        .group_by(SignatureCountShard.statement_id)
+    )
+    return {statement_id: Totals(int(c), int(l)) for statement_id, c, l in rows}
+
+
+def exact_totals(statement_id: int) -> Totals:
+    counted, listed = db.session.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(case((Signature.show_publicly, 1), else_=0)), 0),
+        ).where(
+            Signature.statement_id == statement_id,
+            Signature.status == SignatureStatus.confirmed,
+        )
+    ).one()
+    return Totals(int(counted), int(listed))
+
+
+def reconcile(statement_id: int) -> tuple[Totals, Totals]:
+    """Replace the shards with the exact figures; returns (before, after) so drift can be reported."""
+    before = totals(statement_id)
+    after = exact_totals(statement_id)
+    db.session.execute(
+        delete(SignatureCountShard).where(SignatureCountShard.statement_id == statement_id)
+    )
+    db.session.add(
+        SignatureCountShard(
+            statement_id=statement_id, shard=0, counted=after.counted, listed=after.listed
+        )
+    )
+    db.session.commit()
+    return before, after
