@@ -5,12 +5,14 @@ from flask import Flask
 from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from campaign.common.routing import DatabaseIdConverter
 from campaign.config import INSTANCE_DIR, PROJECT_ROOT, load_settings
 from campaign.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 #: Each domain that serves pages has `views.bp`; each with commands has `cli.commands`.
 DOMAINS_WITH_VIEWS = (
     "statements", "signatures", "organizers", "dashboard", "events", "privacy", "api", "system",
+    "mail", "sharing",
 )
 DOMAINS_WITH_CLI = ("statements", "signatures", "organizers", "events", "mail", "privacy", "demo")
 
@@ -32,6 +34,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     import_module("campaign.models")
     _init_extensions(app)
+    app.url_map.converters["int"] = DatabaseIdConverter
     for domain in DOMAINS_WITH_VIEWS:
         app.register_blueprint(import_module(f"campaign.{domain}.views").bp)
     for domain in DOMAINS_WITH_CLI:
@@ -44,12 +47,13 @@ def create_app(config: dict | None = None) -> Flask:
 def _engine_options(config: dict) -> dict:
     url = config["SQLALCHEMY_DATABASE_URI"]
     if url.startswith("sqlite"):
-        return {"connect_args": {"timeout": 30}}
+        # How long a writer waits for SQLite's lock before the request gets a 503.
+        return {"connect_args": {"timeout": config["DB_STATEMENT_TIMEOUT_MS"] / 1000}}
     return {
         "pool_size": config["DB_POOL_SIZE"],
         "max_overflow": config["DB_MAX_OVERFLOW"],
         "pool_pre_ping": True,
-        "pool_timeout": 10,
+        "pool_timeout": config["DB_POOL_TIMEOUT"],
         "connect_args": {
             "connect_timeout": 5,
             "options": f"-c statement_timeout={config['DB_STATEMENT_TIMEOUT_MS']}",
@@ -72,16 +76,27 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    """WAL so readers never wait for the writer; foreign keys on, as PostgreSQL has them."""
+    """WAL so readers never wait for the writer; foreign keys on, as PostgreSQL has them.
+
+    SQLite's own lower() folds only ASCII; it is replaced by Python's, so case-insensitive
+    search finds "Олена" from "олена" as it does on PostgreSQL.
+    """
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+    dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
+
+
+def _unicode_lower(value):
+    return value.lower() if isinstance(value, str) else value
 
 
 def _select_locale():
-    from flask import current_app, request
+    """The browser's preferred language; outside a request (CLI, mail sender) the default."""
+    from flask import current_app, has_request_context, request
 
+    if not has_request_context():
+        return None
     return request.accept_languages.best_match(current_app.config["LANGUAGES"])

@@ -1,4 +1,5 @@
 """Every model, imported in one place so Alembic and the app see the whole schema."""
+from campaign.abuse.models import HiddenBatch, HiddenBatchMember, RefusedAttempts  # noqa: F401
 from campaign.events.models import Appeal, Event, Registration, Speaker, TicketType  # noqa: F401
 from campaign.mail.models import OutboxMessage  # noqa: F401
 from campaign.organizers.models import Organizer  # noqa: F401

@@ -1,12 +1,19 @@
 """What every page shares: error pages, security headers, template helpers, the login loader."""
-from flask import Flask, render_template, request
-from flask_babel import gettext as _
+import math
+import time
+from datetime import timedelta
+from functools import wraps
+
+from flask import Flask, abort, current_app, g, make_response, render_template, request, session
+from flask_babel import format_timedelta, gettext as _
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DisconnectionError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException
 
 from campaign.common.markdown import render_markdown
-from campaign.extensions import db, login_manager
+from campaign.extensions import db, limiter, login_manager
 from campaign.organizers.models import Organizer
 
 _ERROR_TEXT = {
@@ -40,13 +47,17 @@ def init_app(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(CSRFError, _csrf_error)
-    app.register_error_handler(OperationalError, _database_unavailable)
+    for database_down in (OperationalError, DisconnectionError, PoolTimeoutError):
+        app.register_error_handler(database_down, _database_unavailable)
+    app.before_request(_refuse_nul_in_address)
     app.after_request(_security_headers)
     app.context_processor(lambda: {"campaign_name": app.config["CAMPAIGN_NAME"]})
 
 
 def _load_organizer(organizer_id: str):
-    return db.session.get(Organizer, int(organizer_id)) if organizer_id.isdigit() else None
+    """The logged-in organizer; a deactivated account is logged out on its next request."""
+    organizer = db.session.get(Organizer, int(organizer_id)) if organizer_id.isdigit() else None
+    return organizer if organizer is not None and organizer.active else None
 
 
 def error_page(code: int, message: str | None = None, headers: dict | None = None):
@@ -57,6 +68,18 @@ def error_page(code: int, message: str | None = None, headers: dict | None = Non
     return body, code, headers or {}
 
 
+#: No listing is this long; larger page numbers would overflow the database's OFFSET.
+MAX_PAGE_NUMBER = 1_000_000
+
+
+def page_number(name: str = "page") -> int:
+    """The ?page= of a listing: 1 when absent, 404 when it cannot be a page."""
+    page = request.args.get(name, 1, type=int)
+    if not 1 <= page <= MAX_PAGE_NUMBER:
+        abort(404)
+    return page
+
+
 def _http_error(error: HTTPException):
     if error.code is None or error.code < 400:
         return error
@@ -64,7 +87,27 @@ def _http_error(error: HTTPException):
     headers.pop("Content-Type", None)
     headers.pop("Content-Length", None)
     description = getattr(error, "campaign_message", None)
+    if error.code == 429:
+        wait = _seconds_until_retry(headers)
+        headers["Retry-After"] = str(wait)
+        description = _("Please try again %(when)s.", when=_when(wait))
     return error_page(error.code, description, headers)
+
+
+def _seconds_until_retry(headers: dict) -> int:
+    """Seconds until the limit that refused this request lets the person in again."""
+    breached = limiter.current_limit
+    if breached is not None:
+        return max(1, int(breached.reset_at - time.time()))
+    retry_after = headers.get("Retry-After", "")
+    return int(retry_after) if retry_after.isdigit() else 60
+
+
+def _when(seconds: int) -> str:
+    """The wait as words ("in 40 seconds", "in 3 minutes"), rounded up so trying then works."""
+    if seconds >= 60:
+        seconds = 60 * math.ceil(seconds / 60)
+    return format_timedelta(timedelta(seconds=seconds), threshold=1, add_direction=True)
 
 
 def _csrf_error(error: CSRFError):
@@ -73,9 +116,62 @@ def _csrf_error(error: CSRFError):
     )
 
 
-def _database_unavailable(error: OperationalError):
-    db.session.rollback()
-    return error_page(503, headers={"Retry-After": "30"})
+def _database_unavailable(error: SQLAlchemyError):
+    """The database is down, refusing connections, out of pooled connections or too slow.
+
+    A plain page that needs nothing from the database (not even the logged-in organizer),
+    so it renders while the database is away; pre-ping brings the pool back by itself
+    once the database answers again.
+    """
+    current_app.logger.warning("Database unavailable: %s", error)
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:
+        db.session.close()
+    title, message = _ERROR_TEXT[503]
+    # Rendered without the context processors: Flask-Login's would load the organizer.
+    body = current_app.jinja_env.get_template("errors_unavailable.html").render(
+        title=title(), message=message(), campaign_name=current_app.config["CAMPAIGN_NAME"]
+    )
+    return body, 503, {"Retry-After": str(current_app.config["DB_RETRY_AFTER_SECONDS"])}
+
+
+def public_cache(view):
+    """Let browsers and shared caches keep a public GET page for a few seconds.
+
+    A shared cache may keep the page only when it is the same for every visitor: nobody is
+    logged in, no cookie is being set and no per-session CSRF token is on it. Otherwise the
+    visitor's browser alone may keep it. Either way `Vary: Cookie`, for caches that honour it.
+    """
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        response = make_response(view(*args, **kwargs))
+        if request.method != "GET" or response.status_code != 200 or response.is_streamed:
+            return response
+        config = current_app.config
+        csrf_field = f'name="{config.get("WTF_CSRF_FIELD_NAME", "csrf_token")}"'.encode()
+        per_visitor = (
+            current_user.is_authenticated
+            or session.modified
+            or csrf_field in response.get_data()
+        )
+        if per_visitor:
+            response.cache_control.private = True
+        else:
+            response.cache_control.public = True
+            response.cache_control.stale_while_revalidate = config["PUBLIC_STALE_SECONDS"]
+        response.cache_control.max_age = config["PUBLIC_MAX_AGE_SECONDS"]
+        response.vary.add("Cookie")
+        return response
+
+    return wrapper
+
+
+def _refuse_nul_in_address():
+    """An address with a NUL byte names nothing here (and PostgreSQL refuses to compare one)."""
+    if "\x00" in request.path:
+        abort(404)
 
 
 def _security_headers(response):

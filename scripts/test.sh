@@ -7,6 +7,11 @@ PG_URL="${TEST_PG_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/postgres}"
 
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+# axe-core and the Nu HTML Checker for the browser tests; their install scripts are not
+# needed (vnu-jar's would fetch a Java runtime: the machine's own java runs vnu.jar).
+if [ -f package.json ]; then
+  npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+fi
 
 if ! .venv/bin/python - "$PG_URL" <<'PY'
 import sys

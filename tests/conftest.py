@@ -9,8 +9,9 @@ import re
 import uuid
 
 import pytest
+from flask import g
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
 from campaign import create_app
@@ -50,11 +51,13 @@ def test_settings(database_url, tmp_path_factory):
         "SQLALCHEMY_DATABASE_URI": database_url,
         "RATELIMIT_ENABLED": False,
         "RATELIMIT_STORAGE_URI": "memory://",
+        "PAGE_CACHE_SECONDS": 0,
         "REDIS_URL": "",
         "MAIL_SERVER": "",
         "MAIL_SEND_IN_BACKGROUND": False,
         "BASE_URL": "http://localhost",
         "SERVER_NAME": None,
+        "SHARE_CARD_DIR": str(tmp_path_factory.mktemp("share-cards")),
     }
 
 
@@ -82,6 +85,14 @@ class CampaignClient(FlaskClient):
         data = dict(data or {})
         data.setdefault("csrf_token", self.csrf_token(page))
         return self.post(url, data=data, **kwargs)
+
+    def open(self, *args, **kwargs):
+        """Start each request with an empty `g`, as a server does. The test's app context
+        (and so `g`) is shared by every request, and Flask-Login and Flask-WTF keep the
+        user and the CSRF token there: without this a second client would inherit them."""
+        for name in list(g):
+            g.pop(name)
+        return super().open(*args, **kwargs)
 
 
 @pytest.fixture
@@ -231,3 +242,87 @@ def logged_in(make_organizer, login):
         return organizer
 
     return make
+
+
+@pytest.fixture
+def sign(client):
+    """Sign a statement through its public form, as a person would; returns the response."""
+
+    def sign_as(statement, **fields):
+        data = {"name": "Olena Kovalenko", "email": "olena@example.org", "country": "UA",
+                "consent": "y"}
+        data.update(fields)
+        return client.submit(f"/s/{statement.slug}/sign", data, page=f"/s/{statement.slug}")
+
+    return sign_as
+
+
+@pytest.fixture
+def emailed_link(app):
+    """The path of the newest emailed link to `to` whose path contains `/<purpose>/`."""
+
+    def find(to: str, purpose: str) -> str:
+        from campaign.mail.models import OutboxMessage
+
+        messages = db.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.to == to).order_by(OutboxMessage.id.desc())
+        )
+        for message in messages:
+            match = re.search(rf"https?://[^/\s]+(/\S*/{purpose}/\S+)", message.body_text)
+            if match:
+                return match.group(1)
+        raise AssertionError(f"no {purpose} link was emailed to {to}")
+
+    return find
+
+
+@pytest.fixture
+def make_event(app, make_campaign):
+    """A published event a week ahead, with tickets (dicts of TicketType fields), speakers, appeal."""
+    from datetime import timedelta
+
+    from campaign.common.time import utcnow
+    from campaign.events.models import Appeal, Event, EventStatus, Speaker, TicketType
+
+    def make(tickets=({"name": "Free ticket"},), speakers=(), appeal=None, **overrides):
+        starts = utcnow().replace(microsecond=0) + timedelta(days=7)
+        values = {
+            "title": "Launch meeting in Parliament",
+            "slug": f"launch-{uuid.uuid4().hex[:8]}",
+            "host": "Ian Lavery MP",
+            "starts_at": starts,
+            "ends_at": starts + timedelta(hours=2),
+            "venue": "Committee Room 10, House of Commons",
+            "address": "Westminster, London SW1A 0AA",
+            "status": EventStatus.published,
+        }
+        values.update(overrides)
+        if "campaign" not in values and "campaign_id" not in values:
+            values["campaign"] = make_campaign()
+        event = Event(**values)
+        event.ticket_types = [TicketType(position=i, **t) for i, t in enumerate(tickets, start=1)]
+        event.speakers = [Speaker(position=i, **s) for i, s in enumerate(speakers, start=1)]
+        if appeal:
+            event.appeal = Appeal(campaign_id=event.campaign_id or event.campaign.id, **appeal)
+        db.session.add(event)
+        db.session.commit()
+        return event
+
+    return make
+
+
+@pytest.fixture
+def register(client):
+    """Register for an event through its public form, as a person would; returns the response."""
+
+    def register_as(event, name="Oksana Holota", email=None, ticket_type=None, **fields):
+        data = {
+            "name": name,
+            "email": email or f"{uuid.uuid4().hex[:10]}@example.org",
+            "ticket": str((ticket_type or event.ticket_types[0]).id),
+            "consent": "y",
+        }
+        data.update(fields)
+        return client.submit(f"/e/{event.slug}", data, page=f"/e/{event.slug}")
+
+    return register_as

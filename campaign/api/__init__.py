@@ -1,1 +1,1 @@
-"""api."""
+"""Public, read-only JSON for partner sites: statements, live counts, listed signatories."""

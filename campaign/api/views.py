@@ -1,3 +1,64 @@
-from flask import Blueprint
+from functools import wraps
 
-bp = Blueprint("api", __name__)
+from flask import Blueprint, current_app, jsonify, request
+
+from campaign.api.service import signatory, statement_detail, statement_summary
+from campaign.extensions import csrf, db
+from campaign.signatures import counts
+from campaign.signatures.service import public_listing
+from campaign.statements.service import public_statement, public_statements
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+csrf.exempt(bp)
+
+MAX_PAGE_SIZE = 100
+
+
+def public_json(view):
+    """Readable from any partner site, and cacheable for a few seconds by proxies."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        response = jsonify(view(*args, **kwargs))
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        response.headers["Cache-Control"] = "public, max-age=5, stale-while-revalidate=30"
+        return response
+
+    return wrapper
+
+
+@bp.get("/statements")
+@public_json
+def statements():
+    page = db.paginate(public_statements(), per_page=MAX_PAGE_SIZE, max_per_page=MAX_PAGE_SIZE)
+    totals = counts.totals_for([statement.id for statement in page.items])
+    return {
+        "statements": [
+            statement_summary(statement, totals.get(statement.id, counts.Totals()))
+            for statement in page.items
+        ],
+        "page": page.page,
+        "pages": page.pages,
+    }
+
+
+@bp.get("/statements/<slug>")
+@public_json
+def statement(slug):
+    return statement_detail(public_statement(slug))
+
+
+@bp.get("/statements/<slug>/signatories")
+@public_json
+def signatories(slug):
+    statement = public_statement(slug)
+    page = request.args.get("page", 1, type=int)
+    listing = public_listing(statement, max(page, 1), current_app.config["SIGNATURES_PER_PAGE"])
+    return {
+        "signature_count": listing.totals.counted,
+        "not_listed": listing.totals.unlisted,
+        "curated": [signatory(s) for s in listing.curated],
+        "signatories": [signatory(s) for s in listing.others.items],
+        "page": listing.others.page,
+        "pages": listing.others.pages,
+    }

@@ -7,3 +7,9 @@ from flask import Blueprint
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
 from campaign.dashboard import statements_pages  # noqa: E402,F401
+from campaign.dashboard import organizers_pages  # noqa: E402,F401
+from campaign.dashboard import mail_pages  # noqa: E402,F401
+from campaign.dashboard import signatures_pages  # noqa: E402,F401
+from campaign.dashboard import abuse_pages  # noqa: E402,F401
+from campaign.dashboard import privacy_pages  # noqa: E402,F401
+from campaign.dashboard import events_pages  # noqa: E402,F401

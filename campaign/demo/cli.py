@@ -1,1 +1,104 @@
-commands = []
+"""`flask demo`: load demo content, so a new install has something real to look at.
+
+Each loader in DEMO_LOADERS takes the `DemoContent` built so far, adds its part in the
+session and returns lines to print. Other domains add their part by appending a loader
+(for example the statement's launch meeting).
+"""
+import secrets
+import string
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy import exists, select
+
+from campaign.events.demo import load_launch_meeting
+from campaign.extensions import db
+from campaign.organizers.models import Organizer, Role
+from campaign.organizers.service import MIN_PASSWORD_LENGTH, OrganizerError, create_organizer
+from campaign.statements.cli import public_url
+from campaign.statements.importer import (
+    decode_statement_file, import_statement, parse_statement_text,
+)
+from campaign.statements.models import Campaign, Statement
+from campaign.statements.service import StatementError, ensure_campaign
+
+CAMPAIGN_NAME = "Ukraine Solidarity Campaign"
+STATEMENT_FILE = Path(__file__).with_name("statement.txt")
+STATEMENT_SLUG = "free-and-united-ukraine"
+ORGANIZER_EMAIL = "organizer@example.org"
+
+
+@dataclass
+class DemoContent:
+    campaign: Campaign
+    statement: Statement | None = None
+
+
+def load_statement(content: DemoContent) -> list[str]:
+    """The charter with its seven demands and eighteen initial signatories, published."""
+    parsed = parse_statement_text(decode_statement_file(STATEMENT_FILE.read_bytes()))
+    content.statement = import_statement(parsed, slug=STATEMENT_SLUG, publish=True,
+                                         campaign=content.campaign)
+    return [
+        f"Statement “{content.statement.title}”: {len(parsed.demands)} demands, "
+        f"{len(parsed.signatories)} initial signatories.",
+        f"  {public_url(content.statement)}",
+    ]
+
+
+#: Run in order; each returns the lines to print.
+DEMO_LOADERS: list[Callable[[DemoContent], list[str]]] = [load_statement, load_launch_meeting]
+
+
+@click.command("demo")
+@click.option("--if-empty", is_flag=True,
+              help="Do nothing when the database already has a statement.")
+@with_appcontext
+def demo(if_empty: bool):
+    """Load demo content: the Ukraine Solidarity Campaign's statement and an owner account.
+
+    The organizer's password is DEMO_PASSWORD when set, otherwise a new one, printed once.
+    """
+    if if_empty and db.session.scalar(select(exists().where(Statement.id.isnot(None)))):
+        click.echo("The database already has statements: no demo content loaded.")
+        return
+    password = current_app.config["DEMO_PASSWORD"] or _new_password()
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise click.ClickException(
+            f"DEMO_PASSWORD must be at least {MIN_PASSWORD_LENGTH} characters."
+        )
+    content = DemoContent(campaign=ensure_campaign(CAMPAIGN_NAME))
+    try:
+        for loader in DEMO_LOADERS:
+            for line in loader(content):
+                click.echo(line)
+    except StatementError as error:
+        db.session.rollback()
+        raise click.ClickException(f"Demo content not loaded: {error}") from error
+    click.echo(_organizer_account(password))
+
+
+def _new_password() -> str:
+    """Sixteen letters and digits: easy to copy from a terminal, nothing a shell would misread."""
+    alphabet = string.ascii_letters + string.digits
+    return "".join(secrets.choice(alphabet) for _ in range(16))
+
+
+def _organizer_account(password: str) -> str:
+    base = current_app.config["BASE_URL"].rstrip("/")
+    if db.session.scalar(select(exists().where(Organizer.email == ORGANIZER_EMAIL))):
+        return (f"Log in at {base}/login as {ORGANIZER_EMAIL} "
+                "(the account already existed; its password is unchanged).")
+    try:
+        create_organizer(ORGANIZER_EMAIL, "Demo Organizer", password, Role.owner)
+    except OrganizerError as error:
+        raise click.ClickException(str(error)) from error
+    return (f"Log in at {base}/login as {ORGANIZER_EMAIL} with the password {password} "
+            f"(an owner account; the dashboard is {base}/dashboard).")
+
+
+commands = [demo]

@@ -1,3 +1,199 @@
-from flask import Blueprint
+"""The public event page and registration, and the registrant's own pages reached by a signed link."""
+import io
+
+import segno
+from flask import (
+    Blueprint, Response, abort, current_app, redirect, render_template, request, url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from campaign.common.page_copies import shared_page
+from campaign.events import service
+from campaign.events.calendar import event_calendar
+from campaign.events.forms import RegistrationForm
+from campaign.events.models import EventStatus, RegistrationStatus
+from campaign.events.money import format_money
+from campaign.events.payments import method_for
+from campaign.events.timefmt import format_event_time
+from campaign.extensions import limiter
+from campaign.organizers.models import Role
+from campaign.statements.models import StatementStatus
+from campaign.web import public_cache
 
 bp = Blueprint("events", __name__)
+
+
+@bp.app_template_filter("event_time")
+def event_time_filter(moment, event, style: str = "full"):
+    """A UTC time shown in the event's own time zone, with the zone's abbreviation."""
+    return format_event_time(moment, event.timezone, style)
+
+
+@bp.app_template_filter("money")
+def money_filter(minor: int, currency: str) -> str:
+    return format_money(minor, currency)
+
+
+def ticket_label(ticket, full: bool = False) -> str:
+    """The ticket as the registration form offers it: name, price, and whether it is full."""
+    if service.is_pay_what_you_can(ticket):
+        price = _("pay what you can, from %(amount)s",
+                  amount=format_money(ticket.min_price_minor, ticket.currency))
+    elif ticket.price_minor == 0:
+        price = _("free")
+    else:
+        price = format_money(ticket.price_minor, ticket.currency)
+    label = f"{ticket.name} – {price}"
+    return _("%(ticket)s (waiting list)", ticket=label) if full else label
+
+
+def _visible_event(slug: str):
+    """A published or cancelled event; organizers may also preview a draft."""
+    event = service.event_by_slug(slug)
+    if event is None:
+        abort(404)
+    if event.status is EventStatus.draft and not (
+        current_user.is_authenticated and current_user.can(Role.viewer)
+    ):
+        abort(404)
+    return event
+
+
+@bp.route("/e/<slug>", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["REGISTER_RATE_LIMIT"], methods=["POST"])
+@public_cache
+@shared_page
+def event_page(slug: str):
+    event = _visible_event(slug)
+    full = service.tickets_full(event)
+    form = RegistrationForm().for_event(event, lambda ticket: ticket_label(ticket, ticket.id in full))
+    if request.method == "GET":
+        return _event_page(event, form, full)
+    if service.registration_state(event) is not service.RegistrationState.open:
+        return _event_page(event, form, full, status=409)
+    if not form.validate():
+        return _event_page(event, form, full, status=400)
+    if form.is_from_a_bot:
+        return _check_email_page(event)
+    try:
+        registration = service.register(
+            event, name=form.name.data, email=form.email.data,
+            affiliation=form.affiliation.data or "", ticket_type_id=form.ticket.data,
+            amount_minor=form.amount_minor(), consent_version=current_app.config["CONSENT_VERSION"],
+        )
+    except service.AlreadyRegistered as error:
+        service.resend_details(error.registration)
+        return _check_email_page(event)
+    except service.RegistrationClosed:
+        return _event_page(event, form, full, status=409)
+    except service.EventError as error:
+        getattr(form, error.field or "ticket").errors.append(error.message)
+        return _event_page(event, form, full, status=400)
+    next_step = (method_for(registration).start(registration)
+                 if registration.status is RegistrationStatus.confirmed else None)
+    return redirect(next_step or url_for(
+        ".ticket", slug=event.slug, token=service.registration_token(registration)
+    ))
+
+
+def _event_page(event, form: RegistrationForm, full_tickets: set[int], status: int = 200):
+    state = service.registration_state(event)
+    statement = event.statement
+    if statement is not None and statement.status is StatementStatus.draft:
+        statement = None
+    html = render_template(
+        "events/event.html",
+        event=event,
+        speakers=event.speakers,
+        tickets=event.ticket_types,
+        appeal=event.appeal,
+        statement=statement,
+        sign_url=statement and url_for("signatures.statement_page", slug=statement.slug),
+        form=form,
+        state=state,
+        closed_message=service.registration_closed_message(state),
+        figures=service.figures(event),
+        full_tickets=full_tickets,
+        pledges=service.appeal_pledges(event) if event.appeal else [],
+        pay_what_you_can=[t for t in event.ticket_types if service.is_pay_what_you_can(t)],
+    )
+    return html, status
+
+
+def _check_email_page(event):
+    return render_template("events/check_email.html", event=event)
+
+
+def _registration_or_404(slug: str, token: str):
+    registration = service.registration_from_token(token)
+    if registration is None or registration.event.slug != slug:
+        abort(404)
+    return registration
+
+
+@bp.get("/e/<slug>/r/<token>")
+def ticket(slug: str, token: str):
+    registration = _registration_or_404(slug, token)
+    event = registration.event
+    confirmed = (registration.status is RegistrationStatus.confirmed
+                 and event.status is not EventStatus.cancelled)
+    html = render_template(
+        "events/ticket.html",
+        registration=registration,
+        event=event,
+        confirmed=confirmed,
+        place=service.waitlist_place(registration),
+        settled=service.is_settled(registration),
+        payment_label=method_for(registration).label,
+        ticket_type=registration.ticket_type,
+        appeal=event.appeal,
+        token=token,
+    )
+    response = current_app.make_response(html)
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _confirmed_or_404(slug: str, token: str):
+    registration = _registration_or_404(slug, token)
+    if (registration.status is not RegistrationStatus.confirmed
+            or registration.event.status is EventStatus.cancelled):
+        abort(404)
+    return registration
+
+
+@bp.get("/e/<slug>/r/<token>/event.ics")
+def calendar(slug: str, token: str):
+    registration = _confirmed_or_404(slug, token)
+    body = event_calendar(registration, service.registration_links(registration))
+    return Response(body, mimetype="text/calendar", headers={
+        "Content-Disposition": f'attachment; filename="{registration.event.slug}.ics"',
+        "Cache-Control": "private, no-store",
+    })
+
+
+@bp.get("/e/<slug>/r/<token>/qr.png")
+def qr_code(slug: str, token: str):
+    """The reference code as a QR image, scanned at the door.
+
+    Always a full QR code (never a Micro QR, which phone scanners often cannot read).
+    """
+    registration = _confirmed_or_404(slug, token)
+    image = io.BytesIO()
+    segno.make_qr(registration.reference, error="m").save(image, kind="png", scale=8, border=3)
+    return Response(image.getvalue(), mimetype="image/png",
+                    headers={"Cache-Control": "private, max-age=86400"})
+
+
+@bp.route("/e/<slug>/r/<token>/cancel", methods=["GET", "POST"])
+def cancel(slug: str, token: str):
+    """GET asks; only the POST cancels, since mail scanners open every link."""
+    registration = _registration_or_404(slug, token)
+    done = False
+    if request.method == "POST":
+        service.cancel_registration(registration)
+        done = True
+    return render_template("events/cancel.html", registration=registration,
+                           event=registration.event, done=done)

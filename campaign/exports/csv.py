@@ -5,8 +5,11 @@ Cells a spreadsheet would run as a formula are prefixed with an apostrophe.
 """
 import csv
 import io
+import sys
 from collections.abc import Iterable, Iterator
 from datetime import datetime
+
+import click
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 UTF8_BOM = "\ufeff"
@@ -41,3 +44,16 @@ def csv_lines(header: list[str], rows: Iterable[Iterable], bom: bool = False) ->
     yield (UTF8_BOM if bom else "") + line(header)
     for row in rows:
         yield line(row)
+
+
+def write_lines(lines: Iterable[str], output: str | None) -> None:
+    """Write an export for the command line: to the file `output`, or else to standard output."""
+    if output:
+        with open(output, "w", encoding="utf-8", newline="") as file:
+            file.writelines(lines)
+        click.echo(f"Wrote {output}.", err=True)
+        return
+    stdout = sys.stdout.buffer
+    for line in lines:
+        stdout.write(line.encode("utf-8"))
+    stdout.flush()

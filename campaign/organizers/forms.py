@@ -1,9 +1,19 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SubmitField
-from wtforms.validators import DataRequired, Length
+from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, ValidationError
 
+from campaign.common.emails import InvalidEmail, validated_email
 from campaign.common.text import NoControlCharacters, strip_filter
+from campaign.organizers.models import Role
+from campaign.organizers.service import MIN_PASSWORD_LENGTH
+
+ROLE_LABELS = {
+    Role.viewer: _l("Viewer: reads and exports"),
+    Role.editor: _l("Editor: also changes statements and signatures"),
+    Role.owner: _l("Owner: also manages organizers"),
+}
 
 
 class LoginForm(FlaskForm):
@@ -15,3 +25,35 @@ class LoginForm(FlaskForm):
         _l("Password"), validators=[DataRequired(_l("Enter your password.")), Length(max=1000)]
     )
     submit = SubmitField(_l("Log in"))
+
+
+class OrganizerForm(FlaskForm):
+    """An owner adds an organizer account."""
+
+    name = StringField(
+        _l("Name"), filters=[strip_filter],
+        validators=[DataRequired(_l("Enter the organizer's name.")), Length(max=200),
+                    NoControlCharacters()],
+    )
+    email = EmailField(
+        _l("Email"), filters=[strip_filter],
+        validators=[DataRequired(_l("Enter their email address.")), Length(max=320),
+                    NoControlCharacters()],
+    )
+    role = SelectField(
+        _l("Role"),
+        choices=[SelectChoice(role.name, label) for role, label in ROLE_LABELS.items()],
+        default=Role.editor.name,
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(_l("Enter a password.")),
+                    Length(min=MIN_PASSWORD_LENGTH, max=1000,
+                           message=_l("The password must be %(min)d to %(max)d characters."))],
+    )
+
+    def validate_email(self, field):
+        try:
+            validated_email(field.data)
+        except InvalidEmail as error:
+            raise ValidationError(_l("Enter an email address like name@example.org.")) from error

@@ -4,6 +4,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from campaign.extensions import db
 from campaign.organizers.models import Organizer, Role
+from campaign.privacy.service import record
 
 MIN_PASSWORD_LENGTH = 10
 # Checked against when the email is unknown, so a wrong address costs the same time as a wrong password.
@@ -24,6 +25,7 @@ def create_organizer(email: str, name: str, password: str, role: Role) -> Organi
         role=role,
     )
     db.session.add(organizer)
+    record("organizer.create", f"organizer:{organizer.email}", role.name)
     try:
         db.session.commit()
     except IntegrityError as error:
@@ -42,3 +44,17 @@ def authenticate(email: str, password: str) -> Organizer | None:
     if not organizer.active or not check_password_hash(organizer.password_hash, password or ""):
         return None
     return organizer
+
+
+def all_organizers():
+    """Every organizer account, active ones first (a select to paginate)."""
+    return select(Organizer).order_by(Organizer.active.desc(), Organizer.name, Organizer.id)
+
+
+def deactivate_organizer(organizer: Organizer, actor: Organizer) -> None:
+    """Stop an account from logging in; an owner cannot lock themselves out."""
+    if organizer.id == actor.id:
+        raise OrganizerError("You cannot deactivate your own account.")
+    organizer.active = False
+    record("organizer.deactivate", f"organizer:{organizer.email}", actor=actor)
+    db.session.commit()

@@ -13,5 +13,6 @@ def notice():
         contact=config["PRIVACY_CONTACT"],
         retention_days=config["RETENTION_DAYS"],
         ip_retention_days=config["IP_HASH_RETENTION_DAYS"],
+        mail_retention_days=config["OUTBOX_RETENTION_DAYS"],
         consent_version=config["CONSENT_VERSION"],
     )

@@ -9,7 +9,7 @@ import random
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import case, delete, func, select
+from sqlalchemy import case, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -87,16 +87,40 @@ def exact_totals(statement_id: int) -> Totals:
 
 
 def reconcile(statement_id: int) -> tuple[Totals, Totals]:
-    """Replace the shards with the exact figures; returns (before, after) so drift can be reported."""
-    before = totals(statement_id)
-    after = exact_totals(statement_id)
+    """Replace the shards with the exact figures; returns (before, after) so drift can be reported.
+
+    Safe while people sign: every shard row is made to exist, then all are locked before
+    counting. A signing transaction that already moved a shard commits first (and is
+    counted); one that has not yet moved a shard waits for this commit (and adds its +1
+    on top). So nothing is counted twice or lost. On SQLite the first write holds the
+    database's single write lock, which does the same.
+    """
+    insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
     db.session.execute(
-        delete(SignatureCountShard).where(SignatureCountShard.statement_id == statement_id)
+        insert(SignatureCountShard)
+        .values([
+            {"statement_id": statement_id, "shard": shard, "counted": 0, "listed": 0}
+            for shard in range(current_app.config["COUNT_SHARDS"])
+        ])
+        .on_conflict_do_nothing(index_elements=["statement_id", "shard"])
     )
-    db.session.add(
-        SignatureCountShard(
-            statement_id=statement_id, shard=0, counted=after.counted, listed=after.listed
+    shards = db.session.execute(
+        select(SignatureCountShard.counted, SignatureCountShard.listed)
+        .where(SignatureCountShard.statement_id == statement_id)
+        .order_by(SignatureCountShard.shard)
+        .with_for_update()
+    ).all()
+    before = Totals(sum(row.counted for row in shards), sum(row.listed for row in shards))
+    after = exact_totals(statement_id)
+    is_first = SignatureCountShard.shard == 0
+    db.session.execute(
+        update(SignatureCountShard)
+        .where(SignatureCountShard.statement_id == statement_id)
+        .values(
+            counted=case((is_first, after.counted), else_=0),
+            listed=case((is_first, after.listed), else_=0),
         )
+        .execution_options(synchronize_session=False)
     )
     db.session.commit()
     return before, after

@@ -1,0 +1,83 @@
+"""Busy public pages rendered at most once every few seconds per worker (PAGE_CACHE_SECONDS).
+
+In a spike most visitors of a statement page are anonymous and see the same page; only
+the CSRF token in its form is theirs. So the first render is kept with a hole where the
+token was, and the next visitors get that copy with their own token put in. A copy lives
+PAGE_CACHE_SECONDS (so the count shown may lag by that much) and belongs to one worker:
+no other worker or host needs it, and each makes its own. Logged-in organizers, visitors
+with a message waiting (flash) and anything but a plain 200 HTML page always render.
+"""
+import threading
+import time
+from collections import OrderedDict
+from functools import wraps
+
+from flask import current_app, g, make_response, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+
+#: Where the visitor's own CSRF token goes back into a kept copy.
+_TOKEN_HOLE = "\x00csrf-token\x00"
+#: Copies kept per worker at most (one per statement, page and language).
+_MAX_COPIES = 512
+
+
+class PageCopies:
+    """Rendered pages by key, the oldest dropped first; safe for a worker's threads."""
+
+    def __init__(self, capacity: int = _MAX_COPIES):
+        self.capacity = capacity
+        self._copies: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def fresh(self, key, max_age: float) -> str | None:
+        with self._lock:
+            kept = self._copies.get(key)
+        if kept is None or time.monotonic() - kept[0] > max_age:
+            return None
+        return kept[1]
+
+    def keep(self, key, html: str) -> None:
+        with self._lock:
+            self._copies[key] = (time.monotonic(), html)
+            self._copies.move_to_end(key)
+            while len(self._copies) > self.capacity:
+                self._copies.popitem(last=False)
+
+
+def _copies() -> PageCopies:
+    return current_app.extensions.setdefault("campaign.page_copies", PageCopies())
+
+
+def _same_for_everyone() -> bool:
+    return (
+        request.method == "GET"
+        and not current_user.is_authenticated
+        and not session.get("_flashes")
+    )
+
+
+def shared_page(view):
+    """Serve an anonymous GET of this page from a copy at most PAGE_CACHE_SECONDS old."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        max_age = current_app.config["PAGE_CACHE_SECONDS"]
+        if not max_age or not _same_for_everyone():
+            return view(*args, **kwargs)
+        key = (request.full_path, str(get_locale()))
+        kept = _copies().fresh(key, max_age)
+        if kept is not None:
+            if _TOKEN_HOLE in kept:
+                kept = kept.replace(_TOKEN_HOLE, generate_csrf())
+            return make_response(kept)
+        response = make_response(view(*args, **kwargs))
+        if response.status_code == 200 and response.mimetype == "text/html" \
+                and not response.is_streamed:
+            html = response.get_data(as_text=True)
+            token = g.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
+            _copies().keep(key, html.replace(token, _TOKEN_HOLE) if token else html)
+        return response
+
+    return wrapper

@@ -1,0 +1,65 @@
+"""The abuse review page of a statement: refused attempts, flagged surges, hidden batches.
+
+Reading needs a viewer; hiding a batch or putting it back needs an editor (POST with CSRF).
+"""
+from flask import current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _, ngettext
+from flask_login import current_user
+
+from campaign.abuse import service
+from campaign.abuse.forms import HideBatchForm
+from campaign.dashboard.views import bp
+from campaign.organizers.access import require_role
+from campaign.organizers.models import Role
+from campaign.statements.service import get_statement
+from campaign.web import error_page
+
+
+@bp.get("/statements/<int:statement_id>/abuse")
+@require_role(Role.viewer)
+def abuse(statement_id: int):
+    statement = get_statement(statement_id)
+    return render_template(
+        "dashboard/abuse.html",
+        statement=statement,
+        refusals=service.refusals(statement.id),
+        flags=service.flags(statement),
+        batches=service.batches(statement),
+        window_minutes=current_app.config["ABUSE_WINDOW_MINUTES"],
+        can_edit=current_user.can(Role.editor),
+    )
+
+
+@bp.post("/statements/<int:statement_id>/abuse/hide")
+@require_role(Role.editor)
+def abuse_hide(statement_id: int):
+    statement = get_statement(statement_id)
+    form = HideBatchForm()
+    if not form.validate():
+        return error_page(400, _("That flag is not valid any more. Reload the page and try again."))
+    try:
+        batch = service.hide_batch(
+            statement, form.signal.data, form.value.data,
+            form.since.data, form.until.data, actor=current_user,
+        )
+    except service.AbuseError as error:
+        flash(str(error))
+    else:
+        flash(ngettext("%(num)d signature is hidden. You can put it back below.",
+                       "%(num)d signatures are hidden. You can put them back below.",
+                       batch.hidden_count))
+    return redirect(url_for(".abuse", statement_id=statement.id), 303)
+
+
+@bp.post("/statements/<int:statement_id>/abuse/batches/<int:batch_id>/undo")
+@require_role(Role.editor)
+def abuse_undo(statement_id: int, batch_id: int):
+    statement = get_statement(statement_id)
+    try:
+        restored = service.undo_batch(service.get_batch(statement, batch_id), actor=current_user)
+    except service.AbuseError as error:
+        flash(str(error))
+    else:
+        flash(ngettext("%(num)d signature is back as it was.",
+                       "%(num)d signatures are back as they were.", restored))
+    return redirect(url_for(".abuse", statement_id=statement.id), 303)

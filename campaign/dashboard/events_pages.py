@@ -1,0 +1,450 @@
+"""Organizer pages for events: details and status, speakers, tickets, the appeal, registrations,
+check-in at the door, the printable door list and the CSV export.
+
+Reading (and exporting) needs a viewer; every change needs an editor. Pages that show a form
+answer GET for viewers and POST for editors on the same address, as the statement pages do.
+"""
+from flask import (
+    Response, abort, current_app, flash, redirect, render_template, request, stream_with_context,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from campaign.dashboard.views import bp
+from campaign.events import service
+from campaign.events.forms import (
+    AppealForm, CheckInSearchForm, EventForm, RegistrationSearchForm, SpeakerForm, TicketForm,
+)
+from campaign.events.models import Event, EventStatus, Registration, RegistrationStatus, Speaker, TicketType
+from campaign.common.time import utcnow
+from campaign.events.money import to_major_text
+from campaign.exports.registrations import export_filename, registrations_csv
+from campaign.extensions import db
+from campaign.organizers.access import require_role
+from campaign.organizers.models import Role
+from campaign.web import page_number
+
+REGISTRATIONS_PER_PAGE = 50
+
+
+def _event_or_404(event_id: int) -> Event:
+    return db.get_or_404(Event, event_id)
+
+
+def _child_or_404(model, child_id: int, event: Event):
+    """A speaker, ticket or registration of this event (never of another one)."""
+    child = db.session.get(model, child_id)
+    if child is None or child.event_id != event.id:
+        abort(404)
+    return child
+
+
+def _field_error(form, error: service.EventError) -> None:
+    """Put a service error under the field it concerns (or the form's first field)."""
+    field = (form[error.field] if error.field and error.field in form
+             else next(f for f in form if f.name != "csrf_token"))
+    field.errors = [*field.errors, error.message]
+
+
+def _back_to(endpoint: str, event: Event, anchor: str | None = None, **args):
+    return redirect(url_for(endpoint, event_id=event.id, _anchor=anchor, **args), 303)
+
+
+# -- Events ---------------------------------------------------------------------------------------
+
+
+def _event_form(**kwargs) -> EventForm:
+    return EventForm(**kwargs).with_choices(
+        service.campaigns(), service.statements(), current_app.config["CAMPAIGN_NAME"]
+    )
+
+
+@bp.get("/events")
+@require_role(Role.viewer)
+def events():
+    listed = service.all_events()
+    return render_template("dashboard/events.html", events=listed,
+                           figures={event.id: service.figures(event) for event in listed},
+                           can_edit=current_user.can(Role.editor))
+
+
+@bp.route("/events/new", methods=["GET", "POST"])
+@require_role(Role.editor)
+def event_new():
+    form = _event_form()
+    if form.validate_on_submit():
+        try:
+            event = service.create_event(form.details())
+        except service.EventError as error:
+            _field_error(form, error)
+        else:
+            flash(_("The event is saved as a draft. Add speakers and tickets, then publish it."))
+            return _back_to("dashboard.event_edit", event)
+    return render_template("dashboard/events_new.html", form=form), 400 if form.errors else 200
+
+
+def _event_page(event: Event, form: EventForm, status: int = 200):
+    return render_template(
+        "dashboard/events_event.html", event=event, form=form,
+        figures=service.figures(event), pledges=service.appeal_pledges(event),
+        tickets=event.ticket_types, speakers=event.speakers,
+        can_edit=current_user.can(Role.editor),
+    ), status
+
+
+@bp.get("/events/<int:event_id>")
+@require_role(Role.viewer)
+def event_edit(event_id: int):
+    event = _event_or_404(event_id)
+    return _event_page(event, _event_form(data=vars(service.details_of(event))))
+
+
+@bp.post("/events/<int:event_id>")
+@require_role(Role.editor)
+def event_update(event_id: int):
+    event = _event_or_404(event_id)
+    form = _event_form()
+    if form.validate_on_submit():
+        try:
+            service.update_event(event, form.details())
+        except service.EventError as error:
+            _field_error(form, error)
+        else:
+            flash(_("Saved."))
+            return _back_to("dashboard.event_edit", event)
+    return _event_page(event, form, status=400)
+
+
+_STATUS_ACTIONS = {
+    "publish": EventStatus.published,
+    "unpublish": EventStatus.draft,
+    "cancel": EventStatus.cancelled,
+}
+
+
+@bp.post("/events/<int:event_id>/<any(publish, unpublish, cancel):action>")
+@require_role(Role.editor)
+def event_status(event_id: int, action: str):
+    event = service.set_status(_event_or_404(event_id), _STATUS_ACTIONS[action])
+    flash({
+        "publish": _("The event is published: its page is public and registration follows its times."),
+        "unpublish": _("The event is back to draft: only organizers can see its page."),
+        "cancel": _("The event is cancelled; everyone registered has been emailed."),
+    }[action])
+    return _back_to("dashboard.event_edit", event)
+
+
+# -- Speakers -------------------------------------------------------------------------------------
+
+
+def _speakers_page(event: Event, form: SpeakerForm, status: int = 200):
+    return render_template("dashboard/events_speakers.html", event=event, form=form,
+                           speakers=event.speakers, can_edit=current_user.can(Role.editor)), status
+
+
+@bp.get("/events/<int:event_id>/speakers")
+@require_role(Role.viewer)
+def event_speakers(event_id: int):
+    return _speakers_page(_event_or_404(event_id), SpeakerForm())
+
+
+@bp.post("/events/<int:event_id>/speakers")
+@require_role(Role.editor)
+def speaker_add(event_id: int):
+    event = _event_or_404(event_id)
+    form = SpeakerForm()
+    if not form.validate_on_submit():
+        return _speakers_page(event, form, status=400)
+    service.add_speaker(event, form.name.data, form.role.data or "", form.bio.data or "")
+    flash(_("Speaker added."))
+    return _back_to("dashboard.event_speakers", event)
+
+
+@bp.get("/events/<int:event_id>/speakers/<int:speaker_id>")
+@require_role(Role.viewer)
+def speaker_edit(event_id: int, speaker_id: int):
+    event = _event_or_404(event_id)
+    speaker = _child_or_404(Speaker, speaker_id, event)
+    return render_template("dashboard/events_speaker.html", event=event, speaker=speaker,
+                           form=SpeakerForm(obj=speaker), can_edit=current_user.can(Role.editor))
+
+
+@bp.post("/events/<int:event_id>/speakers/<int:speaker_id>")
+@require_role(Role.editor)
+def speaker_update(event_id: int, speaker_id: int):
+    event = _event_or_404(event_id)
+    speaker = _child_or_404(Speaker, speaker_id, event)
+    form = SpeakerForm()
+    if not form.validate_on_submit():
+        return render_template("dashboard/events_speaker.html", event=event, speaker=speaker,
+                               form=form, can_edit=True), 400
+    service.update_speaker(speaker, form.name.data, form.role.data or "", form.bio.data or "")
+    flash(_("Speaker saved."))
+    return _back_to("dashboard.event_speakers", event)
+
+
+@bp.post("/events/<int:event_id>/speakers/<int:speaker_id>/delete")
+@require_role(Role.editor)
+def speaker_delete(event_id: int, speaker_id: int):
+    event = _event_or_404(event_id)
+    service.delete_speaker(_child_or_404(Speaker, speaker_id, event))
+    flash(_("Speaker removed."))
+    return _back_to("dashboard.event_speakers", event)
+
+
+@bp.post("/events/<int:event_id>/speakers/<int:speaker_id>/<any(up, down):direction>")
+@require_role(Role.editor)
+def speaker_move(event_id: int, speaker_id: int, direction: str):
+    event = _event_or_404(event_id)
+    service.move_speaker(_child_or_404(Speaker, speaker_id, event), -1 if direction == "up" else 1)
+    return _back_to("dashboard.event_speakers", event)
+
+
+# -- Tickets and the appeal -----------------------------------------------------------------------
+
+
+def _tickets_page(event: Event, form: TicketForm, status: int = 200):
+    return render_template("dashboard/events_tickets.html", event=event, form=form,
+                           tickets=event.ticket_types, full=service.tickets_full(event),
+                           can_edit=current_user.can(Role.editor)), status
+
+
+@bp.get("/events/<int:event_id>/tickets")
+@require_role(Role.viewer)
+def event_tickets(event_id: int):
+    return _tickets_page(_event_or_404(event_id), TicketForm())
+
+
+@bp.post("/events/<int:event_id>/tickets")
+@require_role(Role.editor)
+def ticket_add(event_id: int):
+    event = _event_or_404(event_id)
+    form = TicketForm()
+    if form.validate_on_submit():
+        try:
+            service.add_ticket(event, form.details())
+        except service.EventError as error:
+            _field_error(form, error)
+        else:
+            flash(_("Ticket added."))
+            return _back_to("dashboard.event_tickets", event)
+    return _tickets_page(event, form, status=400)
+
+
+def _ticket_form_data(ticket: TicketType) -> dict:
+    return {
+        "name": ticket.name, "description": ticket.description, "currency": ticket.currency,
+        "price": to_major_text(ticket.price_minor, ticket.currency),
+        "min_price": to_major_text(ticket.min_price_minor, ticket.currency),
+        "capacity": ticket.capacity,
+    }
+
+
+@bp.get("/events/<int:event_id>/tickets/<int:ticket_id>")
+@require_role(Role.viewer)
+def ticket_edit(event_id: int, ticket_id: int):
+    event = _event_or_404(event_id)
+    ticket = _child_or_404(TicketType, ticket_id, event)
+    return render_template("dashboard/events_ticket.html", event=event, ticket=ticket,
+                           form=TicketForm(data=_ticket_form_data(ticket)),
+                           can_edit=current_user.can(Role.editor))
+
+
+@bp.post("/events/<int:event_id>/tickets/<int:ticket_id>")
+@require_role(Role.editor)
+def ticket_update(event_id: int, ticket_id: int):
+    event = _event_or_404(event_id)
+    ticket = _child_or_404(TicketType, ticket_id, event)
+    form = TicketForm()
+    if form.validate_on_submit():
+        try:
+            service.update_ticket(ticket, form.details())
+        except service.EventError as error:
+            _field_error(form, error)
+        else:
+            flash(_("Ticket saved."))
+            return _back_to("dashboard.event_tickets", event)
+    return render_template("dashboard/events_ticket.html", event=event, ticket=ticket, form=form,
+                           can_edit=True), 400
+
+
+@bp.post("/events/<int:event_id>/tickets/<int:ticket_id>/delete")
+@require_role(Role.editor)
+def ticket_delete(event_id: int, ticket_id: int):
+    event = _event_or_404(event_id)
+    try:
+        service.delete_ticket(_child_or_404(TicketType, ticket_id, event))
+    except service.EventError as error:
+        flash(error.message)
+    else:
+        flash(_("Ticket deleted."))
+    return _back_to("dashboard.event_tickets", event)
+
+
+def _appeal_page(event: Event, form: AppealForm, status: int = 200):
+    return render_template("dashboard/events_appeal.html", event=event, form=form,
+                           appeal=event.appeal, pledges=service.appeal_pledges(event),
+                           can_edit=current_user.can(Role.editor)), status
+
+
+@bp.get("/events/<int:event_id>/appeal")
+@require_role(Role.viewer)
+def event_appeal(event_id: int):
+    event = _event_or_404(event_id)
+    appeal = event.appeal
+    data = {} if appeal is None else {
+        "name": appeal.name, "description": appeal.description, "currency": appeal.currency,
+        "target": to_major_text(appeal.target_minor, appeal.currency), "website": appeal.website,
+    }
+    return _appeal_page(event, AppealForm(data=data))
+
+
+@bp.post("/events/<int:event_id>/appeal")
+@require_role(Role.editor)
+def appeal_save(event_id: int):
+    event = _event_or_404(event_id)
+    form = AppealForm()
+    if form.validate_on_submit():
+        try:
+            service.save_appeal(event, form.details())
+        except service.EventError as error:
+            _field_error(form, error)
+        else:
+            flash(_("Appeal saved."))
+            return _back_to("dashboard.event_appeal", event)
+    return _appeal_page(event, form, status=400)
+
+
+@bp.post("/events/<int:event_id>/appeal/detach")
+@require_role(Role.editor)
+def appeal_detach(event_id: int):
+    event = _event_or_404(event_id)
+    service.detach_appeal(event)
+    flash(_("The appeal is no longer shown with this event."))
+    return _back_to("dashboard.event_appeal", event)
+
+
+# -- Registrations --------------------------------------------------------------------------------
+
+
+def _search(event: Event) -> RegistrationSearchForm:
+    form = RegistrationSearchForm(request.args).for_event(event)
+    if not form.validate():
+        abort(400)
+    return form
+
+
+@bp.get("/events/<int:event_id>/registrations")
+@require_role(Role.viewer)
+def event_registrations(event_id: int):
+    event = _event_or_404(event_id)
+    search = _search(event)
+    status = RegistrationStatus(search.status.data) if search.status.data else None
+    page = db.paginate(
+        service.registrations_query(event.id, search.q.data or "", status, search.ticket.data),
+        page=page_number(), per_page=REGISTRATIONS_PER_PAGE, error_out=False,
+    )
+    filters = {key: value for key, value in (("q", search.q.data), ("status", search.status.data),
+                                             ("ticket", search.ticket.data)) if value}
+    return render_template(
+        "dashboard/events_registrations.html", event=event, search=search, page=page,
+        filters=filters, figures=service.figures(event), can_edit=current_user.can(Role.editor),
+        places={r.id: service.waitlist_place(r) for r in page.items
+                if r.status is RegistrationStatus.waitlisted},
+        settled={r.id: service.is_settled(r) for r in page.items},
+    )
+
+
+_REGISTRATION_ACTIONS = {
+    "confirm": (service.confirm_from_waitlist, lambda: _("%(name)s now has a confirmed place.")),
+    "waitlist": (service.move_to_waitlist, lambda: _("%(name)s is back on the waiting list.")),
+    "paid": (lambda r: service.set_paid(r, True), lambda: _("%(name)s is marked as paid.")),
+    "unpaid": (lambda r: service.set_paid(r, False), lambda: _("%(name)s is marked as not paid.")),
+    "cancel": (lambda r: service.cancel_registration(r, by_organizer=True),
+               lambda: _("The registration of %(name)s is cancelled.")),
+}
+
+
+@bp.post("/events/<int:event_id>/registrations/<int:registration_id>/"
+         "<any(confirm, waitlist, paid, unpaid, cancel):action>")
+@require_role(Role.editor)
+def registration_action(event_id: int, registration_id: int, action: str):
+    event = _event_or_404(event_id)
+    registration = _child_or_404(Registration, registration_id, event)
+    change, message = _REGISTRATION_ACTIONS[action]
+    try:
+        change(registration)
+    except service.EventError as error:
+        flash(error.message)
+    else:
+        flash(message() % {"name": registration.name})
+    back = {key: request.form[key] for key in ("q", "status", "ticket", "page")
+            if request.form.get(key)}
+    return _back_to("dashboard.event_registrations", event, **back)
+
+
+@bp.get("/events/<int:event_id>/registrations.csv")
+@require_role(Role.viewer)
+def registrations_export(event_id: int):
+    """The registrants as CSV, streamed and audited; ?bom=1 for old spreadsheet programs."""
+    event = _event_or_404(event_id)
+    lines = registrations_csv(event, bom=request.args.get("bom") == "1")
+    response = Response(stream_with_context(lines), mimetype="text/csv")
+    response.headers.set(
+        "Content-Disposition", "attachment", filename=export_filename(event, utcnow().date())
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# -- At the door ----------------------------------------------------------------------------------
+
+
+def _checkin_page(event: Event, search: CheckInSearchForm):
+    query = search.q.data if search.validate() else ""
+    return render_template(
+        "dashboard/events_checkin.html", event=event, search=search, query=query or "",
+        found=service.find_for_checkin(event.id, query or ""), figures=service.figures(event),
+        can_edit=current_user.can(Role.editor),
+    )
+
+
+@bp.get("/events/<int:event_id>/check-in")
+@require_role(Role.viewer)
+def event_checkin(event_id: int):
+    return _checkin_page(_event_or_404(event_id), CheckInSearchForm(request.args))
+
+
+@bp.post("/events/<int:event_id>/check-in/<int:registration_id>")
+@require_role(Role.editor)
+def registration_check_in(event_id: int, registration_id: int):
+    event = _event_or_404(event_id)
+    registration = _child_or_404(Registration, registration_id, event)
+    try:
+        arrived = service.check_in(registration)
+    except service.EventError as error:
+        flash(error.message)
+    else:
+        flash(_("Checked in: %(name)s.", name=registration.name) if arrived
+              else _("%(name)s was already checked in.", name=registration.name))
+    return _back_to("dashboard.event_checkin", event, q=request.form.get("q") or None)
+
+
+@bp.post("/events/<int:event_id>/check-in/<int:registration_id>/undo")
+@require_role(Role.editor)
+def registration_check_in_undo(event_id: int, registration_id: int):
+    event = _event_or_404(event_id)
+    registration = _child_or_404(Registration, registration_id, event)
+    service.undo_check_in(registration)
+    flash(_("Check-in undone for %(name)s.", name=registration.name))
+    return _back_to("dashboard.event_checkin", event, q=request.form.get("q") or None)
+
+
+@bp.get("/events/<int:event_id>/door-list")
+@require_role(Role.viewer)
+def event_door_list(event_id: int):
+    event = _event_or_404(event_id)
+    return render_template("dashboard/events_door_list.html", event=event,
+                           registrants=service.door_list(event), figures=service.figures(event),
+                           settled=service.is_settled)

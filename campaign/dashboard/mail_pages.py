@@ -1,0 +1,52 @@
+"""The outbox as organizers see it: what waits, what failed and why; editors retry."""
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from campaign.dashboard.views import bp
+from campaign.extensions import db
+from campaign.mail.models import OutboxMessage, OutboxStatus
+from campaign.mail.service import MailError, MessageNotFound, retry, waiting_counts
+from campaign.organizers.access import require_role
+from campaign.organizers.models import Role
+from campaign.web import page_number
+
+#: The filter choices; "waiting" (pending and failed) is what needs attention.
+_SHOWN = {
+    "waiting": (OutboxStatus.pending, OutboxStatus.failed),
+    "pending": (OutboxStatus.pending,),
+    "failed": (OutboxStatus.failed,),
+    "sent": (OutboxStatus.sent,),
+}
+
+
+@bp.get("/mail")
+@require_role(Role.viewer)
+def outbox():
+    shown = request.args.get("status", "waiting")
+    if shown not in _SHOWN:
+        abort(400)
+    page = db.paginate(
+        select(OutboxMessage)
+        .where(OutboxMessage.status.in_(_SHOWN[shown]))
+        .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc()),
+        page=page_number(), per_page=50, error_out=False,
+    )
+    return render_template(
+        "dashboard/mail.html", page=page, shown=shown, filters=list(_SHOWN),
+        counts=waiting_counts(), OutboxStatus=OutboxStatus, Role=Role,
+    )
+
+
+@bp.post("/mail/<int:message_id>/retry")
+@require_role(Role.editor)
+def retry_mail(message_id: int):
+    try:
+        retry(message_id)
+    except MessageNotFound:
+        abort(404)
+    except MailError as error:
+        flash(str(error))
+    else:
+        flash(_("The message will be sent again now."))
+    return redirect(url_for("dashboard.outbox", status="failed"), 303)

@@ -1,0 +1,59 @@
+"""Owner-only page for organizer accounts: list, add with a role, deactivate."""
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from campaign.dashboard.views import bp
+from campaign.extensions import db
+from campaign.organizers.access import require_role
+from campaign.organizers.forms import ROLE_LABELS, OrganizerForm
+from campaign.organizers.models import Organizer, Role
+from campaign.organizers.service import (
+    OrganizerError, all_organizers, create_organizer, deactivate_organizer,
+)
+from campaign.web import page_number
+
+ORGANIZERS_PER_PAGE = 100
+
+
+def _page(form, status: int = 200):
+    page = db.paginate(all_organizers(), page=page_number(),
+                       per_page=ORGANIZERS_PER_PAGE, error_out=False)
+    return render_template("dashboard/organizers.html", page=page, form=form,
+                           role_labels=ROLE_LABELS), status
+
+
+@bp.get("/organizers")
+@require_role(Role.owner)
+def organizers():
+    return _page(OrganizerForm())
+
+
+@bp.post("/organizers")
+@require_role(Role.owner)
+def organizer_create():
+    form = OrganizerForm()
+    if form.validate_on_submit():
+        try:
+            organizer = create_organizer(form.email.data, form.name.data, form.password.data,
+                                         Role[form.role.data])
+        except OrganizerError as error:
+            form.email.errors = [*form.email.errors, str(error)]
+        else:
+            flash(_("%(email)s can now log in as %(role)s.", email=organizer.email,
+                    role=organizer.role.name))
+            return redirect(url_for("dashboard.organizers"), 303)
+    return _page(form, status=400)
+
+
+@bp.post("/organizers/<int:organizer_id>/deactivate")
+@require_role(Role.owner)
+def organizer_deactivate(organizer_id: int):
+    organizer = db.get_or_404(Organizer, organizer_id)
+    try:
+        deactivate_organizer(organizer, actor=current_user)
+    except OrganizerError as error:
+        flash(str(error))
+    else:
+        flash(_("%(email)s can no longer log in.", email=organizer.email))
+    return redirect(url_for("dashboard.organizers"), 303)

@@ -1,0 +1,1 @@
+"""Sharing: link-preview pictures (Open Graph) and the widget partner sites embed."""

@@ -1,0 +1,163 @@
+from functools import lru_cache
+
+from babel import Locale
+from flask import url_for
+from flask_babel import get_locale, gettext as _, lazy_gettext as _l
+from flask_wtf import FlaskForm
+from markupsafe import Markup
+from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from campaign.common.text import NoControlCharacters, clean, strip_filter
+from campaign.signatures.models import SignatureStatus
+from campaign.signatures.service import SignatureError, checked_email
+
+NAME_MAX = 200
+AFFILIATION_MAX = 300
+COMMENT_MAX = 1000
+EMAIL_MAX = 320
+
+#: CLDR territory codes that are not ISO 3166-1 countries (regions, unions, pseudo-locales,
+#: and codes reserved only for other standards).
+_NOT_COUNTRIES = frozenset(
+    {"AC", "CP", "CQ", "DG", "EA", "EU", "EZ", "IC", "QO", "TA", "UN", "XA", "XB", "ZZ"}
+)
+
+
+@lru_cache(maxsize=16)
+def _countries_in(locale: str) -> tuple[SelectChoice, ...]:
+    names = Locale.parse(locale).territories
+    countries = (
+        SelectChoice(code, name) for code, name in names.items()
+        if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES
+    )
+    return tuple(sorted(countries, key=lambda choice: choice.label.casefold()))
+
+
+def _valid_email(form, field):
+    try:
+        checked_email(field.data)
+    except SignatureError as error:
+        raise ValidationError(str(error)) from error
+
+
+def _email_field() -> EmailField:
+    return EmailField(
+        _l("Email"), filters=[strip_filter],
+        validators=[
+            DataRequired(_l("Enter your email address.")),
+            Length(max=EMAIL_MAX, message=_l("The email address is too long.")),
+            NoControlCharacters(),
+            _valid_email,
+        ],
+    )
+
+
+def _multiline_filter(value):
+    """Trim and normalise like every field, but keep the person's line breaks."""
+    return clean(value.replace("\r\n", "\n")) if isinstance(value, str) else value
+
+
+class CountryField(SelectField):
+    """ISO 3166-1 alpha-2 codes in the reader's language, sorted by name; may be left empty."""
+
+    def __init__(self, label=None, **kwargs):
+        super().__init__(label, choices=[], **kwargs)
+
+    def process(self, *args, **kwargs):
+        self.choices = [SelectChoice("", _("Choose a country"))] + list(
+            _countries_in(str(get_locale() or "en"))
+        )
+        super().process(*args, **kwargs)
+
+    def pre_validate(self, form):
+        if self.data not in {choice.value for choice in self.choices}:
+            raise ValidationError(_("Choose a country from the list."))
+
+
+class SignatoryDetailsForm(FlaskForm):
+    """Name and affiliation: what a signatory types and an organizer may correct."""
+
+    name = StringField(
+        _l("Name"), filters=[strip_filter],
+        validators=[
+            DataRequired(_l("Enter your name.")),
+            Length(max=NAME_MAX, message=_l("Your name must be %(max)d characters or fewer.")),
+            NoControlCharacters(),
+        ],
+    )
+    affiliation = StringField(
+        _l("Affiliation"), filters=[strip_filter],
+        validators=[
+            Optional(),
+            Length(max=AFFILIATION_MAX,
+                   message=_l("The affiliation must be %(max)d characters or fewer.")),
+            NoControlCharacters(),
+        ],
+    )
+
+
+class SignatureForm(SignatoryDetailsForm):
+    email = _email_field()
+    country = CountryField(_l("Country"))
+    personal_capacity = BooleanField(_l("I am signing in a personal capacity"))
+    show_publicly = BooleanField(_l("Show my name publicly"), default=False)
+    consent = BooleanField(
+        validators=[DataRequired(_l("Tick the box to agree, or your signature cannot be kept."))]
+    )
+    comment = TextAreaField(
+        _l("Comment"), filters=[_multiline_filter],
+        validators=[
+            Optional(),
+            Length(max=COMMENT_MAX,
+                   message=_l("Your comment must be %(max)d characters or fewer.")),
+            NoControlCharacters(multiline=True),
+        ],
+    )
+    #: The honeypot: hidden from people, filled in by bots that fill every field.
+    website = StringField(_l("Leave this empty"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.consent.label.text = Markup(
+            _('I agree that my signature and the details above are kept as described in the '
+              '<a href="%(url)s">privacy notice</a>.')
+        ) % {"url": url_for("privacy.notice")}
+
+    @property
+    def is_from_a_bot(self) -> bool:
+        return bool(self.website.data)
+
+
+class ResendForm(FlaskForm):
+    email = _email_field()
+
+
+#: How each status reads in the dashboard.
+STATUS_LABELS = {
+    SignatureStatus.pending: _l("Waiting for confirmation"),
+    SignatureStatus.confirmed: _l("Confirmed"),
+    SignatureStatus.hidden: _l("Hidden"),
+    SignatureStatus.withdrawn: _l("Withdrawn"),
+}
+
+
+class SignatureSearchForm(FlaskForm):
+    """The dashboard's search box and status filter, read from the query string."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Search"), filters=[strip_filter],
+                    validators=[Length(max=200), NoControlCharacters()])
+    status = SelectField(
+        _l("Status"), validate_choice=True, default="",
+        choices=[SelectChoice("", _l("Any status"))] + [
+            SelectChoice(status.value, label) for status, label in STATUS_LABELS.items()
+        ],
+    )
+
+    @property
+    def chosen_status(self) -> SignatureStatus | None:
+        return SignatureStatus(self.status.data) if self.status.data else None

@@ -1,0 +1,530 @@
+"""Signing, confirming, withdrawing and moderating signatures, with the counts kept right.
+
+Every change to a signature goes through `change_signature`, which moves the sharded
+counts by the difference the change makes. Functions that finish something a person
+asked for (sign, confirm, withdraw, a moderation action) commit; the building blocks
+(`change_signature`, `erase_signature`, `anonymise_signature`) work inside the caller's
+transaction so the privacy commands can erase many signatures in one.
+"""
+import enum
+import hashlib
+import hmac
+import math
+from dataclasses import dataclass
+
+from flask import abort, current_app, url_for
+from flask_babel import gettext as _
+from flask_sqlalchemy.pagination import Pagination
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from campaign.common.emails import InvalidEmail, normalise_email, validated_email
+from campaign.common.time import utcnow
+from campaign.extensions import db
+from campaign.mail.service import enqueue
+from campaign.privacy.service import ip_hash, record
+from campaign.signatures import counts
+from campaign.signatures.models import Signature, SignatureStatus
+from campaign.statements.models import Statement
+from campaign.statements.service import is_open_for_signing
+
+#: What an erased signature's name becomes: the row stays so the history adds up.
+WITHDRAWN_NAME = "Withdrawn"
+#: What an anonymised (still counted) signature's name becomes.
+ANONYMOUS_NAME = "Anonymous"
+
+
+class SignatureError(ValueError):
+    """A rule refused the action; the message can be shown to the person."""
+
+
+class SigningClosed(SignatureError):
+    pass
+
+
+class InvalidLink(SignatureError):
+    """A confirm or withdraw link that is tampered with, expired, or for another statement."""
+
+
+class SigningState(enum.Enum):
+    open = "open"
+    not_yet_open = "not_yet_open"
+    closed = "closed"
+
+
+def signing_state(statement: Statement) -> SigningState:
+    if is_open_for_signing(statement):
+        return SigningState.open
+    if statement.opens_at is not None and utcnow() < statement.opens_at:
+        return SigningState.not_yet_open
+    return SigningState.closed
+
+
+# Changing a signature, counts included -------------------------------------
+
+
+def change_signature(signature: Signature, **values) -> Signature:
+    """The one way a signature changes: lock and re-read it, apply `values`, move the counts.
+
+    Part of the caller's transaction. The row is locked (PostgreSQL) and re-read first,
+    so two changes at once queue instead of both counting from the same old standing.
+    """
+    _lock(signature)
+    before = counts.standing(signature)
+    for name, value in values.items():
+        setattr(signature, name, value)
+    after = counts.standing(signature)
+    counts.adjust(signature.statement_id, after[0] - before[0], after[1] - before[1])
+    return signature
+
+
+def _lock(signature: Signature) -> None:
+    """Write out pending changes, then lock the row and read it afresh."""
+    db.session.flush()
+    db.session.refresh(signature, with_for_update=True)
+
+
+def _wiped(placeholder: str) -> dict:
+    """The personal fields of a signature, emptied; the name becomes `placeholder`."""
+    return {
+        "name": placeholder,
+        "email": None,
+        "email_normalised": None,
+        "affiliation": "",
+        "comment": "",
+        "ip_hash": None,
+    }
+
+
+def erase_signature(signature: Signature, reason: str, actor=None) -> Signature:
+    """Withdraw a signature and erase its personal data; it leaves counts and lists at once.
+
+    Part of the caller's transaction; audited with `reason` (no personal data in it).
+    """
+    _leave_curated_list(signature)
+    change_signature(signature, status=SignatureStatus.withdrawn, show_publicly=False,
+                     personal_capacity=False, **_wiped(WITHDRAWN_NAME))
+    record("signature.erase", _target(signature), reason, actor=actor)
+    return signature
+
+
+def anonymise_signature(signature: Signature, reason: str, actor=None) -> Signature:
+    """Erase the personal data but keep the signature counted (status and country stay).
+
+    It is no longer listed by name. Part of the caller's transaction; audited.
+    """
+    _leave_curated_list(signature)
+    change_signature(signature, show_publicly=False, personal_capacity=False,
+                     **_wiped(ANONYMOUS_NAME))
+    record("signature.anonymise", _target(signature), reason, actor=actor)
+    return signature
+
+
+def _target(signature: Signature) -> str:
+    return f"signature:{signature.id}"
+
+
+# Signing ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SignatoryDetails:
+    name: str
+    email: str
+    affiliation: str = ""
+    country: str = ""
+    personal_capacity: bool = False
+    show_publicly: bool = False
+    comment: str = ""
+
+
+def sign(statement: Statement, details: SignatoryDetails, ip_address: str | None = None) -> None:
+    """Add a signature, or tell the address by email that it has already signed.
+
+    Returns nothing on purpose: the browser must not learn whether an address had signed.
+    One row per (statement, normalised email) is guaranteed by the database; the insert
+    does nothing on a clash, so concurrent duplicates leave one row and no broken request.
+    """
+    if not is_open_for_signing(statement):
+        raise SigningClosed(_("Signing this statement has closed."))
+    email = checked_email(details.email)
+    insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
+    signature_id = db.session.scalar(
+        insert(Signature)
+        .values(
+            statement_id=statement.id,
+            revision=statement.revision,
+            name=details.name,
+            affiliation=details.affiliation,
+            personal_capacity=details.personal_capacity,
+            email=email,
+            email_normalised=normalise_email(email),
+            country=details.country,
+            show_publicly=details.show_publicly,
+            comment=details.comment,
+            status=SignatureStatus.pending,
+            consent_version=current_app.config["CONSENT_VERSION"],
+            ip_hash=ip_hash(ip_address) if ip_address else None,
+            created_at=utcnow(),
+        )
+        .on_conflict_do_nothing(index_elements=["statement_id", "email_normalised"])
+        .returning(Signature.id)
+    )
+    if signature_id is None:
+        existing = _signature_by_email(statement, email)
+        if existing is not None:
+            _remind(existing, email)
+    else:
+        signature = db.session.get(Signature, signature_id)
+        if statement.requires_confirmation:
+            _send_confirmation(signature, email)
+        else:
+            change_signature(signature, status=SignatureStatus.confirmed, confirmed_at=utcnow())
+    db.session.commit()
+
+
+def resend_confirmation(statement: Statement, email: str) -> None:
+    """Send the confirmation link again; the same answer whether or not the address signed."""
+    email = checked_email(email)
+    signature = _signature_by_email(statement, email)
+    if signature is not None:
+        _remind(signature, email)
+        db.session.commit()
+
+
+def checked_email(value: str) -> str:
+    """The address in the shape it will be written to, or a SignatureError saying what is wrong."""
+    try:
+        return validated_email(value)
+    except InvalidEmail as error:
+        raise SignatureError(
+            _("Enter an email address in the right format, like name@example.org.")
+        ) from error
+
+
+def _signature_by_email(statement: Statement, email: str) -> Signature | None:
+    return db.session.scalar(
+        select(Signature).where(
+            Signature.statement_id == statement.id,
+            Signature.email_normalised == normalise_email(email),
+        )
+    )
+
+
+def _remind(signature: Signature, to: str) -> None:
+    """A pending signature gets its confirmation link again; a standing one, "already signed"."""
+    if signature.status is SignatureStatus.pending:
+        _send_confirmation(signature, to)
+    else:
+        enqueue(
+            "signature_already_signed", to,
+            _("You have already signed: %(title)s", title=signature.statement.title),
+            "signature_already_signed", **_email_context(signature),
+        )
+
+
+def _send_confirmation(signature: Signature, to: str) -> None:
+    enqueue(
+        "signature_confirmation", to,
+        _("Confirm your signature: %(title)s", title=signature.statement.title),
+        "signature_confirm",
+        confirm_url=_link(signature, "confirm"),
+        max_age_days=current_app.config["CONFIRMATION_MAX_AGE_DAYS"],
+        **_email_context(signature),
+    )
+
+
+def _email_context(signature: Signature) -> dict:
+    statement = signature.statement
+    return {
+        "name": signature.name,
+        "statement_title": statement.title,
+        "statement_url": _public_url("signatures.statement_page", slug=statement.slug),
+        "withdraw_url": _link(signature, "withdraw"),
+    }
+
+
+# Signed links ------------------------------------------------------------------
+
+_LINK_PURPOSES = ("confirm", "withdraw")
+
+
+def link_token(signature: Signature, purpose: str) -> str:
+    """A signed token naming the signature and bound to its email, so it dies with erasure."""
+    return _serializer(purpose).dumps([signature.id, _email_fingerprint(signature)])
+
+
+def signature_from_link(statement: Statement, token: str, purpose: str) -> Signature | None:
+    """The signature a link is for, or None when it has since been withdrawn or removed.
+
+    Confirm links expire after CONFIRMATION_MAX_AGE_DAYS; withdraw links never do, since
+    every email carries one and a person may want out years later.
+    """
+    max_age = None
+    if purpose == "confirm":
+        max_age = current_app.config["CONFIRMATION_MAX_AGE_DAYS"] * 24 * 3600
+    try:
+        signature_id, fingerprint = _serializer(purpose).loads(token, max_age=max_age)
+    except SignatureExpired as error:
+        raise InvalidLink(
+            _("This link has expired. Sign again, or ask for a new link from the statement page.")
+        ) from error
+    except (BadSignature, TypeError, ValueError) as error:
+        raise InvalidLink(
+            _("This link is not valid. Check that you copied the whole link from the email.")
+        ) from error
+    signature = db.session.get(Signature, signature_id)
+    if signature is not None and signature.statement_id != statement.id:
+        raise InvalidLink(_("This link is for another statement."))
+    if signature is None or signature.email_normalised is None:
+        return None
+    return signature if hmac.compare_digest(fingerprint, _email_fingerprint(signature)) else None
+
+
+def _serializer(purpose: str) -> URLSafeTimedSerializer:
+    if purpose not in _LINK_PURPOSES:
+        raise ValueError(f"unknown link purpose {purpose!r}")
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"signature-{purpose}")
+
+
+def _link(signature: Signature, purpose: str) -> str:
+    return _public_url(
+        f"signatures.{purpose}", slug=signature.statement.slug,
+        token=link_token(signature, purpose),
+    )
+
+
+def _public_url(endpoint: str, **values) -> str:
+    return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
+
+
+def _email_fingerprint(signature: Signature) -> str:
+    """Keyed, so a link seen in a log does not let anyone test guessed addresses against it."""
+    key = current_app.config["SECRET_KEY"].encode()
+    email = (signature.email_normalised or "").encode()
+    return hmac.new(key, b"signature-link:" + email, hashlib.sha256).hexdigest()[:16]
+
+
+def confirm(signature: Signature) -> bool:
+    """Confirm a pending signature (it starts counting); True when it now stands confirmed."""
+    _lock(signature)
+    if signature.status is SignatureStatus.pending:
+        change_signature(signature, status=SignatureStatus.confirmed, confirmed_at=utcnow())
+        db.session.commit()
+    return signature.status is SignatureStatus.confirmed
+
+
+def withdraw(signature: Signature) -> None:
+    """The signatory's own withdrawal from an emailed link: erased at once."""
+    erase_signature(signature, "withdrawn by the signatory", actor="signatory")
+    db.session.commit()
+
+
+# Reading for the public page ------------------------------------------------------
+
+
+def curated_signatories(statement: Statement) -> list[Signature]:
+    """The curated ("initial") signatories the public sees, in the organizers' order."""
+    return list(db.session.scalars(
+        select(Signature)
+        .where(
+            Signature.statement_id == statement.id,
+            Signature.featured_position.is_not(None),  # lets the (statement, position) index serve
+            Signature.featured.is_(True),
+            Signature.status == SignatureStatus.confirmed,
+        )
+        .order_by(Signature.featured_position, Signature.id)
+    ))
+
+
+@dataclass(frozen=True)
+class PublicListing:
+    totals: counts.Totals
+    #: Shown on the first page only.
+    curated: list[Signature]
+    #: A page of the other listed signatories, newest first.
+    others: Pagination
+
+
+def public_listing(statement: Statement, page: int, per_page: int) -> PublicListing:
+    """What the statement page shows of who signed; 404 for a page past the end.
+
+    The number of pages comes from the counts (listed, less the curated who are listed),
+    so paging never runs COUNT(*) over a large statement.
+    """
+    totals = counts.totals(statement.id)
+    curated = curated_signatories(statement)
+    others_total = max(totals.listed - sum(1 for s in curated if s.show_publicly), 0)
+    if page > max(1, math.ceil(others_total / per_page)):
+        abort(404)
+    others = db.paginate(
+        select(Signature)
+        .where(
+            Signature.statement_id == statement.id,
+            Signature.status == SignatureStatus.confirmed,
+            Signature.show_publicly.is_(True),
+            Signature.featured.is_(False),
+        )
+        .order_by(Signature.created_at.desc(), Signature.id.desc()),
+        page=page, per_page=per_page, count=False,
+    )
+    others.total = others_total
+    return PublicListing(totals, curated if page == 1 else [], others)
+
+
+# Moderation (dashboard) ---------------------------------------------------------
+
+
+def search_signatures(statement: Statement, text: str = "", status: SignatureStatus | None = None):
+    """The dashboard's list: curated first in order, then newest first; a select to paginate.
+
+    `text` matches name, affiliation or email anywhere, ignoring case (SQLite gets a
+    Unicode-aware lower() in `campaign._sqlite_pragmas`).
+    """
+    query = select(Signature).where(Signature.statement_id == statement.id)
+    if text:
+        term = text.lower()
+        query = query.where(or_(
+            func.lower(Signature.name).contains(term, autoescape=True),
+            func.lower(Signature.affiliation).contains(term, autoescape=True),
+            func.lower(Signature.email).contains(term, autoescape=True),
+        ))
+    if status is not None:
+        query = query.where(Signature.status == status)
+    return query.order_by(
+        Signature.featured.desc(), Signature.featured_position,
+        Signature.created_at.desc(), Signature.id.desc(),
+    )
+
+
+def get_signature(signature_id: int) -> Signature:
+    return db.get_or_404(Signature, signature_id)
+
+
+def hide(signature: Signature) -> None:
+    """Take a confirmed signature out of counts and lists, keeping it for the record."""
+    _moderate(signature, {SignatureStatus.confirmed}, "hide", status=SignatureStatus.hidden)
+
+
+def show(signature: Signature) -> None:
+    _moderate(signature, {SignatureStatus.hidden}, "show", status=SignatureStatus.confirmed)
+
+
+def _moderate(signature: Signature, allowed: set, action: str, **values) -> None:
+    _lock(signature)
+    if signature.status not in allowed:
+        raise SignatureError(_("This signature cannot be changed that way in its current state."))
+    change_signature(signature, **values)
+    record(f"signature.{action}", _target(signature), _statement_target(signature))
+    db.session.commit()
+
+
+def correct_details(signature: Signature, name: str, affiliation: str) -> None:
+    """An organizer's correction of a name or affiliation (a typo, a title)."""
+    if signature.status is SignatureStatus.withdrawn:
+        raise SignatureError(_("A withdrawn signature has no details left to correct."))
+    changed = [
+        field for field, value in (("name", name), ("affiliation", affiliation))
+        if getattr(signature, field) != value
+    ]
+    if not changed:
+        return
+    change_signature(signature, name=name, affiliation=affiliation)
+    record("signature.edit", _target(signature),
+           f"{_statement_target(signature)}: {', '.join(changed)} corrected")
+    db.session.commit()
+
+
+def delete(signature: Signature) -> None:
+    """Remove the row for good (spam, a mistake); it leaves counts and lists first."""
+    target, statement_target = _target(signature), _statement_target(signature)
+    _leave_curated_list(signature)
+    change_signature(signature, status=SignatureStatus.withdrawn)
+    db.session.delete(signature)
+    record("signature.delete", target, statement_target)
+    db.session.commit()
+
+
+def feature(signature: Signature) -> None:
+    """Add to the end of the curated list shown first on the statement page."""
+    _lock_curated_list(signature.statement_id)
+    _lock(signature)
+    if signature.featured:
+        return
+    if signature.status is not SignatureStatus.confirmed or not signature.show_publicly:
+        raise SignatureError(_(
+            "Only a confirmed signature whose signatory chose to be shown publicly can be curated."
+        ))
+    last = db.session.scalar(
+        select(func.max(Signature.featured_position)).where(
+            Signature.statement_id == signature.statement_id, Signature.featured.is_(True)
+        )
+    ) or 0
+    change_signature(signature, featured=True, featured_position=last + 1)
+    record("signature.feature", _target(signature), _statement_target(signature))
+    db.session.commit()
+
+
+def unfeature(signature: Signature) -> None:
+    if _leave_curated_list(signature):
+        record("signature.unfeature", _target(signature), _statement_target(signature))
+    db.session.commit()
+
+
+def move(signature: Signature, direction: str) -> bool:
+    """Swap a curated signatory with its neighbour ("up" or "down"); False at either end."""
+    if direction not in ("up", "down"):
+        raise ValueError(f"unknown direction {direction!r}")
+    _lock_curated_list(signature.statement_id)
+    _lock(signature)
+    if not signature.featured:
+        raise SignatureError(_("Only curated signatories have a place in the order."))
+    position = signature.featured_position
+    neighbour = db.session.scalar(
+        select(Signature).where(
+            Signature.statement_id == signature.statement_id,
+            Signature.featured.is_(True),
+            Signature.featured_position == (position - 1 if direction == "up" else position + 1),
+        )
+    )
+    if neighbour is None:
+        return False
+    neighbour.featured_position, signature.featured_position = position, neighbour.featured_position
+    record("signature.move", _target(signature),
+           f"{_statement_target(signature)}: {position} to {signature.featured_position}")
+    db.session.commit()
+    return True
+
+
+def _leave_curated_list(signature: Signature) -> bool:
+    """Unfeature, closing the gap so positions stay 1..N; False when it was not curated."""
+    _lock_curated_list(signature.statement_id)
+    _lock(signature)
+    if not signature.featured:
+        return False
+    position = signature.featured_position
+    change_signature(signature, featured=False, featured_position=None)
+    db.session.execute(
+        update(Signature)
+        .where(
+            Signature.statement_id == signature.statement_id,
+            Signature.featured.is_(True),
+            Signature.featured_position > position,
+        )
+        .values(featured_position=Signature.featured_position - 1)
+        .execution_options(synchronize_session="fetch")
+    )
+    return True
+
+
+def _lock_curated_list(statement_id: int) -> None:
+    """Hold the statement row so curation changes queue; NO KEY UPDATE lets signing go on."""
+    db.session.execute(
+        select(Statement.id).where(Statement.id == statement_id).with_for_update(key_share=True)
+    )
+
+
+def _statement_target(signature: Signature) -> str:
+    return f"statement:{signature.statement.slug}"

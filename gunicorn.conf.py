@@ -1,0 +1,43 @@
+"""Gunicorn settings for production: `gunicorn -c gunicorn.conf.py app:app`.
+
+Every value comes from the environment, with defaults sized for a small host:
+
+  BIND               address to listen on (default 127.0.0.1:8000; behind a proxy)
+  WEB_CONCURRENCY    worker processes (default: 2 x CPU cores + 1, at most 8)
+  WEB_THREADS        threads per worker (default 4); each may hold one database connection,
+                     so keep WEB_THREADS <= DB_POOL_SIZE + DB_MAX_OVERFLOW
+  WEB_TIMEOUT        seconds before a silent worker is restarted (default 30)
+  WEB_KEEPALIVE      seconds to keep an idle client connection (default 5)
+  WEB_MAX_REQUESTS   recycle a worker after this many requests, 0 = never (default 2000)
+  WEB_BACKLOG        connections the kernel queues while every thread is busy (default 2048)
+  FORWARDED_ALLOW_IPS  proxies whose X-Forwarded-* gunicorn itself trusts (default 127.0.0.1)
+
+The app keeps nothing in process memory that another worker or host needs: sessions
+are signed cookies, rate limits live in Redis (REDIS_URL), counts in the database.
+Set TRUSTED_PROXIES to the number of proxies in front, so client addresses are right.
+"""
+import multiprocessing
+import os
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name, "")
+    return int(value) if value.strip() else default
+
+
+bind = os.environ.get("BIND", "127.0.0.1:8000")
+workers = _int("WEB_CONCURRENCY", min(2 * multiprocessing.cpu_count() + 1, 8))
+threads = _int("WEB_THREADS", 4)
+worker_class = "gthread"
+timeout = _int("WEB_TIMEOUT", 30)
+graceful_timeout = timeout
+keepalive = _int("WEB_KEEPALIVE", 5)
+max_requests = _int("WEB_MAX_REQUESTS", 2000)
+max_requests_jitter = max_requests // 10
+backlog = _int("WEB_BACKLOG", 2048)
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+accesslog = os.environ.get("WEB_ACCESS_LOG", "-") or None
+errorlog = "-"
+loglevel = os.environ.get("WEB_LOG_LEVEL", "info")
+# Workers import the app themselves, so each opens its own database pool after the fork.
+preload_app = False

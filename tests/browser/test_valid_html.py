@@ -1,0 +1,38 @@
+"""The HTML of every public page, in each state that matters, passes the Nu HTML Checker.
+
+The pages are fetched with the test client and saved under test-artifacts/html/, then
+checked in one run of vnu.jar (from npm's vnu-jar; needs java).
+"""
+import pytest
+
+from campaign.extensions import db
+from campaign.statements.models import StatementStatus
+from tests.browser.conftest import html_errors
+from tests.pages import html_pages
+
+pytestmark = pytest.mark.browser
+
+
+def test_every_public_page_is_valid_html(app, client, scene):
+    statement, event = scene["statement"], scene["event"]
+    documents = {
+        endpoint: client.get(path).get_data(as_text=True)
+        for endpoint, path in html_pages(app, client, scene, dashboard=False)
+    }
+    documents["statement with errors"] = client.submit(
+        f"/s/{statement.slug}/sign", {"email": "not an address"}, page=f"/s/{statement.slug}"
+    ).get_data(as_text=True)
+    documents["login with errors"] = client.submit("/login", {"email": "x"}).get_data(as_text=True)
+    documents["event with errors"] = client.submit(
+        f"/e/{event.slug}", {"name": ""}, page=f"/e/{event.slug}"
+    ).get_data(as_text=True)
+    documents["page not found"] = client.get("/no-such-page").get_data(as_text=True)
+    statement.status = StatementStatus.closed
+    db.session.commit()
+    documents["closed statement"] = client.get(f"/s/{statement.slug}").get_data(as_text=True)
+    documents["closed widget"] = client.get(f"/s/{statement.slug}/embed").get_data(as_text=True)
+
+    errors = html_errors(documents)
+    assert not errors, "\n".join(
+        f"{name}:\n  " + "\n  ".join(messages) for name, messages in errors.items()
+    )

@@ -1,0 +1,354 @@
+"""Mail leaves through the outbox: real SMTP delivery, outages, backoff, concurrent senders,
+the dashboard page."""
+import asyncio
+import socket
+import threading
+import time
+from datetime import timedelta
+from email import message_from_bytes, policy
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+from sqlalchemy import select
+
+from campaign.common.time import utcnow
+from campaign.extensions import db
+from campaign.mail.models import OutboxMessage, OutboxStatus
+from campaign.mail.sender import claim_due, send_due
+from campaign.mail.service import enqueue
+from campaign.organizers.models import Role
+
+
+class Mailbox:
+    """An aiosmtpd handler that keeps what it receives; it can refuse addresses and be slow."""
+
+    def __init__(self):
+        self.received = []
+        self.refused = set()
+        self.delay = 0.0
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refused:
+            return "550 5.1.1 No such mailbox here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        self.received.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 Message accepted for delivery"
+
+
+class SMTPServer:
+    """A real SMTP server on a free local port, which a test can stop and start again."""
+
+    def __init__(self):
+        self.mailbox = Mailbox()
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.controller = None
+
+    def start(self, **options):
+        self.controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port, **options)
+        self.controller.start()
+
+    def stop(self):
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+    @property
+    def received(self):
+        return self.mailbox.received
+
+
+@pytest.fixture
+def smtp_server(app):
+    server = SMTPServer()
+    server.start()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port, MAIL_TIMEOUT=5)
+    yield server
+    server.stop()
+
+
+def queue(to="signer@example.org", subject="Please confirm your signature"):
+    message = enqueue("test", to, subject, "mail_test")
+    db.session.commit()
+    return message
+
+
+def outbox():
+    db.session.expire_all()
+    return list(db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+
+
+def test_a_queued_message_arrives_over_smtp_as_plain_text_and_html(smtp_server, app, runner):
+    app.config["CAMPAIGN_NAME"] = "Ukraine Solidarity Campaign"
+    queue("olena@example.org", "Please confirm your signature")
+
+    result = runner.invoke(args=["mail", "send"])
+
+    assert result.exit_code == 0, result.output
+    assert "Sent 1" in result.output
+    [received] = smtp_server.received
+    assert received["To"] == "olena@example.org"
+    assert received["From"].addresses[0].display_name == "Ukraine Solidarity Campaign"
+    assert received["From"].addresses[0].addr_spec == app.config["MAIL_DEFAULT_SENDER"]
+    assert received["Subject"] == "Please confirm your signature"
+    assert received["Message-ID"] and received["Date"]
+    assert received.get_content_type() == "multipart/alternative"
+    assert "outgoing mail works" in received.get_body(("plain",)).get_content()
+    assert "<p>" in received.get_body(("html",)).get_content()
+    [message] = outbox()
+    assert message.status is OutboxStatus.sent and message.sent_at is not None
+    assert message.attempts == 1
+
+
+def test_a_message_is_kept_with_what_it_is_about_and_dropped_with_it(app):
+    enqueue("test", "kept@example.org", "Kept", "mail_test")
+    db.session.commit()
+    enqueue("test", "dropped@example.org", "Dropped", "mail_test")
+    db.session.rollback()
+
+    assert [m.to for m in outbox()] == ["kept@example.org"]
+
+
+def test_messages_wait_while_the_mail_server_is_down_and_arrive_when_it_is_back(smtp_server, app):
+    queue("first@example.org")
+    assert send_due().sent == 1
+
+    smtp_server.stop()
+    queue("second@example.org")
+    queue("third@example.org")
+    report = send_due()
+
+    assert report.sent == 0 and report.retrying == 2
+    waiting = outbox()[1:]
+    for message in waiting:
+        assert message.status is OutboxStatus.pending
+        assert message.attempts == 1
+        assert "Connection refused" in message.last_error or "refused" in message.last_error.lower()
+        assert message.next_attempt_at > utcnow()
+    assert send_due().sent == 0, "nothing is due again before its retry time"
+
+    smtp_server.start()
+    report = send_due(now=utcnow() + timedelta(hours=1))
+
+    assert report.sent == 2
+    assert sorted(m["To"] for m in smtp_server.received) == [
+        "first@example.org", "second@example.org", "third@example.org"]
+    assert all(m.status is OutboxStatus.sent for m in outbox())
+
+
+def test_a_server_that_stops_in_the_middle_of_a_batch_loses_nothing(smtp_server, app):
+    for number in range(4):
+        queue(f"person{number}@example.org")
+    original = smtp_server.mailbox.handle_DATA
+
+    async def stop_after_the_first(server, session, envelope):
+        reply = await original(server, session, envelope)
+        threading.Thread(target=smtp_server.stop).start()
+        return reply
+
+    smtp_server.mailbox.handle_DATA = stop_after_the_first
+    first_round = send_due()
+    smtp_server.mailbox.handle_DATA = original
+    while smtp_server.controller is not None:
+        time.sleep(0.01)
+
+    assert first_round.sent >= 1 and first_round.retrying == 4 - first_round.sent
+    assert [m.status for m in outbox()].count(OutboxStatus.pending) == first_round.retrying
+
+    smtp_server.start()
+    send_due(now=utcnow() + timedelta(hours=1))
+
+    assert sorted(m["To"] for m in smtp_server.received) == [
+        f"person{number}@example.org" for number in range(4)]
+    assert all(m.status is OutboxStatus.sent for m in outbox())
+
+
+def test_retries_back_off_exponentially_and_fail_after_the_last_attempt(smtp_server, app):
+    smtp_server.stop()
+    app.config.update(MAIL_MAX_ATTEMPTS=3, MAIL_RETRY_BASE_SECONDS=60)
+    queue()
+    start = utcnow()
+
+    send_due(now=start)
+    [message] = outbox()
+    assert (message.attempts, message.next_attempt_at) == (1, start + timedelta(seconds=60))
+
+    assert send_due(now=start + timedelta(seconds=59)).retrying == 0
+    send_due(now=start + timedelta(seconds=60))
+    [message] = outbox()
+    assert (message.attempts, message.next_attempt_at) == (2, start + timedelta(seconds=180))
+
+    report = send_due(now=start + timedelta(seconds=180))
+    [message] = outbox()
+    assert report.failed == 1
+    assert message.status is OutboxStatus.failed and message.attempts == 3
+    assert message.last_error
+
+    smtp_server.start()
+    assert send_due(now=start + timedelta(days=1)).sent == 0, "a failed message waits for a person"
+
+
+def test_an_address_the_server_refuses_for_good_fails_at_once(smtp_server, app):
+    smtp_server.mailbox.refused.add("nobody@example.org")
+    queue("nobody@example.org")
+    queue("somebody@example.org")
+
+    report = send_due()
+
+    assert (report.sent, report.failed) == (1, 1)
+    refused, delivered = outbox()
+    assert refused.status is OutboxStatus.failed and refused.attempts == 1
+    assert "550" in refused.last_error
+    assert delivered.status is OutboxStatus.sent
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+def test_the_mail_server_login_comes_from_the_settings(smtp_server, app):
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        return AuthResult(success=(auth_data.login, auth_data.password) == (b"mailer", b"s3cret"),
+                          handled=False)
+
+    smtp_server.stop()
+    smtp_server.start(authenticator=authenticator, auth_required=True, auth_require_tls=False,
+                      auth_exclude_mechanism=["LOGIN"])
+    app.config.update(MAIL_USERNAME="mailer", MAIL_PASSWORD="wrong")
+    queue("member@example.org")
+
+    assert send_due().retrying == 1
+    assert "SMTPAuthenticationError" in outbox()[0].last_error
+
+    app.config["MAIL_PASSWORD"] = "s3cret"
+    assert send_due(now=utcnow() + timedelta(hours=1)).sent == 1
+    assert [m["To"] for m in smtp_server.received] == ["member@example.org"]
+
+
+def test_two_senders_at_once_never_send_a_message_twice(smtp_server, app):
+    app.config["MAIL_BATCH_SIZE"] = 3
+    smtp_server.mailbox.delay = 0.01
+    for number in range(30):
+        queue(f"person{number}@example.org")
+    start = threading.Barrier(2)
+    errors = []
+
+    def sender():
+        with app.app_context():
+            start.wait()
+            try:
+                send_due()
+            except Exception as error:  # reported below, not lost in the thread
+                errors.append(error)
+
+    threads = [threading.Thread(target=sender) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert not errors
+    addresses = [m["To"] for m in smtp_server.received]
+    assert len(addresses) == 30 and len(set(addresses)) == 30
+    assert all(m.status is OutboxStatus.sent and m.attempts == 1 for m in outbox())
+
+
+def test_a_sender_takes_one_batch_at_a_time_and_leaves_the_rest(app):
+    app.config["MAIL_BATCH_SIZE"] = 3
+    for number in range(7):
+        queue(f"person{number}@example.org")
+
+    first, second = claim_due(utcnow()), claim_due(utcnow())
+
+    assert [m.to for m in first] == [f"person{n}@example.org" for n in range(3)]
+    assert [m.to for m in second] == [f"person{n}@example.org" for n in range(3, 6)]
+    assert [m.attempts for m in outbox()] == [1] * 6 + [0]
+
+
+def test_mail_is_sent_in_the_background_after_the_request(smtp_server, app, client, logged_in):
+    app.config["MAIL_SEND_IN_BACKGROUND"] = True
+    logged_in(Role.editor)
+    message = queue("waiting@example.org")
+    message.status = OutboxStatus.failed
+    db.session.commit()
+
+    response = client.submit(f"/dashboard/mail/{message.id}/retry",
+                             page="/dashboard/mail?status=failed")
+
+    assert response.status_code == 303
+    deadline = time.monotonic() + 10
+    while not smtp_server.received and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [m["To"] for m in smtp_server.received] == ["waiting@example.org"]
+
+
+def test_without_a_mail_server_messages_are_printed_to_the_console(app, runner):
+    queue("console@example.org", "Your ticket")
+
+    result = runner.invoke(args=["mail", "send"])
+
+    assert "To: console@example.org" in result.output
+    assert "Subject: Your ticket" in result.output
+    assert "outgoing mail works" in result.output
+    assert outbox()[0].status is OutboxStatus.sent
+
+
+def test_mail_test_sends_a_message_to_check_the_settings(smtp_server, runner):
+    result = runner.invoke(args=["mail", "test", "ops@example.org"])
+    refused = runner.invoke(args=["mail", "test", "not an address"])
+
+    assert result.exit_code == 0 and "Sent 1" in result.output
+    assert [m["To"] for m in smtp_server.received] == ["ops@example.org"]
+    assert refused.exit_code != 0 and "ADDRESS" in refused.output
+
+
+def test_organizers_see_waiting_and_failed_mail_and_editors_retry(
+    app, client, make_organizer, login
+):
+    sent = queue("sent@example.org")
+    waiting = queue("waiting@example.org")
+    failed = queue("failed@example.org")
+    sent.status = OutboxStatus.sent
+    waiting.attempts, waiting.last_error = 2, "SMTPServerDisconnected: down for maintenance"
+    failed.status, failed.attempts = OutboxStatus.failed, 10
+    failed.last_error = "ConnectionRefusedError: refused"
+    db.session.commit()
+    viewer = make_organizer(Role.viewer)
+    login(viewer)
+
+    page = client.get("/dashboard/mail")
+    html = page.get_data(as_text=True)
+
+    assert page.status_code == 200
+    assert "waiting@example.org" in html and "down for maintenance" in html
+    assert "failed@example.org" in html and "ConnectionRefusedError: refused" in html
+    assert "sent@example.org" not in html
+    assert "sent@example.org" in client.get("/dashboard/mail?status=sent").get_data(as_text=True)
+    assert client.get("/dashboard/mail?status=everything").status_code == 400
+    assert "Retry" not in html
+    forbidden = client.submit(f"/dashboard/mail/{failed.id}/retry", page="/dashboard/mail")
+    assert forbidden.status_code == 403
+
+    client.submit("/logout", page="/dashboard/mail")
+    login(make_organizer(Role.editor))
+    assert "Retry" in client.get("/dashboard/mail?status=failed").get_data(as_text=True)
+    retried = client.submit(f"/dashboard/mail/{failed.id}/retry", page="/dashboard/mail",
+                            follow_redirects=True)
+
+    assert "will be sent again" in retried.get_data(as_text=True)
+    message = db.session.get(OutboxMessage, failed.id)
+    db.session.refresh(message)
+    assert message.status is OutboxStatus.pending and message.attempts == 0
+    not_failed = client.submit(f"/dashboard/mail/{sent.id}/retry", page="/dashboard/mail")
+    assert not_failed.status_code == 303
+    assert db.session.get(OutboxMessage, sent.id).status is OutboxStatus.sent
+    assert client.submit("/dashboard/mail/999999/retry", page="/dashboard/mail").status_code == 404
+
+
+def test_the_outbox_page_needs_a_login(client):
+    response = client.get("/dashboard/mail")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]

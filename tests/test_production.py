@@ -1,0 +1,282 @@
+"""Production mode: health checks, the database going away and coming back, public caching.
+
+The outage tests run a second, private PostgreSQL cluster (never the shared server):
+initdb in a temporary directory, on a free port, started and stopped with pg_ctl.
+"""
+import os
+import re
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
+
+from campaign import create_app
+from campaign.extensions import db
+from campaign.organizers.models import Organizer, Role
+from campaign.signatures import counts
+from tests.conftest import PASSWORD, CampaignClient
+from werkzeug.security import generate_password_hash
+
+PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
+
+
+class ServerLikeClient(CampaignClient):
+    """Each request in its own app context, as under a real server (no context is pushed)."""
+
+    def open(self, *args, **kwargs):
+        return FlaskClient.open(self, *args, **kwargs)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class PrivateCluster:
+    """A throwaway PostgreSQL cluster this test run may stop and start at will."""
+
+    def __init__(self, directory: Path, port: int):
+        self.directory = directory
+        self.port = port
+        self.url = f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+
+    def _run(self, *command: str) -> None:
+        prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        subprocess.run(prefix + list(command), check=True, capture_output=True, timeout=60)
+
+    def init(self) -> None:
+        self._run(str(PG_BIN / "initdb"), "-D", str(self.directory / "data"), "-U", "postgres",
+                  "-A", "trust", "--no-sync", "--no-instructions")
+
+    def start(self) -> None:
+        options = (f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1 "
+                   "-c fsync=off")
+        self._run(str(PG_BIN / "pg_ctl"), "-D", str(self.directory / "data"), "-o", options,
+                  "-l", str(self.directory / "log"), "-w", "start")
+
+    def stop(self) -> None:
+        self._run(str(PG_BIN / "pg_ctl"), "-D", str(self.directory / "data"), "-m", "immediate",
+                  "-w", "stop")
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    if not (PG_BIN / "initdb").exists():
+        pytest.skip(f"PostgreSQL server binaries not found in {PG_BIN}")
+    directory = Path(tempfile.mkdtemp(prefix="campaign-pg-"))
+    if os.geteuid() == 0:
+        shutil.chown(directory, "postgres", "postgres")
+    private = PrivateCluster(directory, _free_port())
+    private.init()
+    private.start()
+    yield private
+    try:
+        private.stop()
+    except subprocess.CalledProcessError:
+        pass  # already stopped by a test that failed half-way
+    shutil.rmtree(directory, ignore_errors=True)
+
+
+@pytest.fixture
+def outage_app(cluster, test_settings):
+    """An app on the private cluster, migrated, with an organizer.
+
+    No app context stays pushed while the test runs, so each request gets its own
+    session and gives its connection back, as under a real server.
+    """
+    app = create_app({
+        **test_settings,
+        "SQLALCHEMY_DATABASE_URI": cluster.url,
+        "DB_POOL_SIZE": 1,
+        "DB_MAX_OVERFLOW": 0,
+        "DB_POOL_TIMEOUT": 1,
+        "DB_STATEMENT_TIMEOUT_MS": 500,
+        "DB_RETRY_AFTER_SECONDS": 17,
+    })
+    app.test_client_class = ServerLikeClient
+    with app.app_context():
+        upgrade()
+        db.session.add(Organizer(
+            email="olena@example.org", name="Olena",
+            password_hash=generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000"),
+            role=Role.owner,
+        ))
+        db.session.commit()
+    yield app
+    with app.app_context():
+        db.drop_all()
+        db.session.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        db.session.commit()
+        db.engine.dispose()
+
+
+def _logged_in(app) -> CampaignClient:
+    client = app.test_client()
+    response = client.submit("/login", {"email": "olena@example.org", "password": PASSWORD})
+    assert response.status_code == 302
+    return client
+
+
+def _assert_unavailable_page(response, retry_after: str = "17") -> None:
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == retry_after
+    body = response.get_data(as_text=True)
+    assert "Sorry, the service is busy or unavailable" in body
+    assert "Traceback" not in body and "OperationalError" not in body
+
+
+def test_a_load_balancer_sees_the_process_up_and_ready(client):
+    assert client.get("/healthz").get_json() == {"status": "ok"}
+    ready = client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.get_json()["checks"] == {"database": True}
+
+
+def test_readiness_fails_while_the_configured_redis_is_unreachable(settings):
+    settings["REDIS_URL"] = f"redis://127.0.0.1:{_free_port()}/0"
+    app = create_app(settings)
+    with app.app_context():
+        response = app.test_client().get("/readyz")
+        db.engine.dispose()
+    assert response.status_code == 503
+    assert response.get_json() == {
+        "status": "unavailable", "checks": {"database": True, "redis": False},
+    }
+
+
+def test_readiness_includes_a_reachable_redis(settings):
+    settings["REDIS_URL"] = "redis://127.0.0.1:6379/0"
+    app = create_app(settings)
+    with app.app_context():
+        response = app.test_client().get("/readyz")
+        db.engine.dispose()
+    if response.get_json()["checks"]["redis"] is False:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    assert response.status_code == 200
+
+
+def test_visitors_get_a_plain_503_while_the_database_is_down_and_pages_return_after(
+    cluster, outage_app
+):
+    organizer_client = _logged_in(outage_app)
+    visitor = outage_app.test_client()
+    assert visitor.get("/").status_code == 200
+    assert organizer_client.get("/dashboard").status_code == 200
+
+    cluster.stop()
+    try:
+        _assert_unavailable_page(visitor.get("/"))
+        # The organizer is loaded from the database before any view runs.
+        _assert_unavailable_page(organizer_client.get("/dashboard"))
+        failed_login = outage_app.test_client().submit(
+            "/login", {"email": "olena@example.org", "password": PASSWORD}
+        )
+        _assert_unavailable_page(failed_login)
+        assert outage_app.test_client().get("/readyz").status_code == 503
+        assert outage_app.test_client().get("/healthz").status_code == 200
+    finally:
+        cluster.start()
+
+    assert visitor.get("/").status_code == 200
+    assert organizer_client.get("/dashboard").status_code == 200
+    assert outage_app.test_client().get("/readyz").status_code == 200
+
+
+def test_a_request_that_waits_too_long_for_a_connection_gets_a_503(outage_app):
+    organizer_client = _logged_in(outage_app)
+    with outage_app.app_context(), db.engine.connect():  # the pool's only connection, busy
+        _assert_unavailable_page(organizer_client.get("/dashboard"))
+    assert organizer_client.get("/dashboard").status_code == 200
+
+
+def test_a_query_stuck_behind_a_lock_is_cut_off_by_the_statement_timeout(outage_app, cluster):
+    organizer_client = _logged_in(outage_app)
+    locker = create_engine(cluster.url, connect_args={"options": "-c lock_timeout=5000"})
+    try:
+        with locker.begin() as connection:
+            connection.execute(text("LOCK TABLE organizers IN ACCESS EXCLUSIVE MODE"))
+            _assert_unavailable_page(organizer_client.get("/dashboard"))
+        assert organizer_client.get("/dashboard").status_code == 200
+    finally:
+        locker.dispose()
+
+
+def _cache_control(response) -> set[str]:
+    return {part.strip() for part in response.headers.get("Cache-Control", "").split(",")}
+
+
+def test_a_shared_cache_may_keep_the_home_page_for_anonymous_visitors_a_few_seconds(
+    client, make_statement
+):
+    make_statement()
+    response = client.get("/")
+    assert _cache_control(response) == {"public", "max-age=10", "stale-while-revalidate=60"}
+    assert "Cookie" in response.headers["Vary"]
+    assert "Set-Cookie" not in response.headers
+
+
+def test_a_statement_page_with_its_signing_form_is_kept_by_the_visitors_browser_alone(
+    client, make_statement
+):
+    statement = make_statement()
+    response = client.get(f"/s/{statement.slug}")
+    assert 'name="csrf_token"' in response.get_data(as_text=True)
+    assert _cache_control(response) == {"private", "max-age=10"}
+    assert "Cookie" in response.headers["Vary"]
+
+
+def test_an_organizers_view_of_a_public_page_is_never_shared(client, make_statement, logged_in):
+    make_statement()
+    logged_in()
+    assert _cache_control(client.get("/")) == {"private", "max-age=10"}
+
+
+@pytest.fixture
+def page_copies_on(settings):
+    settings["PAGE_CACHE_SECONDS"] = 1
+
+
+def _count_shown(response) -> str:
+    return re.search(r'id="count"[^>]*>\s*([^<]+?)\s*<', response.get_data(as_text=True)).group(1)
+
+
+def test_visitors_in_a_spike_share_one_render_each_with_their_own_form_token(
+    page_copies_on, app, make_statement, make_signature, logged_in
+):
+    statement = make_statement()
+    page = f"/s/{statement.slug}"
+    first, second = app.test_client(), app.test_client()
+    assert _count_shown(first.get(page)) == "0 signatures"
+    make_signature(statement)
+    counts.reconcile(statement.id)
+
+    copy = second.get(page)
+    assert _count_shown(copy) == "0 signatures"  # the copy, at most a second old
+    assert second.csrf_token(page) != first.csrf_token(page)
+    signed = second.submit(f"{page}/sign", {"name": "Lina Kostenko", "country": "UA",
+                                            "email": "lina@example.org", "consent": "y"},
+                           page=page)
+    assert signed.status_code == 302
+
+    time.sleep(1.1)
+    assert _count_shown(first.get(page)) == "2 signatures"
+
+
+def test_an_organizer_always_sees_the_page_as_it_is_now(
+    page_copies_on, client, make_statement, make_signature, logged_in
+):
+    statement = make_statement()
+    page = f"/s/{statement.slug}"
+    logged_in()
+    assert _count_shown(client.get(page)) == "0 signatures"
+    make_signature(statement)
+    counts.reconcile(statement.id)
+    assert _count_shown(client.get(page)) == "1 signature"

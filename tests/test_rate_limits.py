@@ -1,0 +1,172 @@
+"""Abuse limits: signing per address and statement (burst and sustained), login per account and
+per address, and client addresses that a forged X-Forwarded-For cannot change."""
+import time
+import uuid
+
+import pytest
+from sqlalchemy import func, select
+
+from campaign.extensions import db
+from campaign.signatures.models import Signature
+from tests.conftest import PASSWORD
+
+
+@pytest.fixture
+def limits_on(settings, request):
+    """Limits on, with the defaults below or the test's own (`indirect` parametrize)."""
+    settings.update({
+        "RATELIMIT_ENABLED": True,
+        "SIGN_RATE_LIMIT_BURST": "1 per minute",
+        "SIGN_RATE_LIMIT_SUSTAINED": "5 per 5 minutes",
+        "LOGIN_RATE_LIMIT": "2 per minute",
+        **getattr(request, "param", {}),
+    })
+    return settings
+
+
+def with_settings(**values):
+    return pytest.mark.parametrize("limits_on", [values], indirect=True, ids=[""])
+
+
+def _sign(client, statement, headers=None, **overrides):
+    data = {
+        "name": "Taras Shevchenko",
+        "email": f"{uuid.uuid4().hex[:10]}@example.org",
+        "country": "UA",
+        "consent": "y",
+        "show_publicly": "y",
+    }
+    data.update(overrides)
+    return client.submit(f"/s/{statement.slug}/sign", data, page=f"/s/{statement.slug}",
+                         headers=headers or {})
+
+
+def _stored(statement) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(Signature).where(Signature.statement_id == statement.id)
+    )
+
+
+def test_a_second_signature_from_one_address_within_the_burst_is_refused_with_the_wait(
+    limits_on, client, make_statement
+):
+    statement = make_statement()
+    assert _sign(client, statement).status_code == 302
+    refused = _sign(client, statement)
+    assert refused.status_code == 429
+    wait = int(refused.headers["Retry-After"])
+    assert 0 < wait <= 60
+    page = refused.get_data(as_text=True)
+    assert "Too many attempts" in page
+    assert "Please try again in" in page and ("second" in page or "1 minute" in page)
+    assert _stored(statement) == 1
+
+
+@with_settings(SIGN_RATE_LIMIT_BURST="1 per 2 seconds")
+def test_signing_works_again_once_the_burst_window_has_passed(limits_on, client, make_statement):
+    statement = make_statement()
+    assert _sign(client, statement).status_code == 302
+    assert _sign(client, statement).status_code == 429
+    time.sleep(2.1)
+    assert _sign(client, statement).status_code == 302
+    assert _stored(statement) == 2
+
+
+@with_settings(SIGN_RATE_LIMIT_BURST="100 per minute", SIGN_RATE_LIMIT_SUSTAINED="3 per 5 minutes")
+def test_the_sustained_limit_stops_steady_signing_from_one_address(
+    limits_on, client, make_statement
+):
+    statement = make_statement()
+    assert [_sign(client, statement).status_code for _ in range(4)] == [302, 302, 302, 429]
+    assert _stored(statement) == 3
+
+
+def test_a_form_with_mistakes_does_not_use_up_the_signers_attempt(
+    limits_on, client, make_statement
+):
+    statement = make_statement()
+    assert _sign(client, statement, name="").status_code == 400
+    assert _sign(client, statement, email="not an address").status_code == 400
+    assert _sign(client, statement).status_code == 302
+    assert _sign(client, statement).status_code == 429
+
+
+def test_the_limits_count_each_statement_separately(limits_on, client, make_statement):
+    first, second = make_statement(), make_statement()
+    assert _sign(client, first).status_code == 302
+    assert _sign(client, second).status_code == 302
+    assert _sign(client, first).status_code == 429
+
+
+def test_a_forged_forwarded_for_header_does_not_escape_the_limit(
+    limits_on, client, make_statement
+):
+    assert client.application.config["TRUSTED_PROXIES"] == 0
+    statement = make_statement()
+    statuses = [
+        _sign(client, statement, headers={"X-Forwarded-For": f"198.51.100.{n}"}).status_code
+        for n in range(1, 4)
+    ]
+    assert statuses == [302, 429, 429]
+
+
+@with_settings(TRUSTED_PROXIES=1)
+def test_behind_one_trusted_proxy_the_address_it_saw_is_limited(
+    limits_on, client, make_statement
+):
+    statement = make_statement()
+    # The client forges the left part; the proxy appends the address it really saw.
+    first = _sign(client, statement, headers={"X-Forwarded-For": "1.1.1.1, 203.0.113.7"})
+    forged = _sign(client, statement, headers={"X-Forwarded-For": "2.2.2.2, 203.0.113.7"})
+    someone_else = _sign(client, statement, headers={"X-Forwarded-For": "203.0.113.8"})
+    assert (first.status_code, forged.status_code, someone_else.status_code) == (302, 429, 302)
+
+
+def _fail_login(client, email, address=None):
+    headers = {"X-Forwarded-For": address} if address else {}
+    return client.submit("/login", {"email": email, "password": "wrong password"},
+                         headers=headers)
+
+
+@with_settings(TRUSTED_PROXIES=1)
+def test_failed_logins_to_one_account_are_limited_from_any_address(
+    limits_on, client, make_organizer
+):
+    organizer = make_organizer()
+    statuses = [_fail_login(client, organizer.email, f"203.0.113.{n}").status_code
+                for n in range(1, 4)]
+    assert statuses == [400, 400, 429]
+    right_password = client.submit("/login", {"email": organizer.email, "password": PASSWORD},
+                                   headers={"X-Forwarded-For": "203.0.113.99"})
+    assert right_password.status_code == 429
+    assert "Please try again in" in right_password.get_data(as_text=True)
+    assert int(right_password.headers["Retry-After"]) > 0
+
+
+@with_settings(TRUSTED_PROXIES=1)
+def test_failed_logins_from_one_address_are_limited_across_accounts(
+    limits_on, client, make_organizer
+):
+    statuses = [_fail_login(client, f"guess{n}@example.org", "198.51.100.5").status_code
+                for n in range(3)]
+    assert statuses == [400, 400, 429]
+    organizer = make_organizer()
+    other_address = client.submit("/login", {"email": organizer.email, "password": PASSWORD},
+                                  headers={"X-Forwarded-For": "198.51.100.6"})
+    assert other_address.status_code == 302
+
+
+@with_settings(LOGIN_RATE_LIMIT="2 per 2 seconds")
+def test_successful_logins_use_up_no_attempts_and_failures_expire(
+    limits_on, client, make_organizer
+):
+    organizer = make_organizer()
+    for _ in range(3):
+        assert client.submit("/login", {"email": organizer.email, "password": PASSWORD}
+                             ).status_code == 302
+        client.post("/logout", data={"csrf_token": client.csrf_token("/")})
+    assert [_fail_login(client, organizer.email).status_code for _ in range(3)] == [
+        400, 400, 429]
+    time.sleep(2.1)
+    assert client.submit("/login", {"email": organizer.email, "password": PASSWORD}
+                         ).status_code == 302
