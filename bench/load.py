@@ -214,7 +214,7 @@ def fill(database: Database, sizes: list[int]) -> dict:
     from campaign.statements.models import Campaign, Demand, Statement, StatementStatus
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": database.url, "SECRET_KEY": SECRET_KEY,
-                      "RATELIMIT_ENABLED": False, "REDIS_URL": ""})
+                      "RATELIMIT_ENABLED": False, "REDIS_URL": "", "DB_STATEMENT_TIMEOUT_MS": 0})
     with app.app_context():
         upgrade()
         bench_metadata.create_all(db.engine)

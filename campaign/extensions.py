@@ -23,7 +23,17 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate(render_as_batch=True, compare_type=True)
+#: Indexes a migration makes for one database only (PostgreSQL's trigram search index):
+#: no model can declare them, so autogenerate must not propose dropping them.
+HAND_MADE_INDEXES = frozenset({"ix_signatures_search_trgm"})
+
+
+def _compared_by_autogenerate(obj, name, type_, reflected, compare_to) -> bool:
+    return not (type_ == "index" and name in HAND_MADE_INDEXES)
+
+
+migrate = Migrate(render_as_batch=True, compare_type=True,
+                  include_object=_compared_by_autogenerate)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()

@@ -105,6 +105,10 @@ def run_migrations_online():
         )
 
         with context.begin_transaction():
+            if connection.dialect.name == "postgresql":
+                # The app's short per-statement limit (DB_STATEMENT_TIMEOUT_MS) is for
+                # requests; building an index on a large table may take minutes.
+                context.execute("SET LOCAL statement_timeout = 0")
             context.run_migrations()
 
 

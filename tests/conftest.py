@@ -313,7 +313,11 @@ def make_event(app, make_campaign):
 
 @pytest.fixture
 def register(client):
-    """Register for an event through its public form, as a person would; returns the response."""
+    """Register for an event through its public form, as a person would; returns the response.
+
+    An accepted form always gets the same "Check your email" page: the ticket is reached
+    from the emailed link, `emailed_link(email, "r")`.
+    """
 
     def register_as(event, name="Oksana Holota", email=None, ticket_type=None, **fields):
         data = {

@@ -129,10 +129,13 @@ def test_the_opening_time_is_given_in_the_events_zone(client, make_event):
 # -- The calendar file and the ticket ----------------------------------------------------------------
 
 
-def test_the_calendar_file_reads_back_with_the_event_and_the_online_link(client, make_event, register):
+def test_the_calendar_file_reads_back_with_the_event_and_the_online_link(
+    client, make_event, register, emailed_link
+):
     event = make_event(starts_at=london(2031, 3, 24, 18, 30), ends_at=london(2031, 3, 24, 20),
                        online_url="https://meet.example.org/launch")
-    ticket = register(event, email="cal@example.org").headers["Location"]
+    register(event, email="cal@example.org")
+    ticket = emailed_link("cal@example.org", "r")
     response = client.get(f"{ticket}/event.ics")
     assert response.status_code == 200 and response.mimetype == "text/calendar"
     calendar = icalendar.Calendar.from_ical(response.data)
@@ -149,9 +152,12 @@ def test_the_calendar_file_reads_back_with_the_event_and_the_online_link(client,
     assert str(again.walk("VEVENT")[0]["UID"]) == str(entry["UID"])
 
 
-def test_the_waiting_list_gets_no_calendar_qr_or_online_link(client, make_event, register):
+def test_the_waiting_list_gets_no_calendar_qr_or_online_link(
+    client, make_event, register, emailed_link
+):
     event = make_event(capacity=0, online_url="https://meet.example.org/hidden")
-    ticket = register(event).headers["Location"]
+    register(event, email="waiting@example.org")
+    ticket = emailed_link("waiting@example.org", "r")
     html = client.get(ticket).get_data(as_text=True)
     assert "number 1 on the waiting list" in html and "meet.example.org/hidden" not in html
     assert client.get(f"{ticket}/event.ics").status_code == 404
@@ -160,9 +166,10 @@ def test_the_waiting_list_gets_no_calendar_qr_or_online_link(client, make_event,
     assert "meet.example.org/hidden" not in message.body_text + message.body_html
 
 
-def test_the_ticket_page_is_private(client, make_event, register):
+def test_the_ticket_page_is_private(client, make_event, register, emailed_link):
     event = make_event()
-    ticket = register(event).headers["Location"]
+    register(event, email="private@example.org")
+    ticket = emailed_link("private@example.org", "r")
     response = client.get(ticket)
     assert "no-store" in response.headers["Cache-Control"]
     assert 'name="robots" content="noindex"' in response.get_data(as_text=True)
@@ -211,9 +218,10 @@ def test_a_freed_place_goes_to_the_first_person_waiting_whose_ticket_has_room(
     assert registration_of("wants-supporter@example.org").status is RegistrationStatus.confirmed
 
 
-def test_a_forged_cancel_link_changes_nothing(client, make_event, register):
+def test_a_forged_cancel_link_changes_nothing(client, make_event, register, emailed_link):
     event = make_event()
-    ticket = register(event, email="safe@example.org").headers["Location"]
+    register(event, email="safe@example.org")
+    ticket = emailed_link("safe@example.org", "r")
     forged = ticket[:-3] + "abc/cancel"
     assert client.submit(forged, page=ticket + "/cancel").status_code == 404
     assert registration_of("safe@example.org").status is RegistrationStatus.confirmed

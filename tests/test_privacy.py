@@ -128,7 +128,7 @@ def test_an_owner_looks_a_person_up_and_downloads_a_copy_of_their_data(
     assert registration["event"]["title"] == "Launch meeting"
     [ians] = rows(Registration, Registration.name == "Ian Ford")
     assert registration["reference"] == ians.reference
-    assert {m["to"].lower() for m in data["messages"]} == {"ianford@gmail.com"}
+    assert {m["to"].lower() for m in data["messages"]} == {"ianford@gmail.com", PERSON.lower()}
     assert "olena@example.org" not in json.dumps(data)
 
     [entry] = audit("privacy.export")
@@ -187,6 +187,7 @@ def test_an_owner_erases_a_person_everywhere_and_the_counts_stay_right(
     assert rows(Signature, Signature.affiliation == "Unite") == []
     assert rows(Signature, Signature.comment == "In solidarity") == []
     assert rows(OutboxMessage, func.lower(OutboxMessage.to).like("%ianford%")) == []
+    assert rows(OutboxMessage, OutboxMessage.to == PERSON) == []  # the signing receipt
     assert rows(OutboxMessage, OutboxMessage.to == "oksana@example.org") != []
     after = counts.totals(confirmed.id)
     assert after == counts.exact_totals(confirmed.id)

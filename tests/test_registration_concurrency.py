@@ -70,7 +70,7 @@ def test_twenty_people_racing_for_five_places_give_five_places_and_fifteen_waiti
     event = make_event(capacity=5)
     emails = [f"racer{i}@example.org" for i in range(20)]
     codes = all_at_once(app, [registration_request(event, email) for email in emails])
-    assert codes == [302] * 20
+    assert codes == [200] * 20
     counted = statuses(event)
     assert counted[RegistrationStatus.confirmed] == 5
     assert counted[RegistrationStatus.waitlisted] == 15
@@ -94,7 +94,7 @@ def test_a_ticket_with_three_places_never_gives_a_fourth(app, make_event):
 def test_the_same_person_registering_many_times_at_once_is_registered_once(app, make_event):
     event = make_event()
     codes = all_at_once(app, [registration_request(event, "Twin@Example.org") for _ in range(10)])
-    assert all(code in (200, 302) for code in codes), codes
+    assert codes == [200] * 10
     assert db.session.scalar(select(func.count()).select_from(Registration)) == 1
 
 

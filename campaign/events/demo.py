@@ -8,6 +8,7 @@ so the demo always has an upcoming event; times, places and prices are the demo'
 from datetime import date, datetime
 
 from campaign.common.time import utcnow
+from campaign.common.urls import absolute_url
 from campaign.events import service
 from campaign.events.models import EventStatus
 
@@ -98,4 +99,4 @@ def load_launch_meeting(content) -> list[str]:
 
 
 def _page(event) -> str:
-    return service.absolute_url("events.event_page", slug=event.slug)
+    return absolute_url("events.event_page", slug=event.slug)

@@ -9,9 +9,13 @@ Adding a hosted-checkout provider (Stripe Checkout, Mollie, GoCardless ...):
 1. Subclass `PaymentMethod` with a new `name` (stored in `Registration.payment_method`)
    and `manual = False`.
 2. `start(registration)` creates the provider's checkout session for
-   `registration.amount_minor` / `registration.currency`, keeps the provider's id with the
-   registration, and returns the provider's URL; the registration view redirects there
-   (add the provider to the CSP `form-action`/redirect allowances).
+   `registration.amount_minor` / `registration.currency` (or reuses the one it already
+   opened), keeps the provider's id with the registration, and returns the provider's URL.
+   The ticket page links there; the registrant reaches that page only through the link
+   emailed to them. Checkout never starts from the registration form's answer: that
+   answer is the same "check your email" page for a new registration and a repeated one,
+   so that nobody can test whether an address is registered, and sending only new
+   registrants on to a checkout would tell them apart.
 3. A webhook view verifies the provider's signature and calls `settle(registration)` in
    the same transaction as the audit entry; the browser's return redirect alone is never
    proof of payment.
@@ -36,8 +40,8 @@ class PaymentMethod(ABC):
 
     @abstractmethod
     def start(self, registration: Registration) -> str | None:
-        """Begin paying for a newly confirmed place (never for the waiting list): a URL to send
-        the registrant to, or None when nothing happens online."""
+        """Where to pay online for a confirmed, unpaid place (never for the waiting list), or
+        None when nothing is paid online. Asked each time the ticket page is shown."""
 
     def is_settled(self, registration: Registration) -> bool:
         return registration.amount_minor == 0 or registration.paid_at is not None

@@ -24,6 +24,7 @@ from sqlalchemy.orm import selectinload
 
 from campaign.common.emails import normalise_email
 from campaign.common.time import utcnow
+from campaign.common.urls import absolute_url
 from campaign.events.models import (
     Appeal, Event, EventStatus, Registration, RegistrationStatus, Speaker, TicketType,
 )
@@ -964,15 +965,6 @@ def door_list(event: Event) -> list[Registration]:
 
 
 # -- Emails -------------------------------------------------------------------------------------
-
-
-def absolute_url(endpoint: str, **values) -> str:
-    """A full link on BASE_URL, inside or outside a request (emails, the CLI)."""
-    base = urlsplit(current_app.config["BASE_URL"])
-    adapter = current_app.url_map.bind(
-        base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "https"
-    )
-    return adapter.build(endpoint, values, force_external=True)
 
 
 def registration_links(registration: Registration) -> dict[str, str]:

@@ -3,7 +3,7 @@ import io
 
 import segno
 from flask import (
-    Blueprint, Response, abort, current_app, redirect, render_template, request, url_for,
+    Blueprint, Response, abort, current_app, render_template, request, url_for,
 )
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -77,24 +77,19 @@ def event_page(slug: str):
     if form.is_from_a_bot:
         return _check_email_page(event)
     try:
-        registration = service.register(
+        service.register(
             event, name=form.name.data, email=form.email.data,
             affiliation=form.affiliation.data or "", ticket_type_id=form.ticket.data,
             amount_minor=form.amount_minor(), consent_version=current_app.config["CONSENT_VERSION"],
         )
     except service.AlreadyRegistered as error:
         service.resend_details(error.registration)
-        return _check_email_page(event)
     except service.RegistrationClosed:
         return _event_page(event, form, full, status=409)
     except service.EventError as error:
         getattr(form, error.field or "ticket").errors.append(error.message)
         return _event_page(event, form, full, status=400)
-    next_step = (method_for(registration).start(registration)
-                 if registration.status is RegistrationStatus.confirmed else None)
-    return redirect(next_step or url_for(
-        ".ticket", slug=event.slug, token=service.registration_token(registration)
-    ))
+    return _check_email_page(event)
 
 
 def _event_page(event, form: RegistrationForm, full_tickets: set[int], status: int = 200):
@@ -122,6 +117,12 @@ def _event_page(event, form: RegistrationForm, full_tickets: set[int], status: i
 
 
 def _check_email_page(event):
+    """The one answer to every accepted registration form: new, repeated, or a bot's.
+
+    Saying anything else (a ticket page for a new registrant, "already registered" for a
+    repeat) would let anyone test whether an address has registered. The ticket is reached
+    from the link emailed to the address, which also proves the person owns it.
+    """
     return render_template("events/check_email.html", event=event)
 
 
@@ -138,14 +139,17 @@ def ticket(slug: str, token: str):
     event = registration.event
     confirmed = (registration.status is RegistrationStatus.confirmed
                  and event.status is not EventStatus.cancelled)
+    settled = service.is_settled(registration)
+    payment = method_for(registration)
     html = render_template(
         "events/ticket.html",
         registration=registration,
         event=event,
         confirmed=confirmed,
         place=service.waitlist_place(registration),
-        settled=service.is_settled(registration),
-        payment_label=method_for(registration).label,
+        settled=settled,
+        payment_label=payment.label,
+        checkout_url=payment.start(registration) if confirmed and not settled else None,
         ticket_type=registration.ticket_type,
         appeal=event.appeal,
         token=token,

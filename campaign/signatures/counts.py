@@ -9,7 +9,7 @@ import random
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import case, func, select, update
+from sqlalchemy import case, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -28,23 +28,27 @@ class Totals:
         return self.counted - self.listed
 
 
+#: Written out because SQLAlchemy compiles an ON CONFLICT statement afresh on every use (it
+#: cannot cache one) and this runs for every signature; both databases accept it as is.
+_ADD_TO_SHARD = text(
+    "INSERT INTO signature_count_shards (statement_id, shard, counted, listed) "
+    "VALUES (:statement_id, :shard, :counted, :listed) "
+    "ON CONFLICT (statement_id, shard) DO UPDATE SET "
+    "counted = signature_count_shards.counted + excluded.counted, "
+    "listed = signature_count_shards.listed + excluded.listed"
+)
+
+
 def adjust(statement_id: int, counted: int, listed: int) -> None:
     """Add to one random shard within the caller's transaction."""
     if not counted and not listed:
         return
-    insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
-    shard = random.randrange(current_app.config["COUNT_SHARDS"])
-    statement = insert(SignatureCountShard).values(
-        statement_id=statement_id, shard=shard, counted=counted, listed=listed
-    )
-    statement = statement.on_conflict_do_update(
-        index_elements=["statement_id", "shard"],
-        set_={
-            "counted": SignatureCountShard.counted + counted,
-            "listed": SignatureCountShard.listed + listed,
-        },
-    )
-    db.session.execute(statement)
+    db.session.execute(_ADD_TO_SHARD, {
+        "statement_id": statement_id,
+        "shard": random.randrange(current_app.config["COUNT_SHARDS"]),
+        "counted": counted,
+        "listed": listed,
+    })
 
 
 def standing(signature: Signature) -> tuple[int, int]:

@@ -12,7 +12,7 @@ import hmac
 import math
 from dataclasses import dataclass
 
-from flask import abort, current_app, url_for
+from flask import abort, current_app
 from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -22,6 +22,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from campaign.common.emails import InvalidEmail, normalise_email, validated_email
 from campaign.common.time import utcnow
+from campaign.common.urls import absolute_url
 from campaign.extensions import db
 from campaign.mail.service import enqueue
 from campaign.privacy.service import ip_hash, record
@@ -143,6 +144,9 @@ class SignatoryDetails:
 def sign(statement: Statement, details: SignatoryDetails, ip_address: str | None = None) -> None:
     """Add a signature, or tell the address by email that it has already signed.
 
+    A new signature gets an email either way: the confirmation link, or (on a statement
+    that needs no confirmation) a receipt; both carry the link to withdraw.
+
     Returns nothing on purpose: the browser must not learn whether an address had signed.
     One row per (statement, normalised email) is guaranteed by the database; the insert
     does nothing on a clash, so concurrent duplicates leave one row and no broken request.
@@ -182,6 +186,7 @@ def sign(statement: Statement, details: SignatoryDetails, ip_address: str | None
             _send_confirmation(signature, email)
         else:
             change_signature(signature, status=SignatureStatus.confirmed, confirmed_at=utcnow())
+            _send_receipt(signature, email)
     db.session.commit()
 
 
@@ -236,12 +241,21 @@ def _send_confirmation(signature: Signature, to: str) -> None:
     )
 
 
+def _send_receipt(signature: Signature, to: str) -> None:
+    """Counted at once, with no confirmation step: the receipt carries the withdraw link."""
+    enqueue(
+        "signature_receipt", to,
+        _("Thank you for signing: %(title)s", title=signature.statement.title),
+        "signature_receipt", **_email_context(signature),
+    )
+
+
 def _email_context(signature: Signature) -> dict:
     statement = signature.statement
     return {
         "name": signature.name,
         "statement_title": statement.title,
-        "statement_url": _public_url("signatures.statement_page", slug=statement.slug),
+        "statement_url": absolute_url("signatures.statement_page", slug=statement.slug),
         "withdraw_url": _link(signature, "withdraw"),
     }
 
@@ -290,14 +304,10 @@ def _serializer(purpose: str) -> URLSafeTimedSerializer:
 
 
 def _link(signature: Signature, purpose: str) -> str:
-    return _public_url(
+    return absolute_url(
         f"signatures.{purpose}", slug=signature.statement.slug,
         token=link_token(signature, purpose),
     )
-
-
-def _public_url(endpoint: str, **values) -> str:
-    return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
 
 
 def _email_fingerprint(signature: Signature) -> str:

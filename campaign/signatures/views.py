@@ -4,9 +4,10 @@ from urllib.parse import quote, urlencode
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from campaign.abuse.limits import sign_limits
+from campaign.abuse.limits import SIGN_LIMIT_SETTINGS, sign_limits
 from campaign.common.page_copies import shared_page
 from campaign.events.service import upcoming_launch_event
+from campaign.extensions import limiter
 from campaign.signatures import service
 from campaign.signatures.forms import ResendForm, SignatureForm
 from campaign.statements.service import public_statement
@@ -77,8 +78,14 @@ def thanks(slug: str):
 
 
 @bp.post("/s/<slug>/resend")
+@limiter.limit(lambda: ";".join(current_app.config[setting] for setting in SIGN_LIMIT_SETTINGS))
 def resend(slug: str):
-    """Send the confirmation link again; the answer never says whether the address signed."""
+    """Send the confirmation link again; the answer never says whether the address signed.
+
+    It sends email on request, so it is slowed down with the signing limits, per client
+    address. (`sign_limits` cannot serve here: it skips forms that are not a valid
+    signature form, and that is every resend form.)
+    """
     statement = public_statement(slug)
     form = ResendForm()
     if not form.validate():

@@ -1,0 +1,33 @@
+"""The load benchmark itself, in its quick mode, so the script cannot quietly rot."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_the_benchmark_runs_end_to_end_and_loses_no_signature(tmp_path):
+    run = subprocess.run(
+        [sys.executable, "bench/load.py", "--quick", "--out", str(tmp_path)],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    [written] = tmp_path.glob("*-sqlite-quick.json")
+    result = json.loads(written.read_text())
+
+    [signing] = result["load"]["signing"]
+    [bare_insert] = result["load"]["bare_insert"]
+    for scenario in (signing, bare_insert):
+        assert scenario["accepted"] > 0
+        assert scenario["stored"] == scenario["accepted"]
+        assert scenario["server_errors"] == 0
+        assert scenario["write_ms"]["p50"] > 0
+    assert result["pages"]["bare_page"]["pages_per_s"] > 0
+    assert result["pages"]["statement_100"]["errors"] == {}
+    assert set(result["pages"]["latency_uncached"]) == {"100", "500"}
+    assert result["export"]["cli"]["rows"] == result["export"]["http"]["rows"] == 500
+    assert result["export"]["http"]["peak_rss_mb"] > 0
+    assert result["search"]["all"]["n"] > 0
+    assert "signing_64_vs_bare_insert" not in result["targets"]  # quick mode runs 4 signers
+    assert "wrote" in run.stdout
