@@ -1,5 +1,6 @@
 """Abuse limits: signing per address and statement (burst and sustained), login per account and
 per address, and client addresses that a forged X-Forwarded-For cannot change."""
+import socket
 import time
 import uuid
 
@@ -170,3 +171,19 @@ def test_successful_logins_use_up_no_attempts_and_failures_expire(
     time.sleep(2.1)
     assert client.submit("/login", {"email": organizer.email, "password": PASSWORD}
                          ).status_code == 302
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@with_settings(RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{_closed_port()}/0")
+def test_while_redis_is_away_each_worker_keeps_limiting_on_its_own(
+    limits_on, client, make_statement
+):
+    statement = make_statement()
+    assert _sign(client, statement).status_code == 302
+    assert _sign(client, statement).status_code == 429
+    assert _stored(statement) == 1

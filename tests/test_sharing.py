@@ -15,6 +15,12 @@ from campaign.signatures import counts
 from campaign.statements.models import StatementStatus
 
 
+@pytest.fixture(autouse=True)
+def card_folder(settings, tmp_path):
+    """Each test its own folder of pictures, so what one draws is not counted by another."""
+    settings["SHARE_CARD_DIR"] = str(tmp_path / "cards")
+
+
 def _image(response) -> Image.Image:
     assert response.status_code == 200
     assert response.mimetype == "image/png"

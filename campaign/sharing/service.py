@@ -16,13 +16,13 @@ from io import BytesIO
 from pathlib import Path
 
 from flask import current_app, url_for
-from flask_babel import format_datetime, format_decimal, ngettext
+from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
 from markupsafe import escape
 from PIL import Image, ImageDraw, ImageFont
 
 from campaign.events.models import Event
-from campaign.events.service import utc_to_local
+from campaign.events.timefmt import format_event_time
 from campaign.signatures import counts
 from campaign.statements.models import Statement, StatementStatus
 
@@ -30,10 +30,10 @@ WIDTH, HEIGHT = 1200, 630
 MARGIN = 72
 #: Bump when the drawing changes, so cards already on disk are drawn anew.
 DRAWING_VERSION = "1"
-_FONT_FOLDER = Path("/usr/share/fonts/truetype/dejavu")
+_FONT_FILE = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
 _COLOURS = {
     "page": "#ffffff", "band": "#1d1d1f", "band_text": "#ffffff", "title": "#1d1d1f",
-    "accent": "#1d4ed8", "muted": "#50555c",
+    "accent": "#1d4ed8",
 }
 
 
@@ -79,8 +79,7 @@ def statement_card(statement: Statement) -> Card:
 
 
 def event_card(event: Event) -> Card:
-    local_start = utc_to_local(event.starts_at, event.timezone)
-    when = format_datetime(local_start, "EEEE d MMMM y, HH:mm", rebase=False)
+    when = format_event_time(event.starts_at, event.timezone)
     details = [part for part in (when, event.venue) if part]
     return _card(f"event-{event.id}", event.title, details, event.campaign.name)
 
@@ -116,12 +115,12 @@ def draw_card(title: str, details: list[str], campaign_name: str) -> bytes:
     draw = ImageDraw.Draw(image)
     band_height = 110
     draw.rectangle((0, 0, WIDTH, band_height), fill=_COLOURS["band"])
-    name_font = _font(38, bold=True)
+    name_font = _font(38)
     name = _fit_line(draw, campaign_name, name_font, WIDTH - 2 * MARGIN)
     draw.text((MARGIN, band_height // 2), name, font=name_font, fill=_COLOURS["band_text"],
               anchor="lm")
 
-    detail_font, detail_height = _font(42, bold=True), 56
+    detail_font, detail_height = _font(42), 56
     details = details[:3]
     baseline = HEIGHT - MARGIN
     first_baseline = baseline - (len(details) - 1) * detail_height
@@ -133,7 +132,7 @@ def draw_card(title: str, details: list[str], campaign_name: str) -> bytes:
 
     top, bottom = band_height + 56, first_baseline - 100
     size, lines = _title_layout(draw, title, WIDTH - 2 * MARGIN, bottom - top)
-    title_font = _font(size, bold=True)
+    title_font = _font(size)
     line_height = int(size * 1.2)
     for number, line in enumerate(lines):
         draw.text((MARGIN, top + number * line_height), line, font=title_font,
@@ -147,11 +146,11 @@ def draw_card(title: str, details: list[str], campaign_name: str) -> bytes:
 def _title_layout(draw, title: str, width: int, height: int) -> tuple[int, list[str]]:
     """The largest size (72 down to 36) at which the title fits; at the smallest, cut with an ellipsis."""
     for size in range(72, 35, -4):
-        lines = _wrap(draw, title, _font(size, bold=True), width)
+        lines = _wrap(draw, title, _font(size), width)
         if len(lines) * int(size * 1.2) <= height:
             return size, lines
     size = 36
-    font = _font(size, bold=True)
+    font = _font(size)
     most = max(1, height // int(size * 1.2))
     lines = _wrap(draw, title, font, width)
     if len(lines) > most:
@@ -180,10 +179,9 @@ def _fit_line(draw, text: str, font, width: int) -> str:
 
 
 @lru_cache(maxsize=16)
-def _font(size: int, bold: bool = False):
-    """DejaVu Sans from Debian's fonts-dejavu-core; Pillow's own font if it is not installed."""
-    path = _FONT_FOLDER / ("DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf")
+def _font(size: int):
+    """DejaVu Sans Bold from Debian's fonts-dejavu-core; Pillow's own font if it is missing."""
     try:
-        return ImageFont.truetype(str(path), size)
+        return ImageFont.truetype(str(_FONT_FILE), size)
     except OSError:
         return ImageFont.load_default(size)

@@ -190,11 +190,12 @@ def latest_email(to: str) -> OutboxMessage:
     return message
 
 
-def link_in(message: OutboxMessage, part: str) -> str:
-    """The first link in the message whose address contains `part`."""
-    match = re.search(r"https?://[^\s<>\"]*" + re.escape(part) + r"[^\s<>\"]*", message.body_text)
-    assert match, f"no link with {part!r} in: {message.body_text}"
-    return match.group(0)
+def link_in(message: OutboxMessage, pattern: str) -> str:
+    """The first link in the message whose address matches the regular expression `pattern`."""
+    links = re.findall(r"https?://[^\s<>\"]+", message.body_text)
+    found = [link for link in links if re.search(pattern, link)]
+    assert found, f"no link matching {pattern!r} in: {message.body_text}"
+    return found[0]
 
 
 def log_in(page, live_server, email: str, password: str = PASSWORD):

@@ -10,7 +10,7 @@ from campaign.common.time import utcnow
 from campaign.events.models import Event, EventStatus, Speaker, TicketType
 from campaign.extensions import db
 from campaign.organizers.models import Role
-from tests.browser.conftest import assert_accessible, log_in, screenshot
+from tests.browser.conftest import assert_accessible, latest_email, link_in, log_in, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -37,11 +37,14 @@ def launch_meeting(make_statement):
 
 
 def register(page, name: str, email: str, ticket: str = "Free – free"):
+    """Fill in the form, get the same "Check your email" answer as anyone, open the emailed ticket."""
     page.get_by_label("Name", exact=True).fill(name)
     page.get_by_label("Email", exact=True).fill(email)
     page.get_by_label("Ticket", exact=True).select_option(label=ticket)
     page.get_by_role("checkbox", name=re.compile("^I agree")).check()
     page.get_by_role("button", name="Register").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
+    page.goto(link_in(latest_email(email), r"/e/[^/]+/r/[^/]+$"))
 
 
 def test_an_attendee_registers_on_a_phone_then_cancels(launch_meeting, live_server, phone):
