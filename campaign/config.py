@@ -72,7 +72,9 @@ def load_settings() -> dict:
         "RATELIMIT_STORAGE_URI": os.environ.get(
             "RATELIMIT_STORAGE_URI", redis_url or "memory://"
         ),
-        "RATELIMIT_HEADERS_ENABLED": True,
+        # X-RateLimit-* on every limited answer costs two more Redis round trips per request;
+        # a refusal still carries Retry-After (campaign.web) either way.
+        "RATELIMIT_HEADERS_ENABLED": _bool("RATELIMIT_HEADERS_ENABLED", False),
         "RATELIMIT_KEY_PREFIX": os.environ.get("RATELIMIT_KEY_PREFIX", "campaign"),
         # When Redis is away, each worker limits on its own rather than failing every request.
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": _bool("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True),

@@ -4,6 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
+export BASE_URL="${BASE_URL:-http://127.0.0.1:${PORT:-5000}}"
 .venv/bin/flask --app app db upgrade
 .venv/bin/flask --app app demo --if-empty
 echo
