@@ -4,7 +4,7 @@ import time
 from datetime import timedelta
 from functools import wraps
 
-from flask import Flask, abort, current_app, g, make_response, render_template, request, session
+from flask import Flask, abort, current_app, make_response, render_template, request, session
 from flask_babel import format_timedelta, gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
