@@ -13,7 +13,6 @@ from campaign.extensions import limiter
 from campaign.signatures.forms import SignatureForm
 
 SIGN_LIMIT_SETTINGS = ("SIGN_RATE_LIMIT_SUSTAINED", "SIGN_RATE_LIMIT_BURST")
-_FORM_CHECKED = "campaign.sign_form_has_mistakes"
 
 
 def _slug() -> str:
@@ -26,9 +25,7 @@ def _address_and_statement() -> str:
 
 def _form_has_mistakes() -> bool:
     """A form with mistakes stores nothing and comes back to be fixed: it uses up no attempt."""
-    if _FORM_CHECKED not in request.environ:  # both limits ask; validate once per request
-        request.environ[_FORM_CHECKED] = not SignatureForm().validate()
-    return request.environ[_FORM_CHECKED]
+    return bool(SignatureForm.submitted().errors)
 
 
 def _refused(_limit) -> None:

@@ -1,7 +1,7 @@
 from functools import lru_cache
 
 from babel import Locale
-from flask import url_for
+from flask import request, url_for
 from flask_babel import get_locale, gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup
@@ -17,6 +17,8 @@ NAME_MAX = 200
 AFFILIATION_MAX = 300
 COMMENT_MAX = 1000
 EMAIL_MAX = 320
+#: Where the request keeps its signature form once checked (see `SignatureForm.submitted`).
+_SUBMITTED = "campaign.submitted_signature_form"
 
 #: CLDR territory codes that are not ISO 3166-1 countries (regions, unions, pseudo-locales,
 #: and codes reserved only for other standards).
@@ -124,6 +126,18 @@ class SignatureForm(SignatoryDetailsForm):
             _('I agree that my signature and the details above are kept as described in the '
               '<a href="%(url)s">privacy notice</a>.')
         ) % {"url": url_for("privacy.notice")}
+
+    @classmethod
+    def submitted(cls) -> "SignatureForm":
+        """This request's form, validated once: the rate limits check it before the view does.
+
+        Its `errors` are empty when it is valid.
+        """
+        if _SUBMITTED not in request.environ:
+            form = cls()
+            form.validate()
+            request.environ[_SUBMITTED] = form
+        return request.environ[_SUBMITTED]
 
     @property
     def is_from_a_bot(self) -> bool:

@@ -11,14 +11,13 @@ import hashlib
 import hmac
 import math
 from dataclasses import dataclass
+from functools import cache
 
 from flask import abort, current_app
 from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import bindparam, func, or_, select, text, update
 
 from campaign.common.emails import InvalidEmail, normalise_email, validated_email
 from campaign.common.time import utcnow
@@ -150,44 +149,70 @@ def sign(statement: Statement, details: SignatoryDetails, ip_address: str | None
     Returns nothing on purpose: the browser must not learn whether an address had signed.
     One row per (statement, normalised email) is guaranteed by the database; the insert
     does nothing on a clash, so concurrent duplicates leave one row and no broken request.
+    A statement that needs no confirmation gets its signature written as confirmed, and the
+    INSERT returns the whole row, so signing is four round trips (insert, count, email, commit).
     """
     if not is_open_for_signing(statement):
         raise SigningClosed(_("Signing this statement has closed."))
     email = checked_email(details.email)
-    insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
-    signature_id = db.session.scalar(
-        insert(Signature)
-        .values(
-            statement_id=statement.id,
-            revision=statement.revision,
-            name=details.name,
-            affiliation=details.affiliation,
-            personal_capacity=details.personal_capacity,
-            email=email,
-            email_normalised=normalise_email(email),
-            country=details.country,
-            show_publicly=details.show_publicly,
-            comment=details.comment,
-            status=SignatureStatus.pending,
-            consent_version=current_app.config["CONSENT_VERSION"],
-            ip_hash=ip_hash(ip_address) if ip_address else None,
-            created_at=utcnow(),
-        )
-        .on_conflict_do_nothing(index_elements=["statement_id", "email_normalised"])
-        .returning(Signature.id)
-    )
-    if signature_id is None:
+    confirmed = not statement.requires_confirmation
+    now = utcnow()
+    signature = db.session.scalar(_insert_signature(), _with_defaults(
+        statement_id=statement.id,
+        revision=statement.revision,
+        name=details.name,
+        affiliation=details.affiliation,
+        personal_capacity=details.personal_capacity,
+        email=email,
+        email_normalised=normalise_email(email),
+        country=details.country,
+        show_publicly=details.show_publicly,
+        comment=details.comment,
+        status=SignatureStatus.confirmed if confirmed else SignatureStatus.pending,
+        confirmed_at=now if confirmed else None,
+        consent_version=current_app.config["CONSENT_VERSION"],
+        ip_hash=ip_hash(ip_address) if ip_address else None,
+        created_at=now,
+    ))
+    if signature is None:
         existing = _signature_by_email(statement, email)
         if existing is not None:
             _remind(existing, email)
+    elif confirmed:
+        # A row nobody else can see yet: counted as it was written, with no lock to take.
+        counts.adjust(statement.id, *counts.standing(signature))
+        _send_receipt(signature, email)
     else:
-        signature = db.session.get(Signature, signature_id)
-        if statement.requires_confirmation:
-            _send_confirmation(signature, email)
-        else:
-            change_signature(signature, status=SignatureStatus.confirmed, confirmed_at=utcnow())
-            _send_receipt(signature, email)
+        _send_confirmation(signature, email)
     db.session.commit()
+
+
+@cache
+def _insert_signature():
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING the whole row, as a Signature.
+
+    Written as text from the table's columns because SQLAlchemy compiles an ON CONFLICT
+    statement afresh on every use (it cannot cache one); both databases accept it as is.
+    """
+    table = Signature.__table__
+    written = [column for column in table.columns if not column.primary_key]
+    statement = text(
+        f"INSERT INTO {table.name} ({', '.join(column.name for column in written)}) "
+        f"VALUES ({', '.join(':' + column.key for column in written)}) "
+        "ON CONFLICT (statement_id, email_normalised) DO NOTHING "
+        f"RETURNING {', '.join(column.name for column in table.columns)}"
+    ).bindparams(*(bindparam(column.key, type_=column.type) for column in written))
+    return select(Signature).from_statement(statement.columns(*table.columns))
+
+
+def _with_defaults(**values) -> dict:
+    """`values` for every written column, the model's plain defaults (or NULL) filling the gaps."""
+    row = {
+        column.key: column.default.arg if column.default is not None and column.default.is_scalar
+        else None
+        for column in Signature.__table__.columns if not column.primary_key
+    }
+    return row | values
 
 
 def resend_confirmation(statement: Statement, email: str) -> None:

@@ -29,17 +29,17 @@ def statement_page(slug: str):
 def sign(slug: str):
     """A plain POST handler: the rate limits are laid on it from outside."""
     statement = public_statement(slug)
-    form = SignatureForm()
+    form = SignatureForm.submitted()
     if service.signing_state(statement) is not service.SigningState.open:
         return _statement_page(statement, form, status=409)
-    if not form.validate():
+    if form.errors:
         return _statement_page(statement, form, status=400)
     if not form.is_from_a_bot:
         try:
             service.sign(statement, _details(form), ip_address=request.remote_addr)
         except service.SigningClosed:
             return _statement_page(statement, form, status=409)
-    return redirect(url_for(".thanks", slug=statement.slug))
+    return redirect(url_for(".thanks", slug=slug))  # the slug it was found by: no re-read
 
 
 def _details(form: SignatureForm) -> service.SignatoryDetails:
