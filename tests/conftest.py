@@ -7,6 +7,7 @@ The schema comes from the migrations, once per run; each test starts with empty 
 import os
 import re
 import uuid
+from contextlib import contextmanager
 
 import pytest
 from flask import g
@@ -27,20 +28,32 @@ _CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|'
                          r'name="csrf_token" value="([^"]+)"')
 
 
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory):
+@contextmanager
+def empty_database(folder, prefix: str = "campaign_test"):
+    """The URL of a database with nothing in it, dropped afterwards.
+
+    A file in `folder` on SQLite; with TEST_DATABASE_URL, a new database on that PostgreSQL server.
+    """
     base = os.environ.get("TEST_DATABASE_URL", "")
     if not base.startswith("postgresql"):
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        yield f"sqlite:///{folder / f'{prefix}.sqlite3'}"
         return
-    name = f"campaign_test_{uuid.uuid4().hex[:12]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(base).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        yield make_url(base).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    with empty_database(tmp_path_factory.mktemp("db")) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -1,31 +1,18 @@
 """The schema only ever comes from the migrations: up to head, in step with the models, and back."""
-import os
-import uuid
-
 import pytest
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import inspect
 
 from campaign import create_app
 from campaign.extensions import db
+from tests.conftest import empty_database
 
 
 @pytest.fixture
-def empty_database_url(test_settings, tmp_path):
+def empty_database_url(tmp_path):
     """A database of its own on the same server as the run's, with nothing in it."""
-    base = os.environ.get("TEST_DATABASE_URL", "")
-    if not base.startswith("postgresql"):
-        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
-        return
-    name = f"campaign_migrations_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(base).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with empty_database(tmp_path, prefix="campaign_migrations") as url:
+        yield url
 
 
 def _run(app, *args) -> None:
