@@ -9,12 +9,16 @@ from campaign.common.routing import DatabaseIdConverter
 from campaign.config import INSTANCE_DIR, PROJECT_ROOT, load_settings
 from campaign.extensions import babel, csrf, db, limiter, login_manager, migrate
 
-#: Each domain that serves pages has `views.bp`; each with commands has `cli.commands`.
+#: Each domain that serves pages has `views.bp`; each with commands has `cli.commands`;
+#: each that reacts to a lower floor's signal connects its receivers in `receivers`.
 DOMAINS_WITH_VIEWS = (
-    "statements", "signatures", "organizers", "dashboard", "events", "privacy", "api", "system",
-    "mail", "sharing",
+    "home", "statements", "signatures", "organizers", "dashboard", "events", "privacy", "api",
+    "system", "mail", "sharing",
 )
-DOMAINS_WITH_CLI = ("statements", "signatures", "organizers", "events", "mail", "privacy", "demo")
+DOMAINS_WITH_CLI = (
+    "statements", "signatures", "organizers", "exports", "mail", "privacy", "demo",
+)
+DOMAINS_WITH_RECEIVERS = ("events", "abuse")
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -40,6 +44,8 @@ def create_app(config: dict | None = None) -> Flask:
     for domain in DOMAINS_WITH_CLI:
         for command in import_module(f"campaign.{domain}.cli").commands:
             app.cli.add_command(command)
+    for domain in DOMAINS_WITH_RECEIVERS:
+        import_module(f"campaign.{domain}.receivers")
     import_module("campaign.web").init_app(app)
     return app
 

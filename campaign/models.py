@@ -3,8 +3,8 @@ from campaign.abuse.models import HiddenBatch, HiddenBatchMember, RefusedAttempt
 from campaign.events.models import Appeal, Event, Registration, Speaker, TicketType  # noqa: F401
 from campaign.mail.models import OutboxMessage  # noqa: F401
 from campaign.organizers.models import Organizer  # noqa: F401
-from campaign.privacy.models import AuditEntry  # noqa: F401
-from campaign.signatures.models import Signature  # noqa: F401
+from campaign.audit.models import AuditEntry  # noqa: F401
+from campaign.signatures.models import Signature, SignatureCountShard  # noqa: F401
 from campaign.statements.models import (  # noqa: F401
-    Campaign, Demand, SignatureCountShard, Statement, StatementRevision,
+    Campaign, Demand, Statement, StatementRevision,
 )

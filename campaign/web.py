@@ -1,4 +1,4 @@
-"""What every page shares: error pages, security headers, template helpers, the login loader."""
+"""What every page shares: error pages, security headers, template helpers, public caching."""
 import math
 import time
 from datetime import timedelta
@@ -13,8 +13,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException
 
 from campaign.common.markdown import render_markdown
-from campaign.extensions import db, limiter, login_manager
-from campaign.organizers.models import Organizer
+from campaign.extensions import db, limiter
 
 _ERROR_TEXT = {
     400: (lambda: _("Something in that request was not right"),
@@ -40,9 +39,6 @@ CONTENT_SECURITY_POLICY = (
 
 
 def init_app(app: Flask) -> None:
-    login_manager.login_view = "organizers.login"
-    login_manager.login_message = None
-    login_manager.user_loader(_load_organizer)
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.add_extension("jinja2.ext.do")
     app.register_error_handler(HTTPException, _http_error)
@@ -52,12 +48,6 @@ def init_app(app: Flask) -> None:
     app.before_request(_refuse_nul_in_address)
     app.after_request(_security_headers)
     app.context_processor(lambda: {"campaign_name": app.config["CAMPAIGN_NAME"]})
-
-
-def _load_organizer(organizer_id: str):
-    """The logged-in organizer; a deactivated account is logged out on its next request."""
-    organizer = db.session.get(Organizer, int(organizer_id)) if organizer_id.isdigit() else None
-    return organizer if organizer is not None and organizer.active else None
 
 
 def error_page(code: int, message: str | None = None, headers: dict | None = None):

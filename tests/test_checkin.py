@@ -4,7 +4,7 @@ from sqlalchemy import select
 from campaign.events.models import Registration
 from campaign.extensions import db
 from campaign.organizers.models import Role
-from campaign.privacy.models import AuditEntry
+from campaign.audit.models import AuditEntry
 
 
 def registration_of(email: str) -> Registration:

@@ -8,7 +8,7 @@ from sqlalchemy import event, func, select
 from campaign.extensions import db
 from campaign.signatures import counts
 from campaign.signatures.models import Signature, SignatureStatus
-from campaign.statements.models import SignatureCountShard
+from campaign.signatures.models import SignatureCountShard
 
 
 def _sign(client, slug: str, public=True):

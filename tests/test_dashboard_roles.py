@@ -8,7 +8,7 @@ from werkzeug.routing import AnyConverter, IntegerConverter
 
 from campaign.extensions import db
 from campaign.organizers.models import Organizer, Role
-from campaign.privacy.models import AuditEntry
+from campaign.audit.models import AuditEntry
 from tests.conftest import PASSWORD
 
 

@@ -11,7 +11,7 @@ from campaign.events.models import (
 from campaign.extensions import db
 from campaign.mail.models import OutboxMessage
 from campaign.organizers.models import Role
-from campaign.privacy.models import AuditEntry
+from campaign.audit.models import AuditEntry
 
 
 def event_form(**overrides) -> dict:

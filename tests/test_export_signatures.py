@@ -9,7 +9,7 @@ from sqlalchemy import select
 from campaign.common.time import utcnow
 from campaign.extensions import db
 from campaign.organizers.models import Role
-from campaign.privacy.models import AuditEntry
+from campaign.audit.models import AuditEntry
 from campaign.signatures import counts
 from campaign.signatures.models import SignatureStatus
 

@@ -6,11 +6,12 @@ from sqlalchemy import func, select
 
 from campaign.extensions import db
 from campaign.organizers.models import Role
-from campaign.privacy.models import AuditEntry
+from campaign.audit.models import AuditEntry
 from campaign.signatures import counts
 from campaign.signatures.models import Signature, SignatureStatus
+from campaign.signatures.importing import import_statement
 from campaign.statements.importer import (
-    ImportFormatError, decode_statement_file, import_statement, parse_statement_text,
+    ImportFormatError, decode_statement_file, parse_statement_text,
 )
 from campaign.statements.models import Statement, StatementStatus
 from campaign.statements.service import StatementError

@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from campaign.extensions import db
 from campaign.organizers.models import Role
-from campaign.privacy.models import AuditEntry
-from campaign.signatures import counts, service
+from campaign.audit.models import AuditEntry
+from campaign.signatures import counts, listing, service
 from campaign.signatures.models import Signature, SignatureStatus
 
 
@@ -27,7 +27,7 @@ def _audit_actions() -> list[str]:
 
 def _curated(statement) -> list[tuple[str, int]]:
     db.session.expire_all()
-    return [(s.name, s.featured_position) for s in service.curated_signatories(statement)]
+    return [(s.name, s.featured_position) for s in listing.curated_signatories(statement)]
 
 
 @pytest.fixture

@@ -13,8 +13,9 @@ from campaign.events.models import Registration, RegistrationStatus
 from campaign.extensions import db
 from campaign.mail.models import OutboxMessage, OutboxStatus
 from campaign.organizers.models import Role
-from campaign.privacy.models import AuditEntry
-from campaign.privacy.service import ip_hash, person_reference
+from campaign.audit.models import AuditEntry
+from campaign.audit.service import person_reference
+from campaign.common.hashing import ip_hash
 from campaign.signatures import counts
 from campaign.signatures.models import Signature, SignatureStatus
 from campaign.statements.models import StatementStatus
@@ -379,7 +380,7 @@ def test_ip_hashes_and_old_mail_go_after_their_own_retention_periods(
 
 
 def test_owners_read_the_audit_log_newest_first_a_page_at_a_time(client, logged_in, app):
-    from campaign.privacy.service import record
+    from campaign.audit.service import record
 
     owner = logged_in(Role.owner)
     start = utcnow() - timedelta(hours=2)

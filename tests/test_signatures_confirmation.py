@@ -8,8 +8,8 @@ from sqlalchemy import select
 from campaign import create_app
 from campaign.extensions import db
 from campaign.mail.models import OutboxMessage
-from campaign.privacy.models import AuditEntry
-from campaign.signatures import counts, service
+from campaign.audit.models import AuditEntry
+from campaign.signatures import counts, listing, service
 from campaign.signatures.models import Signature, SignatureStatus
 from tests.conftest import CampaignClient
 
@@ -219,7 +219,7 @@ def test_erasing_a_curated_signatory_closes_the_gap_in_the_order(
     db.session.commit()
 
     db.session.expire_all()
-    assert [(s.name, s.featured_position) for s in service.curated_signatories(statement)] == [
+    assert [(s.name, s.featured_position) for s in listing.curated_signatories(statement)] == [
         ("First", 1), ("Third", 2)]
     assert counts.totals(statement.id) == counts.Totals(2, 2)
 

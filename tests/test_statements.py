@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from campaign.common.time import utcnow
 from campaign.extensions import db
 from campaign.organizers.models import Role
-from campaign.privacy.models import AuditEntry
+from campaign.audit.models import AuditEntry
 from campaign.statements.models import (
     Campaign, Demand, Statement, StatementRevision, StatementStatus,
 )

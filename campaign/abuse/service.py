@@ -29,7 +29,7 @@ from sqlalchemy.sql.functions import GenericFunction
 from campaign.abuse.models import HiddenBatch, HiddenBatchMember, RefusedAttempts, Signal
 from campaign.common.time import utcnow
 from campaign.extensions import db
-from campaign.privacy.service import record
+from campaign.audit.service import record
 from campaign.signatures.models import Signature, SignatureStatus
 from campaign.signatures.service import change_signature
 from campaign.statements.models import Statement

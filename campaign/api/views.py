@@ -5,7 +5,7 @@ from flask import Blueprint, current_app, jsonify, request
 from campaign.api.service import signatory, statement_detail, statement_summary
 from campaign.extensions import csrf, db
 from campaign.signatures import counts
-from campaign.signatures.service import public_listing
+from campaign.signatures.listing import public_listing
 from campaign.statements.service import public_statement, public_statements
 
 bp = Blueprint("api", __name__, url_prefix="/api")

@@ -5,6 +5,10 @@ import unicodedata
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import ValidationError
 
+#: The longest name and affiliation a person can give, wherever they sign or are imported.
+NAME_MAX_LENGTH = 200
+AFFILIATION_MAX_LENGTH = 300
+
 # Tab, newline and carriage return are allowed only where a field is multi-line.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
 _CONTROL_SINGLE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff]")

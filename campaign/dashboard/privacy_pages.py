@@ -17,7 +17,7 @@ from campaign.privacy.duties import (
     PrivacyError, erase_person, export_person, find_person, privacy_history,
 )
 from campaign.privacy.forms import EraseForm, PersonForm
-from campaign.privacy.models import AuditEntry
+from campaign.audit.models import AuditEntry
 from campaign.web import page_number
 
 AUDIT_PER_PAGE = 50

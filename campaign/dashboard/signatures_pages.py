@@ -3,13 +3,14 @@
 Reading and exporting need a viewer; every change needs an editor and is a POST with CSRF.
 """
 from flask import (
-    Response, abort, flash, redirect, render_template, request, stream_with_context, url_for,
+    Response, abort, flash, redirect, render_template, request, url_for,
 )
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from campaign.common.time import utcnow
 from campaign.dashboard.views import bp
+from campaign.exports.csv import csv_download
 from campaign.exports.signatures import WHICH, export_filename, signatories_csv
 from campaign.extensions import db
 from campaign.organizers.access import require_role
@@ -131,9 +132,4 @@ def signatures_export(statement_id: int):
     if which not in WHICH:
         abort(400)
     lines = signatories_csv(statement, which=which, bom=request.args.get("bom") == "1")
-    response = Response(stream_with_context(lines), mimetype="text/csv")
-    response.headers.set(
-        "Content-Disposition", "attachment", filename=export_filename(statement, utcnow().date())
-    )
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return csv_download(lines, export_filename(statement, utcnow().date()))

@@ -13,9 +13,8 @@ from campaign.organizers.access import require_role
 from campaign.organizers.models import Role
 from campaign.signatures import counts
 from campaign.statements.forms import DemandForm, ImportForm, StatementForm
-from campaign.statements.importer import (
-    decode_statement_file, import_statement, parse_statement_text,
-)
+from campaign.signatures.importing import import_statement
+from campaign.statements.importer import decode_statement_file, parse_statement_text
 from campaign.statements.service import (
     StatementError, add_demand, all_statements, change_status, create_statement,
     delete_demand, edit_demand, get_demand, get_statement, has_signatures, move_demand,

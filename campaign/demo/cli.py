@@ -20,9 +20,8 @@ from campaign.extensions import db
 from campaign.organizers.models import Organizer, Role
 from campaign.organizers.service import MIN_PASSWORD_LENGTH, OrganizerError, create_organizer
 from campaign.statements.cli import public_url
-from campaign.statements.importer import (
-    decode_statement_file, import_statement, parse_statement_text,
-)
+from campaign.signatures.importing import import_statement
+from campaign.statements.importer import decode_statement_file, parse_statement_text
 from campaign.statements.models import Campaign, Statement
 from campaign.statements.service import StatementError, ensure_campaign
 

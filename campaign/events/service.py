@@ -32,7 +32,7 @@ from campaign.events.money import format_money
 from campaign.events.payments import DEFAULT_METHOD, method_for
 from campaign.extensions import db
 from campaign.mail.service import enqueue
-from campaign.privacy.service import record
+from campaign.audit.service import record
 from campaign.statements.models import Campaign, Statement
 from campaign.statements.service import default_campaign, slugify
 

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 
 import click
+from flask import Response, stream_with_context
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 UTF8_BOM = "\ufeff"
@@ -71,3 +72,11 @@ def write_lines(lines: Iterable[str], output: str | None) -> None:
     for line in lines:
         stdout.write(line.encode("utf-8"))
     stdout.flush()
+
+
+def csv_download(lines: Iterable[str], filename: str) -> Response:
+    """A CSV export as a streamed download that no cache keeps."""
+    response = Response(stream_with_context(lines), mimetype="text/csv")
+    response.headers.set("Content-Disposition", "attachment", filename=filename)
+    response.headers["Cache-Control"] = "no-store"
+    return response

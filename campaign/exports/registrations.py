@@ -12,7 +12,7 @@ from campaign.events.models import Event, Registration, TicketType
 from campaign.events.money import to_major_text
 from campaign.exports.csv import csv_lines
 from campaign.extensions import db
-from campaign.privacy.service import record
+from campaign.audit.service import record
 
 HEADER = [
     "reference", "name", "email", "affiliation", "ticket", "status", "amount", "currency",

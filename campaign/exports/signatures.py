@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from campaign.exports.csv import csv_lines
 from campaign.extensions import db
-from campaign.privacy.service import record
+from campaign.audit.service import record
 from campaign.signatures.models import Signature, SignatureStatus
 from campaign.statements.models import Statement
 

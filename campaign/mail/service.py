@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from campaign.common.time import utcnow
 from campaign.extensions import db
 from campaign.mail.models import OutboxMessage, OutboxStatus
-from campaign.privacy.service import record
+from campaign.audit.service import record
 
 
 class MailError(Exception):

@@ -4,7 +4,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from campaign.extensions import db
 from campaign.organizers.models import Organizer, Role
-from campaign.privacy.service import record
+from campaign.audit.service import record
 
 MIN_PASSWORD_LENGTH = 10
 # Checked against when the email is unknown, so a wrong address costs the same time as a wrong password.

@@ -4,11 +4,21 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from campaign.extensions import limiter
+from campaign.extensions import db, limiter, login_manager
 from campaign.organizers.forms import LoginForm
+from campaign.organizers.models import Organizer
 from campaign.organizers.service import authenticate
 
 bp = Blueprint("organizers", __name__)
+login_manager.login_view = "organizers.login"
+login_manager.login_message = None
+
+
+@login_manager.user_loader
+def load_organizer(organizer_id: str):
+    """The logged-in organizer; a deactivated account is logged out on its next request."""
+    organizer = db.session.get(Organizer, int(organizer_id)) if organizer_id.isdigit() else None
+    return organizer if organizer is not None and organizer.active else None
 
 
 def _login_account_key() -> str:
@@ -42,7 +52,7 @@ def login():
 def logout():
     logout_user()
     flash(_("You have logged out."))
-    return redirect(url_for("statements.index"))
+    return redirect(url_for("home.index"))
 
 
 def _safe_next(target: str | None) -> str:

@@ -8,7 +8,7 @@ from flask.cli import with_appcontext
 from campaign.privacy.duties import (
     PrivacyError, apply_retention, erase_person, export_person, find_person,
 )
-from campaign.privacy.service import command_line_actor
+from campaign.audit.service import command_line_actor
 
 
 @click.group("privacy", help="Export or erase a person's data; apply the retention periods.")

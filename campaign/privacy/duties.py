@@ -17,8 +17,8 @@ from campaign.events import service as event_service
 from campaign.events.models import Event, Registration
 from campaign.extensions import db
 from campaign.mail.models import OutboxMessage, OutboxStatus
-from campaign.privacy.models import AuditEntry
-from campaign.privacy.service import person_reference, record
+from campaign.audit.models import AuditEntry
+from campaign.audit.service import person_reference, record
 from campaign.signatures import service as signature_service
 from campaign.signatures.models import Signature
 from campaign.statements.models import Statement, StatementStatus

@@ -1,13 +1,21 @@
+"""`signatures reconcile`, and `statements import` (a statement with its signatories).
+
+`signatures export` joins the `signatures` group from exports.cli.
+"""
+from pathlib import Path
+
 import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from campaign.exports.csv import write_lines
-from campaign.exports.signatures import WHICH, signatories_csv
 from campaign.extensions import db
-from campaign.privacy.service import command_line_actor
 from campaign.signatures import counts
+from campaign.signatures.importing import import_statement
+from campaign.statements.cli import public_url
+from campaign.statements.cli import statements as statements_group
+from campaign.statements.importer import decode_statement_file, parse_statement_text
 from campaign.statements.models import Statement
+from campaign.statements.service import StatementError
 
 
 @click.group("signatures", help="Export signatories and check signature counts.")
@@ -15,33 +23,37 @@ def signatures():
     pass
 
 
-def _statement(slug: str) -> Statement:
+def statement_by_slug(slug: str) -> Statement:
     statement = db.session.scalar(select(Statement).where(Statement.slug == slug))
     if statement is None:
         raise click.ClickException(f"There is no statement with the slug {slug!r}.")
     return statement
 
 
-@signatures.command("export")
-@click.argument("slug")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
-              help="Write to this file instead of standard output.")
-@click.option("--which", type=click.Choice(WHICH), default="all", show_default=True,
-              help="all: every signature not withdrawn; public: those the statement page "
-                   "lists; curated: the initial signatories.")
-@click.option("--bom", is_flag=True,
-              help="Start with a byte order mark, so older spreadsheet programs read UTF-8.")
+@statements_group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--slug", help="The web address (/s/SLUG); made from the title when not given.")
+@click.option("--publish", is_flag=True, help="Publish at once instead of keeping it as a draft.")
 @with_appcontext
-def export(slug: str, output: str | None, which: str, bom: bool):
-    """Write the signatories of the statement SLUG as CSV (UTF-8, RFC 4180).
+def import_command(file: Path, slug: str | None, publish: bool):
+    """Import a statement from a UTF-8 text FILE.
 
-    Columns: position, name, affiliation, personal_capacity, country, email, status,
-    curated, signed_at (ISO 8601, UTC), comment. Curated signatories come first in
-    their order, then the others in the order they signed. The export is audited.
+    The first line is the title, then preamble paragraphs, then numbered points
+    "N. Heading: body", then closing text, then a line "Signed:" followed by one
+    signatory a line, "Name, affiliation" ("(pc)" or "(personal capacity)" marks
+    someone signing for themselves). Signatories become the curated initial
+    signatories. Nothing is stored when the file has a mistake.
     """
-    statement = _statement(slug)
-    write_lines(signatories_csv(statement, which=which, bom=bom, actor=command_line_actor()),
-                output)
+    try:
+        parsed = parse_statement_text(decode_statement_file(file.read_bytes()))
+        statement = import_statement(parsed, slug=slug, publish=publish)
+    except StatementError as error:
+        raise click.ClickException(f"{file}: {error}") from error
+    click.echo(
+        f"Imported “{statement.title}” ({statement.status.value}): "
+        f"{len(parsed.demands)} demands, {len(parsed.signatories)} signatories."
+    )
+    click.echo(f"Address: {public_url(statement)}")
 
 
 @signatures.command("reconcile")
@@ -53,7 +65,7 @@ def reconcile(slug: str | None):
     Reports, per statement, the counts before and after and the drift between them.
     """
     if slug:
-        statements = [_statement(slug)]
+        statements = [statement_by_slug(slug)]
     else:
         statements = db.session.scalars(select(Statement).order_by(Statement.id)).all()
     drifted = 0

@@ -14,8 +14,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from campaign.extensions import db
-from campaign.signatures.models import Signature, SignatureStatus
-from campaign.statements.models import SignatureCountShard
+from campaign.signatures.models import Signature, SignatureCountShard, SignatureStatus
 
 
 @dataclass(frozen=True)

@@ -9,12 +9,12 @@ from wtforms import BooleanField, EmailField, SelectField, StringField, TextArea
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from campaign.common.text import NoControlCharacters, clean, strip_filter
+from campaign.common.text import (
+    AFFILIATION_MAX_LENGTH, NAME_MAX_LENGTH, NoControlCharacters, clean, strip_filter,
+)
 from campaign.signatures.models import SignatureStatus
 from campaign.signatures.service import SignatureError, checked_email
 
-NAME_MAX = 200
-AFFILIATION_MAX = 300
 COMMENT_MAX = 1000
 EMAIL_MAX = 320
 #: Where the request keeps its signature form once checked (see `SignatureForm.submitted`).
@@ -85,7 +85,7 @@ class SignatoryDetailsForm(FlaskForm):
         _l("Name"), filters=[strip_filter],
         validators=[
             DataRequired(_l("Enter your name.")),
-            Length(max=NAME_MAX, message=_l("Your name must be %(max)d characters or fewer.")),
+            Length(max=NAME_MAX_LENGTH, message=_l("Your name must be %(max)d characters or fewer.")),
             NoControlCharacters(),
         ],
     )
@@ -93,7 +93,7 @@ class SignatoryDetailsForm(FlaskForm):
         _l("Affiliation"), filters=[strip_filter],
         validators=[
             Optional(),
-            Length(max=AFFILIATION_MAX,
+            Length(max=AFFILIATION_MAX_LENGTH,
                    message=_l("The affiliation must be %(max)d characters or fewer.")),
             NoControlCharacters(),
         ],

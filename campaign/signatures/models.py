@@ -2,9 +2,10 @@ import enum
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from campaign.common.text import AFFILIATION_MAX_LENGTH, NAME_MAX_LENGTH
 from campaign.common.time import UTCDateTime, utcnow
 from campaign.extensions import db
 from campaign.statements.models import Statement
@@ -30,8 +31,8 @@ class Signature(db.Model):
     statement_id: Mapped[int] = mapped_column(ForeignKey("statements.id", ondelete="CASCADE"))
     #: The statement revision that was current when this was signed.
     revision: Mapped[int] = mapped_column(default=1)
-    name: Mapped[str] = mapped_column(String(200))
-    affiliation: Mapped[str] = mapped_column(String(300), default="")
+    name: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH))
+    affiliation: Mapped[str] = mapped_column(String(AFFILIATION_MAX_LENGTH), default="")
     personal_capacity: Mapped[bool] = mapped_column(default=False)
     #: As typed; private, never shown publicly.
     email: Mapped[Optional[str]] = mapped_column(String(320))
@@ -54,3 +55,22 @@ class Signature(db.Model):
     confirmed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
     statement: Mapped[Statement] = relationship(back_populates="signatures")
+
+
+class SignatureCountShard(db.Model):
+    """Counts kept in several rows per statement, summed on read.
+
+    A signature adds to one shard picked at random, so a burst of signing never
+    queues on a single hot row; `signatures reconcile` recomputes them exactly.
+    """
+
+    __tablename__ = "signature_count_shards"
+
+    statement_id: Mapped[int] = mapped_column(
+        ForeignKey("statements.id", ondelete="CASCADE"), primary_key=True
+    )
+    shard: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    #: Signatures that count (confirmed).
+    counted: Mapped[int] = mapped_column(default=0)
+    #: Of those, how many the signatory chose to show publicly.
+    listed: Mapped[int] = mapped_column(default=0)

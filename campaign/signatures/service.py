@@ -24,7 +24,8 @@ from campaign.common.time import utcnow
 from campaign.common.urls import absolute_url
 from campaign.extensions import db
 from campaign.mail.service import enqueue
-from campaign.privacy.service import ip_hash, record
+from campaign.audit.service import record
+from campaign.common.hashing import ip_hash
 from campaign.signatures import counts
 from campaign.signatures.models import Signature, SignatureStatus
 from campaign.statements.models import Statement
@@ -357,58 +358,6 @@ def withdraw(signature: Signature) -> None:
     db.session.commit()
 
 
-# Reading for the public page ------------------------------------------------------
-
-
-def curated_signatories(statement: Statement) -> list[Signature]:
-    """The curated ("initial") signatories the public sees, in the organizers' order."""
-    return list(db.session.scalars(
-        select(Signature)
-        .where(
-            Signature.statement_id == statement.id,
-            Signature.featured_position.is_not(None),  # lets the (statement, position) index serve
-            Signature.featured.is_(True),
-            Signature.status == SignatureStatus.confirmed,
-        )
-        .order_by(Signature.featured_position, Signature.id)
-    ))
-
-
-@dataclass(frozen=True)
-class PublicListing:
-    totals: counts.Totals
-    #: Shown on the first page only.
-    curated: list[Signature]
-    #: A page of the other listed signatories, newest first.
-    others: Pagination
-
-
-def public_listing(statement: Statement, page: int, per_page: int) -> PublicListing:
-    """What the statement page shows of who signed; 404 for a page past the end.
-
-    The number of pages comes from the counts (listed, less the curated who are listed),
-    so paging never runs COUNT(*) over a large statement.
-    """
-    totals = counts.totals(statement.id)
-    curated = curated_signatories(statement)
-    others_total = max(totals.listed - sum(1 for s in curated if s.show_publicly), 0)
-    if page > max(1, math.ceil(others_total / per_page)):
-        abort(404)
-    others = db.paginate(
-        select(Signature)
-        .where(
-            Signature.statement_id == statement.id,
-            Signature.status == SignatureStatus.confirmed,
-            Signature.show_publicly.is_(True),
-            Signature.featured.is_(False),
-        )
-        .order_by(Signature.created_at.desc(), Signature.id.desc()),
-        page=page, per_page=per_page, count=False,
-    )
-    others.total = others_total
-    return PublicListing(totals, curated if page == 1 else [], others)
-
-
 # Moderation (dashboard) ---------------------------------------------------------
 
 
@@ -492,14 +441,47 @@ def feature(signature: Signature) -> None:
         raise SignatureError(_(
             "Only a confirmed signature whose signatory chose to be shown publicly can be curated."
         ))
-    last = db.session.scalar(
-        select(func.max(Signature.featured_position)).where(
-            Signature.statement_id == signature.statement_id, Signature.featured.is_(True)
-        )
-    ) or 0
+    last = _last_curated_position(signature.statement_id)
     change_signature(signature, featured=True, featured_position=last + 1)
     record("signature.feature", _target(signature), _statement_target(signature))
     db.session.commit()
+
+
+def add_curated(statement: Statement, signatories) -> int:
+    """Add "initial signatories" (name, affiliation, personal_capacity each) after any
+    already curated, confirmed and counted; in the caller's transaction. Returns how many.
+    """
+    if not signatories:
+        return 0
+    _lock_curated_list(statement.id)
+    last = _last_curated_position(statement.id)
+    now = utcnow()
+    db.session.add_all(
+        Signature(
+            statement_id=statement.id,
+            revision=statement.revision,
+            name=signatory.name,
+            affiliation=signatory.affiliation,
+            personal_capacity=signatory.personal_capacity,
+            show_publicly=True,
+            featured=True,
+            featured_position=last + offset,
+            status=SignatureStatus.confirmed,
+            created_at=now,
+            confirmed_at=now,
+        )
+        for offset, signatory in enumerate(signatories, start=1)
+    )
+    counts.adjust(statement.id, counted=len(signatories), listed=len(signatories))
+    return len(signatories)
+
+
+def _last_curated_position(statement_id: int) -> int:
+    return db.session.scalar(
+        select(func.max(Signature.featured_position)).where(
+            Signature.statement_id == statement_id, Signature.featured.is_(True)
+        )
+    ) or 0
 
 
 def unfeature(signature: Signature) -> None:

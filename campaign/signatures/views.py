@@ -4,16 +4,19 @@ from urllib.parse import quote, urlencode
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from campaign.abuse.limits import SIGN_LIMIT_SETTINGS, sign_limits
+from campaign.common.limits import public_form_limits
 from campaign.common.page_copies import shared_page
-from campaign.events.service import upcoming_launch_event
 from campaign.extensions import limiter
 from campaign.signatures import service
+from campaign.signatures.listing import public_listing
 from campaign.signatures.forms import ResendForm, SignatureForm
+from campaign.signatures.page_sections import sections_for
 from campaign.statements.service import public_statement
 from campaign.web import error_page, page_number, public_cache
 
 bp = Blueprint("signatures", __name__)
+
+SIGN_LIMIT_SETTINGS = ("SIGN_RATE_LIMIT_SUSTAINED", "SIGN_RATE_LIMIT_BURST")
 
 
 @bp.get("/s/<slug>")
@@ -25,7 +28,8 @@ def statement_page(slug: str):
 
 
 @bp.post("/s/<slug>/sign")
-@sign_limits
+@public_form_limits(*SIGN_LIMIT_SETTINGS, kind="statement",
+                    submitted_form=SignatureForm.submitted)
 def sign(slug: str):
     """A plain POST handler: the rate limits are laid on it from outside."""
     statement = public_statement(slug)
@@ -55,7 +59,7 @@ def _details(form: SignatureForm) -> service.SignatoryDetails:
 
 
 def _statement_page(statement, form: SignatureForm, status: int = 200):
-    listing = service.public_listing(
+    listing = public_listing(
         statement, page_number(), current_app.config["SIGNATURES_PER_PAGE"]
     )
     html = render_template(
@@ -66,7 +70,7 @@ def _statement_page(statement, form: SignatureForm, status: int = 200):
         totals=listing.totals,
         curated=listing.curated,
         listing=listing.others,
-        launch_event=upcoming_launch_event(statement.id),
+        **sections_for(statement),
     )
     return html, status
 
@@ -83,7 +87,7 @@ def resend(slug: str):
     """Send the confirmation link again; the answer never says whether the address signed.
 
     It sends email on request, so it is slowed down with the signing limits, per client
-    address. (`sign_limits` cannot serve here: it skips forms that are not a valid
+    address. (`public_form_limits` cannot serve here: it skips forms that are not a valid
     signature form, and that is every resend form.)
     """
     statement = public_statement(slug)

@@ -9,29 +9,23 @@
     Jane Doe, General Secretary, Some Union (pc)  <- one signatory a line
 
 `parse_statement_text` is a plain function returning a `ParsedStatement` (or raising
-`ImportFormatError` naming the line); `import_statement` stores one in a single
-transaction. The command line and the dashboard both call these.
+`ImportFormatError` naming the line). Storing one, with its signatories, is
+`signatures.importing.import_statement`, which the command line and the dashboard call.
 """
 import re
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 
-from campaign.common.text import clean, has_control_characters
-from campaign.extensions import db
-from campaign.privacy.service import record
-from campaign.signatures.models import Signature
-from campaign.statements.models import Campaign, Statement
-from campaign.statements.service import (
-    DemandText, Signatory, StatementError, add_curated_signatories, change_status,
-    create_statement,
+from campaign.common.text import (
+    AFFILIATION_MAX_LENGTH, NAME_MAX_LENGTH, clean, has_control_characters,
 )
+from campaign.statements.models import Statement
+from campaign.statements.service import DemandText, StatementError
 
 #: Larger files are refused: a statement is a page of text, not a book.
 MAX_IMPORT_BYTES = 1_000_000
 TITLE_MAX_LENGTH = Statement.title.type.length
-NAME_MAX_LENGTH = Signature.name.type.length
-AFFILIATION_MAX_LENGTH = Signature.affiliation.type.length
 #: Text before the first ": " of a point is its heading only when it is this short ...
 HEADING_MAX_LENGTH = 80
 #: ... and does not end a sentence, so "We ask this. Note: ..." stays one body.
@@ -39,6 +33,15 @@ _SENTENCE_END = re.compile(r"[.!?]")
 _POINT = re.compile(r"^\s*(\d{1,4})[.)](?:\s+(.*))?$")
 _SIGNED = re.compile(r"^\s*signed(\s+by)?\s*:\s*$", re.IGNORECASE)
 _PERSONAL_CAPACITY = re.compile(r"\(\s*(?:personal\s+capacity|pc)\s*\)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Signatory:
+    """One "Name, affiliation" line of the signatories."""
+
+    name: str
+    affiliation: str = ""
+    personal_capacity: bool = False
 
 
 class ImportFormatError(StatementError):
@@ -209,31 +212,3 @@ def _signatory(number: int, line: str) -> Signatory:
             "the affiliation is longer than %(max)d characters.", max=AFFILIATION_MAX_LENGTH
         ))
     return Signatory(name=name, affiliation=affiliation, personal_capacity=personal_capacity)
-
-
-def import_statement(parsed: ParsedStatement, slug: str | None = None, publish: bool = False,
-                     campaign: Campaign | None = None) -> Statement:
-    """Store a parsed statement with its curated signatories, all or nothing.
-
-    It belongs to `campaign`, or to the default campaign when none is given.
-    """
-    try:
-        statement = create_statement(
-            parsed.title,
-            slug=slug,
-            preamble=parsed.preamble,
-            closing=parsed.closing,
-            demands=parsed.demands,
-            campaign=campaign,
-            commit=False,
-        )
-        added = add_curated_signatories(statement, parsed.signatories)
-        if publish:
-            change_status(statement, "publish", commit=False)
-        record("statement.import", f"statement:{statement.slug}",
-               f"{len(parsed.demands)} demands, {added} signatories")
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    return statement

@@ -3,7 +3,7 @@ from datetime import datetime
 from typing import Optional
 
 from sqlalchemy import (
-    true, CheckConstraint, Enum, ForeignKey, Integer, JSON, String, Text, UniqueConstraint,
+    true, CheckConstraint, Enum, ForeignKey, JSON, String, Text, UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, WriteOnlyMapped, mapped_column, relationship
 
@@ -104,22 +104,3 @@ class StatementRevision(db.Model):
     demands: Mapped[list] = mapped_column(JSON)
     #: When this text stopped being current.
     replaced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-class SignatureCountShard(db.Model):
-    """Counts kept in several rows per statement, summed on read.
-
-    A signature adds to one shard picked at random, so a burst of signing never
-    queues on a single hot row; `signatures reconcile` recomputes them exactly.
-    """
-
-    __tablename__ = "signature_count_shards"
-
-    statement_id: Mapped[int] = mapped_column(
-        ForeignKey("statements.id", ondelete="CASCADE"), primary_key=True
-    )
-    shard: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    #: Signatures that count (confirmed).
-    counted: Mapped[int] = mapped_column(default=0)
-    #: Of those, how many the signatory chose to show publicly.
-    listed: Mapped[int] = mapped_column(default=0)

@@ -16,9 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from campaign.common.time import utcnow
 from campaign.extensions import db
-from campaign.privacy.service import record
-from campaign.signatures import counts
-from campaign.signatures.models import Signature, SignatureStatus
+from campaign.audit.service import record
 from campaign.statements.models import (
     Campaign, Demand, Statement, StatementRevision, StatementStatus,
 )
@@ -170,7 +168,7 @@ def status_tallies() -> dict[str, int]:
 
 
 def has_signatures(statement: Statement) -> bool:
-    return bool(db.session.scalar(select(exists().where(Signature.statement_id == statement.id))))
+    return bool(db.session.scalar(select(statement.signatures.select().exists())))
 
 
 def get_statement(statement_id: int) -> Statement:
@@ -456,48 +454,3 @@ def _flush_or_slug_error(slug: str) -> None:
 
 def _target(statement: Statement) -> str:
     return f"statement:{statement.slug}"
-
-
-# Curated signatories --------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Signatory:
-    name: str
-    affiliation: str = ""
-    personal_capacity: bool = False
-
-
-def add_curated_signatories(statement: Statement, signatories: list[Signatory]) -> int:
-    """Add the "initial signatories" after any already featured, confirmed and counted.
-
-    Part of the caller's transaction; returns how many were added.
-    """
-    if not signatories:
-        return 0
-    last_position = db.session.scalar(
-        select(func.max(Signature.featured_position)).where(
-            Signature.statement_id == statement.id, Signature.featured.is_(True)
-        )
-    ) or 0
-    now = utcnow()
-    for offset, signatory in enumerate(signatories, start=1):
-        db.session.add(
-            Signature(
-                statement_id=statement.id,
-                revision=statement.revision,
-                name=signatory.name,
-                affiliation=signatory.affiliation,
-                personal_capacity=signatory.personal_capacity,
-                email=None,
-                email_normalised=None,
-                show_publicly=True,
-                featured=True,
-                featured_position=last_position + offset,
-                status=SignatureStatus.confirmed,
-                created_at=now,
-                confirmed_at=now,
-            )
-        )
-    counts.adjust(statement.id, counted=len(signatories), listed=len(signatories))
-    return len(signatories)

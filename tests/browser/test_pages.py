@@ -33,7 +33,7 @@ def look_at_every_page(page, live_server, pages: list[tuple[str, str]]) -> list[
 
 def test_every_public_page_is_accessible(app, client, scene, live_server, open_page):
     pages = html_pages(app, client, scene, dashboard=False)
-    assert {"statements.index", "signatures.statement_page", "sharing.statement_embed",
+    assert {"home.index", "signatures.statement_page", "sharing.statement_embed",
             "organizers.login", "privacy.notice"} <= {endpoint for endpoint, _ in pages}
     pages.append(("error-404", "/no-such-page"))
     problems = look_at_every_page(open_page("phone"), live_server, pages)

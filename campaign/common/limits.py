@@ -1,0 +1,57 @@
+"""Rate limits on the public forms (signing, registering), applied the same way to each.
+
+Flask-Limiter keeps the counters in Redis in production (RATELIMIT_STORAGE_URI defaults to
+REDIS_URL), so every worker and host shares them; memory only in the embedded default.
+The client address is the socket's peer, or the right-most address added by the
+TRUSTED_PROXIES proxies in front (ProxyFix): a header the client forges changes nothing.
+A refusal is a 429 saying when to try again, and `attempt_refused` is sent so that the
+domain that counts refusals (abuse) can count it without this floor knowing it.
+"""
+from collections.abc import Callable
+
+from blinker import Namespace
+from flask import current_app, request
+from flask_limiter.util import get_remote_address
+from flask_wtf import FlaskForm
+
+from campaign.extensions import limiter
+
+#: Sent with kind ("statement", "event") and slug when a limit refuses a form.
+attempt_refused = Namespace().signal("attempt-refused")
+
+
+def _slug() -> str:
+    return (request.view_args or {}).get("slug", "")
+
+
+def _address_and_page() -> str:
+    """Flask-Limiter already keeps each route's counters apart; this parts them per page."""
+    return f"{get_remote_address()}|{_slug()}"
+
+
+def public_form_limits(*settings: str, kind: str, submitted_form: Callable[[], FlaskForm]):
+    """Every limit named by `settings` on a public form's POST, per client address and page.
+
+    Every well-formed attempt counts before the view runs, so attempts sent at once from one
+    address cannot slip past together. A form with mistakes stores nothing and comes back to
+    be fixed, so it uses up no attempt: `submitted_form()` gives the bound, validated form.
+    """
+
+    def has_mistakes() -> bool:
+        return bool(submitted_form().errors)
+
+    def refused(_limit) -> None:
+        attempt_refused.send(current_app._get_current_object(), kind=kind, slug=_slug())
+
+    def decorate(view):
+        for setting in settings:
+            view = limiter.limit(
+                lambda setting=setting: current_app.config[setting],
+                key_func=_address_and_page,
+                methods=["POST"],
+                exempt_when=has_mistakes,
+                on_breach=refused,
+            )(view)
+        return view
+
+    return decorate

@@ -1,0 +1,1 @@
+"""The home page: published statements and upcoming events, newest first."""
