@@ -26,6 +26,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import GenericFunction
 
+from campaign.common.errors import DomainError
 from campaign.abuse.models import HiddenBatch, HiddenBatchMember, RefusedAttempts, Signal
 from campaign.common.time import utcnow
 from campaign.extensions import db
@@ -38,7 +39,7 @@ from campaign.statements.models import Statement
 _STANDING = (SignatureStatus.pending, SignatureStatus.confirmed)
 
 
-class AbuseError(ValueError):
+class AbuseError(DomainError):
     """A rule refused the action; the message can be shown to the organizer."""
 
 

@@ -7,6 +7,7 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from campaign.common.forms import show_error
 from campaign.dashboard.views import bp
 from campaign.extensions import db
 from campaign.organizers.access import require_role
@@ -30,13 +31,6 @@ def _invalid(template: str, **context):
     return render_template(template, **context), 400
 
 
-def _field_error(form, error: StatementError) -> None:
-    """Put a service error under the field it concerns (or the first field)."""
-    field = (form[error.field] if error.field in form
-             else next(f for f in form if f.name != "csrf_token"))
-    field.errors = [*field.errors, str(error)]
-
-
 @bp.get("")
 @require_role(Role.viewer)
 def index():
@@ -55,7 +49,7 @@ def statement_new():
         try:
             statement = create_statement(**form.statement_values())
         except StatementError as error:
-            _field_error(form, error)
+            show_error(form, error)
         else:
             flash(_("The statement is saved as a draft. Add its demands, then publish it."))
             return redirect(url_for("dashboard.statement_edit", statement_id=statement.id), 303)
@@ -92,7 +86,7 @@ def statement_update(statement_id: int):
         try:
             amended = update_statement(statement, **form.statement_values())
         except StatementError as error:
-            _field_error(form, error)
+            show_error(form, error)
         else:
             flash(_("Saved. The earlier text is kept as version %(number)d.",
                     number=statement.revision - 1) if amended else _("Saved."))
@@ -126,7 +120,7 @@ def demand_add(statement_id: int):
         try:
             demand = add_demand(statement, form.heading.data or "", form.body.data or "")
         except StatementError as error:
-            _field_error(form, error)
+            show_error(form, error)
         else:
             flash(_("Demand %(number)d added.", number=demand.position))
             return redirect(url_for("dashboard.statement_edit", statement_id=statement.id,
@@ -144,7 +138,7 @@ def demand_edit(statement_id: int, demand_id: int):
         try:
             edit_demand(demand, form.heading.data or "", form.body.data or "")
         except StatementError as error:
-            _field_error(form, error)
+            show_error(form, error)
         else:
             flash(_("Demand %(number)d saved.", number=demand.position))
             return redirect(url_for("dashboard.statement_edit", statement_id=statement.id,
@@ -197,7 +191,7 @@ def statement_import():
             statement = import_statement(parse_statement_text(text), slug=form.slug.data or None,
                                          publish=form.publish.data)
         except StatementError as error:
-            _field_error(form, error)
+            show_error(form, error)
         else:
             flash(_("Imported “%(title)s”.", title=statement.title))
             return redirect(url_for("dashboard.statement_edit", statement_id=statement.id), 303)

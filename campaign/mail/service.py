@@ -5,13 +5,14 @@ from flask import current_app, g, has_app_context, render_template
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from campaign.common.errors import DomainError
 from campaign.common.time import utcnow
 from campaign.extensions import db
 from campaign.mail.models import OutboxMessage, OutboxStatus
 from campaign.audit.service import record
 
 
-class MailError(Exception):
+class MailError(DomainError):
     pass
 
 

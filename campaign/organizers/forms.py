@@ -2,9 +2,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.validators import DataRequired, Length
 
-from campaign.common.emails import InvalidEmail, validated_email
+from campaign.common.forms import EMAIL_MAX_LENGTH, email_field
 from campaign.common.text import NoControlCharacters, strip_filter
 from campaign.organizers.models import Role
 from campaign.organizers.service import MIN_PASSWORD_LENGTH
@@ -19,7 +19,8 @@ ROLE_LABELS = {
 class LoginForm(FlaskForm):
     email = EmailField(
         _l("Email"), filters=[strip_filter],
-        validators=[DataRequired(_l("Enter your email address.")), Length(max=320), NoControlCharacters()],
+        validators=[DataRequired(_l("Enter your email address.")), Length(max=EMAIL_MAX_LENGTH),
+                    NoControlCharacters()],
     )
     password = PasswordField(
         _l("Password"), validators=[DataRequired(_l("Enter your password.")), Length(max=1000)]
@@ -35,11 +36,8 @@ class OrganizerForm(FlaskForm):
         validators=[DataRequired(_l("Enter the organizer's name.")), Length(max=200),
                     NoControlCharacters()],
     )
-    email = EmailField(
-        _l("Email"), filters=[strip_filter],
-        validators=[DataRequired(_l("Enter their email address.")), Length(max=320),
-                    NoControlCharacters()],
-    )
+    email = email_field(required=_l("Enter their email address."),
+                        invalid=_l("Enter an email address like name@example.org."))
     role = SelectField(
         _l("Role"),
         choices=[SelectChoice(role.name, label) for role, label in ROLE_LABELS.items()],
@@ -51,9 +49,3 @@ class OrganizerForm(FlaskForm):
                     Length(min=MIN_PASSWORD_LENGTH, max=1000,
                            message=_l("The password must be %(min)d to %(max)d characters."))],
     )
-
-    def validate_email(self, field):
-        try:
-            validated_email(field.data)
-        except InvalidEmail as error:
-            raise ValidationError(_l("Enter an email address like name@example.org.")) from error

@@ -2,6 +2,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from campaign.common.errors import DomainError
 from campaign.extensions import db
 from campaign.organizers.models import Organizer, Role
 from campaign.audit.service import record
@@ -11,7 +12,7 @@ MIN_PASSWORD_LENGTH = 10
 _UNKNOWN_USER_HASH = generate_password_hash("not-a-real-password")
 
 
-class OrganizerError(ValueError):
+class OrganizerError(DomainError):
     pass
 
 

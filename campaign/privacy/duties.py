@@ -11,6 +11,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, delete, func, or_, select, update
 
+from campaign.common.errors import DomainError
 from campaign.common.emails import InvalidEmail, normalise_email, validated_email
 from campaign.common.time import utcnow
 from campaign.events import service as event_service
@@ -24,7 +25,7 @@ from campaign.signatures.models import Signature
 from campaign.statements.models import Statement, StatementStatus
 
 
-class PrivacyError(ValueError):
+class PrivacyError(DomainError):
     """The request cannot be carried out; the message says why."""
 
 

@@ -1,23 +1,16 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms import BooleanField
+from wtforms.validators import DataRequired
 
-from campaign.common.text import NoControlCharacters, strip_filter
+from campaign.common.forms import email_field
 
 
 class PersonForm(FlaskForm):
     """Whose data: one email address, matched in its normal form."""
 
-    email = EmailField(
-        _l("Email"), filters=[strip_filter],
-        validators=[
-            DataRequired(_l("Enter the person's email address.")),
-            Length(max=320, message=_l("The email address is too long.")),
-            NoControlCharacters(),
-            Email(message=_l("Enter a valid email address."), check_deliverability=False),
-        ],
-    )
+    email = email_field(required=_l("Enter the person's email address."),
+                        invalid=_l("Enter a valid email address."))
 
 
 class EraseForm(PersonForm):

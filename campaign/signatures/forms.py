@@ -1,22 +1,20 @@
 from functools import lru_cache
 
 from babel import Locale
-from flask import request, url_for
+from flask import request
 from flask_babel import get_locale, gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
-from markupsafe import Markup
-from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from campaign.common.text import (
     AFFILIATION_MAX_LENGTH, NAME_MAX_LENGTH, NoControlCharacters, clean, strip_filter,
 )
+from campaign.common.forms import ConsentAndHoneypot, email_field
 from campaign.signatures.models import SignatureStatus
-from campaign.signatures.service import SignatureError, checked_email
 
 COMMENT_MAX = 1000
-EMAIL_MAX = 320
 #: Where the request keeps its signature form once checked (see `SignatureForm.submitted`).
 _SUBMITTED = "campaign.submitted_signature_form"
 
@@ -35,25 +33,6 @@ def _countries_in(locale: str) -> tuple[SelectChoice, ...]:
         if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES
     )
     return tuple(sorted(countries, key=lambda choice: choice.label.casefold()))
-
-
-def _valid_email(form, field):
-    try:
-        checked_email(field.data)
-    except SignatureError as error:
-        raise ValidationError(str(error)) from error
-
-
-def _email_field() -> EmailField:
-    return EmailField(
-        _l("Email"), filters=[strip_filter],
-        validators=[
-            DataRequired(_l("Enter your email address.")),
-            Length(max=EMAIL_MAX, message=_l("The email address is too long.")),
-            NoControlCharacters(),
-            _valid_email,
-        ],
-    )
 
 
 def _multiline_filter(value):
@@ -100,14 +79,15 @@ class SignatoryDetailsForm(FlaskForm):
     )
 
 
-class SignatureForm(SignatoryDetailsForm):
-    email = _email_field()
+class SignatureForm(ConsentAndHoneypot, SignatoryDetailsForm):
+    consent_text = _l('I agree that my signature and the details above are kept as described '
+                      'in the <a href="%(url)s">privacy notice</a>.')
+    consent_required = _l("Tick the box to agree, or your signature cannot be kept.")
+
+    email = email_field()
     country = CountryField(_l("Country"))
     personal_capacity = BooleanField(_l("I am signing in a personal capacity"))
     show_publicly = BooleanField(_l("Show my name publicly"), default=False)
-    consent = BooleanField(
-        validators=[DataRequired(_l("Tick the box to agree, or your signature cannot be kept."))]
-    )
     comment = TextAreaField(
         _l("Comment"), filters=[_multiline_filter],
         validators=[
@@ -117,16 +97,6 @@ class SignatureForm(SignatoryDetailsForm):
             NoControlCharacters(multiline=True),
         ],
     )
-    #: The honeypot: hidden from people, filled in by bots that fill every field.
-    website = StringField(_l("Leave this empty"))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.consent.label.text = Markup(
-            _('I agree that my signature and the details above are kept as described in the '
-              '<a href="%(url)s">privacy notice</a>.')
-        ) % {"url": url_for("privacy.notice")}
-
     @classmethod
     def submitted(cls) -> "SignatureForm":
         """This request's form, validated once: the rate limits check it before the view does.
@@ -139,13 +109,9 @@ class SignatureForm(SignatoryDetailsForm):
             request.environ[_SUBMITTED] = form
         return request.environ[_SUBMITTED]
 
-    @property
-    def is_from_a_bot(self) -> bool:
-        return bool(self.website.data)
-
 
 class ResendForm(FlaskForm):
-    email = _email_field()
+    email = email_field()
 
 
 #: How each status reads in the dashboard.

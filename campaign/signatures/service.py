@@ -20,6 +20,8 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import bindparam, func, or_, select, text, update
 
 from campaign.common.emails import InvalidEmail, normalise_email, validated_email
+from campaign.common.errors import DomainError
+from campaign.common.forms import INVALID_EMAIL
 from campaign.common.time import utcnow
 from campaign.common.urls import absolute_url
 from campaign.extensions import db
@@ -37,7 +39,7 @@ WITHDRAWN_NAME = "Withdrawn"
 ANONYMOUS_NAME = "Anonymous"
 
 
-class SignatureError(ValueError):
+class SignatureError(DomainError):
     """A rule refused the action; the message can be shown to the person."""
 
 
@@ -230,9 +232,7 @@ def checked_email(value: str) -> str:
     try:
         return validated_email(value)
     except InvalidEmail as error:
-        raise SignatureError(
-            _("Enter an email address in the right format, like name@example.org.")
-        ) from error
+        raise SignatureError(str(INVALID_EMAIL), field="email") from error
 
 
 def _signature_by_email(statement: Statement, email: str) -> Signature | None:

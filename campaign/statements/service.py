@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from campaign.common.errors import DomainError
 from campaign.common.time import utcnow
 from campaign.extensions import db
 from campaign.audit.service import record
@@ -35,12 +36,8 @@ STATEMENT_FIELDS = SIGNED_TEXT_FIELDS + (
 )
 
 
-class StatementError(ValueError):
-    """A rule refused the change; `field` names the form field it concerns, if any."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class StatementError(DomainError):
+    """A rule refused the change to a campaign, statement or demand."""
 
 
 # Campaigns and slugs -------------------------------------------------------
