@@ -283,17 +283,17 @@ def _check_window(opens_at: datetime | None, closes_at: datetime | None) -> None
 
 
 _TRANSITIONS = {
-    "publish": ({StatementStatus.draft}, StatementStatus.published),
-    "close": ({StatementStatus.published}, StatementStatus.closed),
-    "reopen": ({StatementStatus.closed}, StatementStatus.published),
+    "publish": (lambda statement: statement.can_be_published, StatementStatus.published),
+    "close": (lambda statement: statement.can_be_closed, StatementStatus.closed),
+    "reopen": (lambda statement: statement.can_be_reopened, StatementStatus.published),
 }
 
 
 def change_status(statement: Statement, action: str, commit: bool = True) -> Statement:
     """Publish a draft, close a published statement, or reopen a closed one."""
-    allowed_from, new_status = _TRANSITIONS[action]
+    allowed, new_status = _TRANSITIONS[action]
     _lock(statement)
-    if statement.status not in allowed_from:
+    if not allowed(statement):
         raise StatementError(
             _("This statement is %(status)s, so it cannot be changed that way.",
               status=_status_label(statement.status))
