@@ -54,6 +54,14 @@ class SigningState(enum.Enum):
     not_yet_open = "not_yet_open"
     closed = "closed"
 
+    @property
+    def is_open(self) -> bool:
+        return self is SigningState.open
+
+    @property
+    def is_not_yet_open(self) -> bool:
+        return self is SigningState.not_yet_open
+
 
 def signing_state(statement: Statement) -> SigningState:
     if is_open_for_signing(statement):
