@@ -53,7 +53,7 @@ def retry(message_id: int) -> OutboxMessage:
     message = db.session.get(OutboxMessage, message_id)
     if message is None:
         raise MessageNotFound(_("There is no such message."))
-    if message.status is not OutboxStatus.failed:
+    if not message.can_be_retried:
         raise MailError(_("Only a failed message can be retried."))
     message.status = OutboxStatus.pending
     message.attempts = 0
