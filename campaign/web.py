@@ -13,6 +13,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException
 
 from campaign.common.markdown import render_markdown
+from campaign.events.service import RegistrationState
 from campaign.extensions import db, limiter, login_manager
 from campaign.organizers.models import Organizer
 
@@ -52,6 +53,8 @@ def init_app(app: Flask) -> None:
     app.before_request(_refuse_nul_in_address)
     app.after_request(_security_headers)
     app.context_processor(lambda: {"campaign_name": app.config["CAMPAIGN_NAME"]})
+    # The event page's `state` is compared with these members, never with their strings.
+    app.jinja_env.globals["RegistrationState"] = RegistrationState
 
 
 def _load_organizer(organizer_id: str):
