@@ -3,6 +3,7 @@ from email.utils import formataddr
 
 from flask import current_app, g, has_app_context, render_template
 from flask_babel import gettext as _
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, select
 
 from campaign.common.time import utcnow
@@ -74,3 +75,13 @@ def waiting_counts() -> dict[OutboxStatus, int]:
     counts = {OutboxStatus.pending: 0, OutboxStatus.failed: 0}
     counts.update({status: count for status, count in rows})
     return counts
+
+
+def outbox_page(statuses: tuple[OutboxStatus, ...], page: int, per_page: int) -> Pagination:
+    """A page of the messages in `statuses`, newest first, for the dashboard."""
+    return db.paginate(
+        select(OutboxMessage)
+        .where(OutboxMessage.status.in_(statuses))
+        .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc()),
+        page=page, per_page=per_page, error_out=False,
+    )
