@@ -11,6 +11,7 @@ from datetime import datetime
 from anyascii import anyascii
 from flask import abort, current_app
 from flask_babel import gettext as _
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -156,9 +157,12 @@ def public_statements():
     ).order_by(Statement.published_at.desc().nulls_last(), Statement.id.desc())
 
 
-def all_statements():
-    """Every statement for the dashboard, newest first (a select to paginate)."""
-    return select(Statement).order_by(Statement.created_at.desc(), Statement.id.desc())
+def statements_page(page: int, per_page: int) -> Pagination:
+    """A page of every statement for the dashboard, newest first."""
+    return db.paginate(
+        select(Statement).order_by(Statement.created_at.desc(), Statement.id.desc()),
+        page=page, per_page=per_page, error_out=False,
+    )
 
 
 def status_tallies() -> dict[str, int]:
