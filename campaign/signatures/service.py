@@ -421,8 +421,9 @@ def public_listing(statement: Statement, page: int, per_page: int) -> PublicList
 # Moderation (dashboard) ---------------------------------------------------------
 
 
-def search_signatures(statement: Statement, text: str = "", status: SignatureStatus | None = None):
-    """The dashboard's list: curated first in order, then newest first; a select to paginate.
+def search_signatures(statement: Statement, text: str, status: SignatureStatus | None,
+                      page: int, per_page: int) -> Pagination:
+    """A page of the dashboard's list: curated first in order, then newest first.
 
     `text` matches name, affiliation or email anywhere, ignoring case (SQLite gets a
     Unicode-aware lower() in `campaign._sqlite_pragmas`).
@@ -437,9 +438,12 @@ def search_signatures(statement: Statement, text: str = "", status: SignatureSta
         ))
     if status is not None:
         query = query.where(Signature.status == status)
-    return query.order_by(
-        Signature.featured.desc(), Signature.featured_position,
-        Signature.created_at.desc(), Signature.id.desc(),
+    return db.paginate(
+        query.order_by(
+            Signature.featured.desc(), Signature.featured_position,
+            Signature.created_at.desc(), Signature.id.desc(),
+        ),
+        page=page, per_page=per_page, error_out=False,
     )
 
 
