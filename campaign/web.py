@@ -48,6 +48,7 @@ def init_app(app: Flask) -> None:
     app.before_request(_refuse_nul_in_address)
     app.after_request(_security_headers)
     app.context_processor(lambda: {"campaign_name": app.config["CAMPAIGN_NAME"]})
+    # The event page's `state` is compared with these members, never with their strings.
 
 
 def error_page(code: int, message: str | None = None, headers: dict | None = None):

@@ -1,8 +1,10 @@
-"""Writing the audit log, and how it names the command line and people."""
+"""Writing and reading the audit log, and how it names the command line and people."""
 import getpass
 
 from flask import has_request_context
 from flask_login import current_user
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import select
 
 from campaign.audit.models import AuditEntry
 from campaign.common.hashing import keyed_hash
@@ -39,3 +41,18 @@ def person_reference(email: str) -> str:
     So the log can say that an address was exported or erased without keeping it.
     """
     return f"person:{keyed_hash('person', normalise_email(email))[:20]}"
+
+
+def audit_page(action: str, page: int, per_page: int) -> Pagination:
+    """A page of the log, newest first; only the entries of `action` when one is given."""
+    query = select(AuditEntry).order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
+    if action:
+        query = query.where(AuditEntry.action == action)
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def audit_actions() -> list[str]:
+    """Every action the log holds, in order, to filter the page by."""
+    return db.session.scalars(
+        select(AuditEntry.action).distinct().order_by(AuditEntry.action)
+    ).all()

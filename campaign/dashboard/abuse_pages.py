@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from campaign.abuse import service
 from campaign.abuse.forms import HideBatchForm
+from campaign.abuse.models import Signal
 from campaign.dashboard.views import bp
 from campaign.organizers.access import require_role
 from campaign.organizers.models import Role
@@ -27,6 +28,7 @@ def abuse(statement_id: int):
         batches=service.batches(statement),
         window_minutes=current_app.config["ABUSE_WINDOW_MINUTES"],
         can_edit=current_user.can(Role.editor),
+        Signal=Signal,
     )
 
 

@@ -1,16 +1,15 @@
 """The outbox as organizers see it: what waits, what failed and why; editors retry."""
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from campaign.dashboard.views import bp
-from campaign.extensions import db
-from campaign.mail.models import OutboxMessage, OutboxStatus
-from campaign.mail.service import MailError, MessageNotFound, retry, waiting_counts
+from campaign.mail.models import OutboxStatus
+from campaign.mail.service import MailError, MessageNotFound, outbox_page, retry, waiting_counts
 from campaign.organizers.access import require_role
 from campaign.organizers.models import Role
 from campaign.web import page_number
 
+MESSAGES_PER_PAGE = 50
 #: The filter choices; "waiting" (pending and failed) is what needs attention.
 _SHOWN = {
     "waiting": (OutboxStatus.pending, OutboxStatus.failed),
@@ -26,12 +25,7 @@ def outbox():
     shown = request.args.get("status", "waiting")
     if shown not in _SHOWN:
         abort(400)
-    page = db.paginate(
-        select(OutboxMessage)
-        .where(OutboxMessage.status.in_(_SHOWN[shown]))
-        .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc()),
-        page=page_number(), per_page=50, error_out=False,
-    )
+    page = outbox_page(_SHOWN[shown], page=page_number(), per_page=MESSAGES_PER_PAGE)
     return render_template(
         "dashboard/mail.html", page=page, shown=shown, filters=list(_SHOWN),
         counts=waiting_counts(), OutboxStatus=OutboxStatus, Role=Role,

@@ -4,12 +4,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from campaign.dashboard.views import bp
-from campaign.extensions import db
 from campaign.organizers.access import require_role
 from campaign.organizers.forms import ROLE_LABELS, OrganizerForm
-from campaign.organizers.models import Organizer, Role
+from campaign.organizers.models import Role
 from campaign.organizers.service import (
-    OrganizerError, all_organizers, create_organizer, deactivate_organizer,
+    OrganizerError, create_organizer, deactivate_organizer, get_organizer, organizers_page,
 )
 from campaign.web import page_number
 
@@ -17,8 +16,7 @@ ORGANIZERS_PER_PAGE = 100
 
 
 def _page(form, status: int = 200):
-    page = db.paginate(all_organizers(), page=page_number(),
-                       per_page=ORGANIZERS_PER_PAGE, error_out=False)
+    page = organizers_page(page=page_number(), per_page=ORGANIZERS_PER_PAGE)
     return render_template("dashboard/organizers.html", page=page, form=form,
                            role_labels=ROLE_LABELS), status
 
@@ -49,7 +47,7 @@ def organizer_create():
 @bp.post("/organizers/<int:organizer_id>/deactivate")
 @require_role(Role.owner)
 def organizer_deactivate(organizer_id: int):
-    organizer = db.get_or_404(Organizer, organizer_id)
+    organizer = get_organizer(organizer_id)
     try:
         deactivate_organizer(organizer, actor=current_user)
     except OrganizerError as error:

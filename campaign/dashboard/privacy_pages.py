@@ -7,17 +7,15 @@ from datetime import date
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from campaign.dashboard.views import bp
-from campaign.extensions import db
 from campaign.organizers.access import require_role
 from campaign.organizers.models import Role
+from campaign.audit.service import audit_actions, audit_page
 from campaign.privacy.duties import (
     PrivacyError, erase_person, export_person, find_person, privacy_history,
 )
 from campaign.privacy.forms import EraseForm, PersonForm
-from campaign.audit.models import AuditEntry
 from campaign.web import page_number
 
 AUDIT_PER_PAGE = 50
@@ -100,12 +98,6 @@ def audit():
     action = request.args.get("action", "")
     if len(action) > 64:
         abort(400)
-    query = select(AuditEntry).order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
-    if action:
-        query = query.where(AuditEntry.action == action)
-    page = db.paginate(query, page=page_number(), per_page=AUDIT_PER_PAGE, error_out=False)
-    actions = db.session.scalars(
-        select(AuditEntry.action).distinct().order_by(AuditEntry.action)
-    ).all()
+    page = audit_page(action, page=page_number(), per_page=AUDIT_PER_PAGE)
     return render_template("dashboard/privacy_audit.html", page=page, action=action,
-                           actions=actions)
+                           actions=audit_actions())

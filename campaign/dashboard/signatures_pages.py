@@ -12,7 +12,6 @@ from campaign.common.time import utcnow
 from campaign.dashboard.views import bp
 from campaign.exports.csv import csv_download
 from campaign.exports.signatures import WHICH, export_filename, signatories_csv
-from campaign.extensions import db
 from campaign.organizers.access import require_role
 from campaign.organizers.models import Role
 from campaign.signatures import counts, service
@@ -31,10 +30,10 @@ def signatures(statement_id: int):
     statement = get_statement(statement_id)
     form = SignatureSearchForm(formdata=request.args)
     valid = form.validate()
-    query = service.search_signatures(
-        statement, form.q.data if valid else "", form.chosen_status if valid else None
+    page = service.search_signatures(
+        statement, form.q.data if valid else "", form.chosen_status if valid else None,
+        page=page_number(), per_page=SIGNATURES_PER_PAGE,
     )
-    page = db.paginate(query, page=page_number(), per_page=SIGNATURES_PER_PAGE, error_out=False)
     html = render_template(
         "dashboard/signatures.html",
         statement=statement,

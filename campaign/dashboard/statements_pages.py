@@ -9,7 +9,6 @@ from flask_login import current_user
 
 from campaign.common.forms import show_error
 from campaign.dashboard.views import bp
-from campaign.extensions import db
 from campaign.organizers.access import require_role
 from campaign.organizers.models import Role
 from campaign.signatures import counts
@@ -17,9 +16,9 @@ from campaign.statements.forms import DemandForm, ImportForm, StatementForm
 from campaign.signatures.importing import import_statement
 from campaign.statements.importer import decode_statement_file, parse_statement_text
 from campaign.statements.service import (
-    StatementError, add_demand, all_statements, change_status, create_statement,
-    delete_demand, edit_demand, get_demand, get_statement, has_signatures, move_demand,
-    status_tallies, update_statement,
+    StatementError, add_demand, change_status, create_statement, delete_demand, edit_demand,
+    get_demand, get_statement, has_signatures, move_demand, statements_page, status_tallies,
+    update_statement,
 )
 from campaign.web import page_number
 
@@ -34,8 +33,7 @@ def _invalid(template: str, **context):
 @bp.get("")
 @require_role(Role.viewer)
 def index():
-    page = db.paginate(all_statements(), page=page_number(),
-                       per_page=STATEMENTS_PER_PAGE, error_out=False)
+    page = statements_page(page=page_number(), per_page=STATEMENTS_PER_PAGE)
     totals = counts.totals_for([statement.id for statement in page.items])
     return render_template("dashboard/index.html", page=page, totals=totals,
                            tallies=status_tallies())

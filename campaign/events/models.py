@@ -80,6 +80,18 @@ class Event(db.Model):
         back_populates="event", order_by="TicketType.position", cascade="all, delete-orphan"
     )
 
+    @property
+    def is_draft(self) -> bool:
+        return self.status is EventStatus.draft
+
+    @property
+    def is_published(self) -> bool:
+        return self.status is EventStatus.published
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status is EventStatus.cancelled
+
 
 class Speaker(db.Model):
     __tablename__ = "speakers"
@@ -157,3 +169,15 @@ class Registration(db.Model):
 
     event: Mapped[Event] = relationship()
     ticket_type: Mapped[TicketType] = relationship()
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.status is RegistrationStatus.confirmed
+
+    @property
+    def is_on_waiting_list(self) -> bool:
+        return self.status is RegistrationStatus.waitlisted
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status is RegistrationStatus.cancelled

@@ -79,6 +79,14 @@ class RegistrationState(enum.Enum):
     closed = "closed"
     no_tickets = "no_tickets"
 
+    @property
+    def is_open(self) -> bool:
+        return self is RegistrationState.open
+
+    @property
+    def is_not_yet_open(self) -> bool:
+        return self is RegistrationState.not_yet_open
+
 
 # -- Times ------------------------------------------------------------------------------------
 

@@ -35,3 +35,15 @@ class OutboxMessage(db.Model):
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status is OutboxStatus.pending
+
+    @property
+    def has_failed(self) -> bool:
+        return self.status is OutboxStatus.failed
+
+    @property
+    def can_be_retried(self) -> bool:
+        return self.has_failed

@@ -3,6 +3,7 @@ from email.utils import formataddr
 
 from flask import current_app, g, has_app_context, render_template
 from flask_babel import gettext as _
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, select
 
 from campaign.common.errors import DomainError
@@ -54,7 +55,7 @@ def retry(message_id: int) -> OutboxMessage:
     message = db.session.get(OutboxMessage, message_id)
     if message is None:
         raise MessageNotFound(_("There is no such message."))
-    if message.status is not OutboxStatus.failed:
+    if not message.can_be_retried:
         raise MailError(_("Only a failed message can be retried."))
     message.status = OutboxStatus.pending
     message.attempts = 0
@@ -75,3 +76,13 @@ def waiting_counts() -> dict[OutboxStatus, int]:
     counts = {OutboxStatus.pending: 0, OutboxStatus.failed: 0}
     counts.update({status: count for status, count in rows})
     return counts
+
+
+def outbox_page(statuses: tuple[OutboxStatus, ...], page: int, per_page: int) -> Pagination:
+    """A page of the messages in `statuses`, newest first, for the dashboard."""
+    return db.paginate(
+        select(OutboxMessage)
+        .where(OutboxMessage.status.in_(statuses))
+        .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc()),
+        page=page, per_page=per_page, error_out=False,
+    )

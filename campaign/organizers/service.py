@@ -1,3 +1,4 @@
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -47,9 +48,16 @@ def authenticate(email: str, password: str) -> Organizer | None:
     return organizer
 
 
-def all_organizers():
-    """Every organizer account, active ones first (a select to paginate)."""
-    return select(Organizer).order_by(Organizer.active.desc(), Organizer.name, Organizer.id)
+def organizers_page(page: int, per_page: int) -> Pagination:
+    """A page of every organizer account, active ones first."""
+    return db.paginate(
+        select(Organizer).order_by(Organizer.active.desc(), Organizer.name, Organizer.id),
+        page=page, per_page=per_page, error_out=False,
+    )
+
+
+def get_organizer(organizer_id: int) -> Organizer:
+    return db.get_or_404(Organizer, organizer_id)
 
 
 def deactivate_organizer(organizer: Organizer, actor: Organizer) -> None:

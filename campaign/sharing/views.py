@@ -48,7 +48,7 @@ def statement_embed(slug):
         statement=statement,
         campaign=statement.campaign,
         count=counts.totals(statement.id).counted,
-        state=signing_state(statement).value,
+        state=signing_state(statement),
     ))
     response.headers["Content-Security-Policy"] = EMBEDDABLE_POLICY
     return response

@@ -56,6 +56,23 @@ class Signature(db.Model):
 
     statement: Mapped[Statement] = relationship(back_populates="signatures")
 
+    @property
+    def can_be_hidden(self) -> bool:
+        return self.status is SignatureStatus.confirmed
+
+    @property
+    def can_be_shown(self) -> bool:
+        return self.status is SignatureStatus.hidden
+
+    @property
+    def can_be_featured(self) -> bool:
+        """Curated signatories are listed by name: only confirmed ones who chose to be shown."""
+        return self.status is SignatureStatus.confirmed and self.show_publicly
+
+    @property
+    def can_be_corrected(self) -> bool:
+        """A withdrawn signature has no details left to correct."""
+        return self.status is not SignatureStatus.withdrawn
 
 class SignatureCountShard(db.Model):
     """Counts kept in several rows per statement, summed on read.

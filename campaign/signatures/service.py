@@ -10,6 +10,7 @@ import enum
 import hashlib
 import hmac
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
@@ -55,6 +56,14 @@ class SigningState(enum.Enum):
     open = "open"
     not_yet_open = "not_yet_open"
     closed = "closed"
+
+    @property
+    def is_open(self) -> bool:
+        return self is SigningState.open
+
+    @property
+    def is_not_yet_open(self) -> bool:
+        return self is SigningState.not_yet_open
 
 
 def signing_state(statement: Statement) -> SigningState:
@@ -361,8 +370,9 @@ def withdraw(signature: Signature) -> None:
 # Moderation (dashboard) ---------------------------------------------------------
 
 
-def search_signatures(statement: Statement, text: str = "", status: SignatureStatus | None = None):
-    """The dashboard's list: curated first in order, then newest first; a select to paginate.
+def search_signatures(statement: Statement, text: str, status: SignatureStatus | None,
+                      page: int, per_page: int) -> Pagination:
+    """A page of the dashboard's list: curated first in order, then newest first.
 
     `text` matches name, affiliation or email anywhere, ignoring case (SQLite gets a
     Unicode-aware lower() in `campaign._sqlite_pragmas`).
@@ -377,9 +387,12 @@ def search_signatures(statement: Statement, text: str = "", status: SignatureSta
         ))
     if status is not None:
         query = query.where(Signature.status == status)
-    return query.order_by(
-        Signature.featured.desc(), Signature.featured_position,
-        Signature.created_at.desc(), Signature.id.desc(),
+    return db.paginate(
+        query.order_by(
+            Signature.featured.desc(), Signature.featured_position,
+            Signature.created_at.desc(), Signature.id.desc(),
+        ),
+        page=page, per_page=per_page, error_out=False,
     )
 
 
@@ -389,16 +402,17 @@ def get_signature(signature_id: int) -> Signature:
 
 def hide(signature: Signature) -> None:
     """Take a confirmed signature out of counts and lists, keeping it for the record."""
-    _moderate(signature, {SignatureStatus.confirmed}, "hide", status=SignatureStatus.hidden)
+    _moderate(signature, lambda: signature.can_be_hidden, "hide", status=SignatureStatus.hidden)
 
 
 def show(signature: Signature) -> None:
-    _moderate(signature, {SignatureStatus.hidden}, "show", status=SignatureStatus.confirmed)
+    _moderate(signature, lambda: signature.can_be_shown, "show", status=SignatureStatus.confirmed)
 
 
-def _moderate(signature: Signature, allowed: set, action: str, **values) -> None:
+def _moderate(signature: Signature, allowed: Callable[[], bool], action: str, **values) -> None:
+    """Apply `values` when `allowed()` holds for the signature as locked and re-read."""
     _lock(signature)
-    if signature.status not in allowed:
+    if not allowed():
         raise SignatureError(_("This signature cannot be changed that way in its current state."))
     change_signature(signature, **values)
     record(f"signature.{action}", _target(signature), _statement_target(signature))
@@ -407,7 +421,7 @@ def _moderate(signature: Signature, allowed: set, action: str, **values) -> None
 
 def correct_details(signature: Signature, name: str, affiliation: str) -> None:
     """An organizer's correction of a name or affiliation (a typo, a title)."""
-    if signature.status is SignatureStatus.withdrawn:
+    if not signature.can_be_corrected:
         raise SignatureError(_("A withdrawn signature has no details left to correct."))
     changed = [
         field for field, value in (("name", name), ("affiliation", affiliation))
@@ -437,7 +451,7 @@ def feature(signature: Signature) -> None:
     _lock(signature)
     if signature.featured:
         return
-    if signature.status is not SignatureStatus.confirmed or not signature.show_publicly:
+    if not signature.can_be_featured:
         raise SignatureError(_(
             "Only a confirmed signature whose signatory chose to be shown publicly can be curated."
         ))

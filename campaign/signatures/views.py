@@ -66,7 +66,7 @@ def _statement_page(statement, form: SignatureForm, status: int = 200):
         "signatures/statement.html",
         statement=statement,
         form=form,
-        state=service.signing_state(statement).value,
+        state=service.signing_state(statement),
         totals=listing.totals,
         curated=listing.curated,
         listing=listing.others,

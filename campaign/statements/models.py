@@ -69,6 +69,26 @@ class Statement(db.Model):
         back_populates="statement", cascade="all, delete-orphan", passive_deletes=True
     )
 
+    @property
+    def is_draft(self) -> bool:
+        return self.status is StatementStatus.draft
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status is StatementStatus.closed
+
+    @property
+    def can_be_published(self) -> bool:
+        return self.status is StatementStatus.draft
+
+    @property
+    def can_be_closed(self) -> bool:
+        return self.status is StatementStatus.published
+
+    @property
+    def can_be_reopened(self) -> bool:
+        return self.status is StatementStatus.closed
+
 
 class Demand(db.Model):
     """One numbered point; positions run 1..N with no gaps."""

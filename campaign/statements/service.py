@@ -11,6 +11,7 @@ from datetime import datetime
 from anyascii import anyascii
 from flask import abort, current_app
 from flask_babel import gettext as _
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -151,9 +152,12 @@ def public_statements():
     ).order_by(Statement.published_at.desc().nulls_last(), Statement.id.desc())
 
 
-def all_statements():
-    """Every statement for the dashboard, newest first (a select to paginate)."""
-    return select(Statement).order_by(Statement.created_at.desc(), Statement.id.desc())
+def statements_page(page: int, per_page: int) -> Pagination:
+    """A page of every statement for the dashboard, newest first."""
+    return db.paginate(
+        select(Statement).order_by(Statement.created_at.desc(), Statement.id.desc()),
+        page=page, per_page=per_page, error_out=False,
+    )
 
 
 def status_tallies() -> dict[str, int]:
@@ -278,17 +282,17 @@ def _check_window(opens_at: datetime | None, closes_at: datetime | None) -> None
 
 
 _TRANSITIONS = {
-    "publish": ({StatementStatus.draft}, StatementStatus.published),
-    "close": ({StatementStatus.published}, StatementStatus.closed),
-    "reopen": ({StatementStatus.closed}, StatementStatus.published),
+    "publish": (lambda statement: statement.can_be_published, StatementStatus.published),
+    "close": (lambda statement: statement.can_be_closed, StatementStatus.closed),
+    "reopen": (lambda statement: statement.can_be_reopened, StatementStatus.published),
 }
 
 
 def change_status(statement: Statement, action: str, commit: bool = True) -> Statement:
     """Publish a draft, close a published statement, or reopen a closed one."""
-    allowed_from, new_status = _TRANSITIONS[action]
+    allowed, new_status = _TRANSITIONS[action]
     _lock(statement)
-    if statement.status not in allowed_from:
+    if not allowed(statement):
         raise StatementError(
             _("This statement is %(status)s, so it cannot be changed that way.",
               status=_status_label(statement.status))
