@@ -83,6 +83,14 @@ def load_settings() -> dict:
             "SIGN_RATE_LIMIT_SUSTAINED", "5 per 5 minutes"
         ),
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per 15 minutes"),
+        "LOGIN_ACCOUNT_ADDRESS_RATE_LIMIT": os.environ.get(
+            "LOGIN_ACCOUNT_ADDRESS_RATE_LIMIT", "5 per 15 minutes"
+        ),
+        "LOGIN_SLOWDOWN_AFTER": _int("LOGIN_SLOWDOWN_AFTER", 5),
+        "LOGIN_SLOWDOWN_SECONDS": _int("LOGIN_SLOWDOWN_SECONDS", 30),
+        "LOGIN_SLOWDOWN_MAX_SECONDS": _int("LOGIN_SLOWDOWN_MAX_SECONDS", 15 * 60),
+        "LOGIN_SLOWDOWN_FORGET_HOURS": _int("LOGIN_SLOWDOWN_FORGET_HOURS", 24),
+        "LOGIN_DEVICE_DAYS": _int("LOGIN_DEVICE_DAYS", 365),
         "ABUSE_WINDOW_MINUTES": _int("ABUSE_WINDOW_MINUTES", 60),
         "ABUSE_BASELINE_DAYS": _int("ABUSE_BASELINE_DAYS", 7),
         "ABUSE_ADDRESS_THRESHOLD": _int("ABUSE_ADDRESS_THRESHOLD", 10),

@@ -38,3 +38,18 @@ class Organizer(UserMixin, db.Model):
 
     def can(self, needed: Role) -> bool:
         return self.role.allows(needed)
+
+
+class LoginThrottle(db.Model):
+    """Counted failed logins on one account from one kind of browser (`organizers.throttle`).
+
+    Keyed by a keyed hash of the account's email and the browser's device id, if any, so
+    neither is stored.
+    """
+
+    __tablename__ = "login_throttles"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int]
+    last_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)

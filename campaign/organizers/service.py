@@ -4,7 +4,9 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from campaign.common.errors import DomainError
 from campaign.extensions import db
+from campaign.organizers.devices import Device
 from campaign.organizers.models import Organizer, Role
+from campaign.organizers.throttle import give_turn_back, take_turn, throttle_key
 from campaign.audit.service import record
 
 MIN_PASSWORD_LENGTH = 10
@@ -35,15 +37,23 @@ def create_organizer(email: str, name: str, password: str, role: Role) -> Organi
     return organizer
 
 
-def authenticate(email: str, password: str) -> Organizer | None:
-    organizer = db.session.scalar(
-        select(Organizer).where(Organizer.email == (email or "").strip().lower())
-    )
+def log_in(email: str, password: str, device: Device | None) -> Organizer | None:
+    """The organizer these credentials are right for, else None; counted by `throttle`.
+
+    Raises LoginSlowedDown while failed logins on the account make this browser wait:
+    `device` is the browser's device cookie, which counts only for its own organizer.
+    """
+    account = (email or "").strip().lower()
+    organizer = db.session.scalar(select(Organizer).where(Organizer.email == account))
+    known = device is not None and organizer is not None and device.organizer_id == organizer.id
+    turn = throttle_key(account, device.device_id if known else None)
+    take_turn(turn)
     if organizer is None:
         check_password_hash(_UNKNOWN_USER_HASH, password or "")
         return None
     if not organizer.active or not check_password_hash(organizer.password_hash, password or ""):
         return None
+    give_turn_back(turn)
     return organizer
 
 
