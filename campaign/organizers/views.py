@@ -1,15 +1,16 @@
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint, current_app, flash, redirect, render_template, request, session, url_for,
+)
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 
-from campaign.extensions import db, limiter, login_manager
+from campaign.extensions import limiter, login_manager
 from campaign.organizers.devices import remember_device, this_device
 from campaign.organizers.forms import LoginForm
-from campaign.organizers.models import Organizer
-from campaign.organizers.service import log_in
+from campaign.organizers.service import log_in, log_out, organizer_for_session
 from campaign.organizers.throttle import LoginSlowedDown
 
 bp = Blueprint("organizers", __name__)
@@ -18,10 +19,9 @@ login_manager.login_message = None
 
 
 @login_manager.user_loader
-def load_organizer(organizer_id: str):
-    """The logged-in organizer; a deactivated account is logged out on its next request."""
-    organizer = db.session.get(Organizer, int(organizer_id)) if organizer_id.isdigit() else None
-    return organizer if organizer is not None and organizer.active else None
+def load_organizer(alternative_id: str):
+    """The logged-in organizer, unless their sessions were ended or the account deactivated."""
+    return organizer_for_session(alternative_id)
 
 
 def _account_and_address() -> str:
@@ -51,6 +51,7 @@ def login():
                     {"Retry-After": str(slowed.seconds)})
         if organizer is not None:
             login_user(organizer)
+            session.permanent = True
             response = redirect(_safe_next(request.args.get("next")))
             remember_device(response, organizer)
             return response
@@ -61,6 +62,8 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated:
+        log_out(current_user)
     logout_user()
     flash(_("You have logged out."))
     return redirect(url_for("home.index"))
