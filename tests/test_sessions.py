@@ -2,6 +2,7 @@
 they are deactivated or when an owner ends them; a copied session cookie ends with them."""
 from datetime import datetime, timedelta, timezone
 
+from flask_login.utils import encode_cookie
 from sqlalchemy import func, select
 
 from campaign import create_app
@@ -45,6 +46,20 @@ def test_a_session_cookie_copied_before_logout_opens_nothing_after_it(
                          data={"title": "Not theirs to write", "csrf_token": token})
     assert created.status_code == 302 and created.headers["Location"].startswith("/login")
     assert db.session.scalar(select(func.count()).select_from(Statement)) == 0
+
+
+def test_a_remember_me_cookie_ends_with_the_sessions(app, client, make_organizer):
+    editor = make_organizer(Role.editor)
+    _logs_in(client, editor)
+    remember_me = encode_cookie(editor.get_id())
+    before, after = app.test_client(), app.test_client()
+    before.set_cookie("remember_token", remember_me)
+    assert before.get("/dashboard").status_code == 200
+
+    client.post("/logout", data={"csrf_token": client.csrf_token("/")})
+
+    after.set_cookie("remember_token", remember_me)
+    assert after.get("/dashboard").status_code == 302
 
 
 def test_a_new_password_set_on_the_command_line_ends_the_old_sessions(

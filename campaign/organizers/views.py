@@ -65,7 +65,7 @@ def logout():
     if current_user.is_authenticated:
         log_out(current_user)
     logout_user()
-    flash(_("You have logged out."))
+    flash(_("You have logged out, here and in every other browser."))
     return redirect(url_for("home.index"))
 
 
