@@ -70,7 +70,7 @@ def organizer_with_email(email: str) -> Organizer | None:
 def organizer_for_session(alternative_id: str) -> Organizer | None:
     """The active organizer a session or remember cookie names (`Organizer.get_id`), if its
     token is still theirs."""
-    organizer_id, _, token = alternative_id.partition(":")
+    organizer_id, _colon, token = alternative_id.partition(":")
     organizer = db.session.get(Organizer, int(organizer_id)) if organizer_id.isdigit() else None
     if organizer is None or not organizer.active:
         return None
