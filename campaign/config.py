@@ -4,6 +4,7 @@ Every setting is documented in README.md. Tests pass overrides to `create_app`.
 """
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from dotenv import load_dotenv
@@ -43,6 +44,8 @@ def load_settings() -> dict:
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'campaign.sqlite3'}"
     )
     redis_url = os.environ.get("REDIS_URL", "")
+    base_url = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+    secure_cookies = _bool("SESSION_COOKIE_SECURE", base_url.startswith("https://"))
     return {
         "SECRET_KEY": _secret_key(),
         "SQLALCHEMY_DATABASE_URI": database_url,
@@ -54,10 +57,15 @@ def load_settings() -> dict:
         "REDIS_URL": redis_url,
         "CAMPAIGN_NAME": os.environ.get("CAMPAIGN_NAME", "Campaign statements"),
         "DEMO_PASSWORD": os.environ.get("DEMO_PASSWORD", ""),
-        "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000"),
-        "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", False),
+        "BASE_URL": base_url,
+        "SESSION_COOKIE_SECURE": secure_cookies,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        # A logged-in session ends after this long without a request (it is marked permanent
+        # at login, and each request sends it again with a new expiry).
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=_int("SESSION_IDLE_HOURS", 12)),
+        "SESSION_REFRESH_EACH_REQUEST": True,
+        "REMEMBER_COOKIE_SECURE": secure_cookies,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 2 * 1024 * 1024),
@@ -83,6 +91,14 @@ def load_settings() -> dict:
             "SIGN_RATE_LIMIT_SUSTAINED", "5 per 5 minutes"
         ),
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per 15 minutes"),
+        "LOGIN_ACCOUNT_ADDRESS_RATE_LIMIT": os.environ.get(
+            "LOGIN_ACCOUNT_ADDRESS_RATE_LIMIT", "5 per 15 minutes"
+        ),
+        "LOGIN_SLOWDOWN_AFTER": _int("LOGIN_SLOWDOWN_AFTER", 5),
+        "LOGIN_SLOWDOWN_SECONDS": _int("LOGIN_SLOWDOWN_SECONDS", 30),
+        "LOGIN_SLOWDOWN_MAX_SECONDS": _int("LOGIN_SLOWDOWN_MAX_SECONDS", 15 * 60),
+        "LOGIN_SLOWDOWN_FORGET_HOURS": _int("LOGIN_SLOWDOWN_FORGET_HOURS", 24),
+        "LOGIN_DEVICE_DAYS": _int("LOGIN_DEVICE_DAYS", 365),
         "ABUSE_WINDOW_MINUTES": _int("ABUSE_WINDOW_MINUTES", 60),
         "ABUSE_BASELINE_DAYS": _int("ABUSE_BASELINE_DAYS", 7),
         "ABUSE_ADDRESS_THRESHOLD": _int("ABUSE_ADDRESS_THRESHOLD", 10),

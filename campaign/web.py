@@ -81,7 +81,7 @@ def _http_error(error: HTTPException):
     if error.code == 429:
         wait = _seconds_until_retry(headers)
         headers["Retry-After"] = str(wait)
-        description = _("Please try again %(when)s.", when=_when(wait))
+        description = _("Please try again %(when)s.", when=wait_in_words(wait))
     return error_page(error.code, description, headers)
 
 
@@ -94,7 +94,7 @@ def _seconds_until_retry(headers: dict) -> int:
     return int(retry_after) if retry_after.isdigit() else 60
 
 
-def _when(seconds: int) -> str:
+def wait_in_words(seconds: int) -> str:
     """The wait as words ("in 40 seconds", "in 3 minutes"), rounded up so trying then works."""
     if seconds >= 60:
         seconds = 60 * math.ceil(seconds / 60)

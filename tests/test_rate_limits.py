@@ -1,5 +1,6 @@
-"""Abuse limits: signing per address and statement (burst and sustained), login per account and
-per address, and client addresses that a forged X-Forwarded-For cannot change."""
+"""Abuse limits: signing per address and statement (burst and sustained), failed logins per
+address and their slow-down per account, and client addresses that a forged X-Forwarded-For
+cannot change. More on logins: test_login_throttle.py."""
 import socket
 import time
 import uuid
@@ -129,11 +130,14 @@ def _fail_login(client, email, address=None):
                          headers=headers)
 
 
-@with_settings(TRUSTED_PROXIES=1)
-def test_failed_logins_to_one_account_are_limited_from_any_address(
-    limits_on, client, make_organizer
+@with_settings(TRUSTED_PROXIES=1, LOGIN_SLOWDOWN_AFTER=2)
+def test_failed_logins_to_one_account_from_any_address_slow_down_browsers_new_to_it(
+    limits_on, app, client, make_organizer
 ):
     organizer = make_organizer()
+    owners_browser = app.test_client()
+    assert owners_browser.submit("/login", {"email": organizer.email, "password": PASSWORD}
+                                 ).status_code == 302
     statuses = [_fail_login(client, organizer.email, f"203.0.113.{n}").status_code
                 for n in range(1, 4)]
     assert statuses == [400, 400, 429]
@@ -142,6 +146,9 @@ def test_failed_logins_to_one_account_are_limited_from_any_address(
     assert right_password.status_code == 429
     assert "Please try again in" in right_password.get_data(as_text=True)
     assert int(right_password.headers["Retry-After"]) > 0
+    owners_browser.post("/logout", data={"csrf_token": owners_browser.csrf_token("/")})
+    assert owners_browser.submit("/login", {"email": organizer.email, "password": PASSWORD}
+                                 ).status_code == 302
 
 
 @with_settings(TRUSTED_PROXIES=1)

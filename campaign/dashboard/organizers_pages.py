@@ -1,14 +1,16 @@
-"""Owner-only page for organizer accounts: list, add with a role, deactivate."""
-from flask import flash, redirect, render_template, url_for
+"""Owner-only page for organizer accounts: list, add with a role, change the role, end
+sessions, deactivate."""
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from campaign.dashboard.views import bp
 from campaign.organizers.access import require_role
-from campaign.organizers.forms import ROLE_LABELS, OrganizerForm
+from campaign.organizers.forms import ROLE_LABELS, OrganizerForm, RoleForm
 from campaign.organizers.models import Role
 from campaign.organizers.service import (
-    OrganizerError, create_organizer, deactivate_organizer, get_organizer, organizers_page,
+    OrganizerError, change_role, create_organizer, deactivate_organizer, end_sessions,
+    get_organizer, organizers_page,
 )
 from campaign.web import page_number
 
@@ -54,4 +56,31 @@ def organizer_deactivate(organizer_id: int):
         flash(str(error))
     else:
         flash(_("%(email)s can no longer log in.", email=organizer.email))
+    return redirect(url_for("dashboard.organizers"), 303)
+
+
+@bp.post("/organizers/<int:organizer_id>/role")
+@require_role(Role.owner)
+def organizer_role(organizer_id: int):
+    organizer = get_organizer(organizer_id)
+    form = RoleForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        change_role(organizer, Role[form.role.data], actor=current_user)
+    except OrganizerError as error:
+        flash(str(error))
+    else:
+        flash(_("%(email)s is now %(role)s, from their next log-in.", email=organizer.email,
+                role=organizer.role.name))
+    return redirect(url_for("dashboard.organizers"), 303)
+
+
+@bp.post("/organizers/<int:organizer_id>/end-sessions")
+@require_role(Role.owner)
+def organizer_end_sessions(organizer_id: int):
+    organizer = get_organizer(organizer_id)
+    end_sessions(organizer, actor=current_user)
+    flash(_("All sessions of %(email)s have ended; they must log in again.",
+            email=organizer.email))
     return redirect(url_for("dashboard.organizers"), 303)

@@ -15,6 +15,8 @@ ROLE_LABELS = {
     Role.owner: _l("Owner: also manages organizers"),
 }
 
+_ROLE_CHOICES = [SelectChoice(role.name, label) for role, label in ROLE_LABELS.items()]
+
 
 class LoginForm(FlaskForm):
     email = EmailField(
@@ -38,14 +40,16 @@ class OrganizerForm(FlaskForm):
     )
     email = email_field(required=_l("Enter their email address."),
                         invalid=_l("Enter an email address like name@example.org."))
-    role = SelectField(
-        _l("Role"),
-        choices=[SelectChoice(role.name, label) for role, label in ROLE_LABELS.items()],
-        default=Role.editor.name,
-    )
+    role = SelectField(_l("Role"), choices=_ROLE_CHOICES, default=Role.editor.name)
     password = PasswordField(
         _l("Password"),
         validators=[DataRequired(_l("Enter a password.")),
                     Length(min=MIN_PASSWORD_LENGTH, max=1000,
                            message=_l("The password must be %(min)d to %(max)d characters."))],
     )
+
+
+class RoleForm(FlaskForm):
+    """An owner gives an organizer another role."""
+
+    role = SelectField(_l("Role"), choices=_ROLE_CHOICES)

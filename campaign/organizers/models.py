@@ -1,4 +1,5 @@
 import enum
+import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -20,6 +21,10 @@ class Role(enum.Enum):
         return self.value >= needed.value
 
 
+def new_session_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
 class Organizer(UserMixin, db.Model):
     __tablename__ = "organizers"
 
@@ -31,10 +36,35 @@ class Organizer(UserMixin, db.Model):
     role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=16))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Part of every session and remember cookie; a new one ends all of them (`end_sessions`).
+    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token,
+                                                server_default="")
 
     @property
     def is_active(self) -> bool:
         return self.active
 
+    def get_id(self) -> str:
+        """Flask-Login's alternative id: a cookie carrying an older token loads nobody."""
+        return f"{self.id}:{self.session_token}"
+
+    def end_sessions(self) -> None:
+        self.session_token = new_session_token()
+
     def can(self, needed: Role) -> bool:
         return self.role.allows(needed)
+
+
+class LoginThrottle(db.Model):
+    """Counted failed logins on one account from one kind of browser (`organizers.throttle`).
+
+    Keyed by a keyed hash of the account's email and the browser's device id, if any, so
+    neither is stored.
+    """
+
+    __tablename__ = "login_throttles"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int]
+    last_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
