@@ -15,7 +15,6 @@ from campaign.events.forms import RegistrationForm
 from campaign.events.models import EventStatus, RegistrationStatus
 from campaign.events.money import format_money
 from campaign.events.payments import method_for
-from campaign.events.timefmt import format_event_time
 from campaign.extensions import limiter
 from campaign.organizers.models import Role
 from campaign.statements.models import StatementStatus
@@ -27,7 +26,7 @@ bp = Blueprint("events", __name__)
 @bp.app_template_filter("event_time")
 def event_time_filter(moment, event, style: str = "full"):
     """A UTC time shown in the event's own time zone, with the zone's abbreviation."""
-    return format_event_time(moment, event.timezone, style)
+    return service.format_event_time(moment, event.timezone, style)
 
 
 @bp.app_template_filter("money")

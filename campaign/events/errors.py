@@ -1,0 +1,29 @@
+"""The errors the event rules raise, shared by every room of `campaign.events`."""
+from campaign.events.models import Registration
+
+
+class EventError(Exception):
+    """A rule refused the request; `message` is for the person, `field` names the form field."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class EventNotFound(EventError):
+    pass
+
+
+class RegistrationClosed(EventError):
+    pass
+
+
+class AlreadyRegistered(EventError):
+    def __init__(self, message: str, registration: Registration):
+        super().__init__(message, field="email")
+        self.registration = registration
+
+
+class NoPlaceLeft(EventError):
+    pass
