@@ -1,5 +1,4 @@
 """The errors the event rules raise, shared by every room of `campaign.events`."""
-from campaign.events.models import Registration
 
 
 class EventError(Exception):
@@ -17,12 +16,6 @@ class EventNotFound(EventError):
 
 class RegistrationClosed(EventError):
     pass
-
-
-class AlreadyRegistered(EventError):
-    def __init__(self, message: str, registration: Registration):
-        super().__init__(message, field="email")
-        self.registration = registration
 
 
 class NoPlaceLeft(EventError):

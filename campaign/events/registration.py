@@ -12,7 +12,7 @@ from campaign.common.emails import normalise_email
 from campaign.common.time import utcnow
 from campaign.events.details import event_ends_at
 from campaign.events.emails import _notify
-from campaign.events.errors import AlreadyRegistered, EventError, RegistrationClosed
+from campaign.events.errors import EventError, RegistrationClosed
 from campaign.events.models import Event, EventStatus, Registration, RegistrationStatus
 from campaign.events.payments import DEFAULT_METHOD
 from campaign.events.places import _confirmed_counts, _has_room, _lock_event, _locked
@@ -64,10 +64,12 @@ def registration_closed_message(state: RegistrationState) -> str:
 def register(
     event: Event, *, name: str, email: str, affiliation: str, ticket_type_id: int,
     amount_minor: int | None, consent_version: str,
-) -> Registration:
+) -> None:
     """Register someone: a confirmed place while there is room, else a place on the waiting list.
 
     One registration per event per (normalised) email; someone who cancelled may register again.
+    An address already registered is sent its details again. Returns nothing on purpose, as
+    signing does: the browser must not learn whether the address had registered.
     """
     with _locked(event.id) as event:
         state = registration_state(event)
@@ -80,7 +82,8 @@ def register(
         normalised = normalise_email(email)
         registration = _registration_by_email(event.id, normalised)
         if registration is not None and registration.status is not RegistrationStatus.cancelled:
-            raise _already_registered(registration)
+            _send_details(registration)
+            return
         total, per_ticket = _confirmed_counts(event.id)
         if registration is None:
             registration = Registration(event_id=event.id)
@@ -100,9 +103,7 @@ def register(
         registration.status = (RegistrationStatus.confirmed
                                if _has_room(event, ticket, total, per_ticket)
                                else RegistrationStatus.waitlisted)
-        _store_with_reference(registration)
-        _send_details(registration)
-    return registration
+        _send_details(_store_with_reference(registration))
 
 
 def _registration_by_email(event_id: int, normalised: str) -> Registration | None:
@@ -110,18 +111,6 @@ def _registration_by_email(event_id: int, normalised: str) -> Registration | Non
         select(Registration).where(Registration.event_id == event_id,
                                    Registration.email_normalised == normalised)
     ).first()
-
-
-def _already_registered(registration: Registration) -> AlreadyRegistered:
-    return AlreadyRegistered(
-        _("This email address is already registered for this event."), registration
-    )
-
-
-def resend_details(registration: Registration) -> None:
-    """Someone registered again with the same address: the details go to that address, not the page."""
-    _send_details(registration)
-    db.session.commit()
 
 
 def _send_details(registration: Registration) -> None:
@@ -138,11 +127,14 @@ def new_reference() -> str:
     return "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
 
 
-def _store_with_reference(registration: Registration) -> None:
-    """Flush with a fresh unique reference, drawing again on the rare clash (a savepoint per try)."""
+def _store_with_reference(registration: Registration) -> Registration:
+    """Flush with a fresh unique reference, drawing again on the rare clash (a savepoint per try).
+
+    Returns the address's registration: this one, or the one the unique constraint found first.
+    """
     if registration.reference:
         db.session.flush()
-        return
+        return registration
     for _attempt in range(_REFERENCE_ATTEMPTS):
         registration.reference = new_reference()
         try:
@@ -154,9 +146,9 @@ def _store_with_reference(registration: Registration) -> None:
             # The event lock rules this out; the unique constraint is the last word all the same.
             existing = _registration_by_email(registration.event_id, registration.email_normalised)
             if existing is not None:
-                raise _already_registered(existing) from None
+                return existing
             raise
-        return
+        return registration
     raise RuntimeError("no free registration reference after several attempts")
 
 

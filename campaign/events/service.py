@@ -21,13 +21,11 @@ from campaign.events.details import (
     update_speaker, upcoming_events, upcoming_launch_event,
 )
 from campaign.events.emails import registration_from_token, registration_links, registration_token
-from campaign.events.errors import (
-    AlreadyRegistered, EventError, EventNotFound, NoPlaceLeft, RegistrationClosed,
-)
+from campaign.events.errors import EventError, EventNotFound, NoPlaceLeft, RegistrationClosed
 from campaign.events.places import figures, tickets_full, waitlist_place
 from campaign.events.registration import (
     ERASED_NAME, RegistrationState, cancel_registration, erase_registration, register,
-    registration_closed_message, registration_state, resend_details,
+    registration_closed_message, registration_state,
 )
 from campaign.events.tickets import (
     AppealDetails, TicketDetails, add_ticket, appeal_pledges, delete_ticket, detach_appeal,
@@ -38,7 +36,7 @@ from campaign.events.waitlist import confirm_from_waitlist, move_to_waitlist
 
 __all__ = [
     # errors.py
-    "AlreadyRegistered", "EventError", "EventNotFound", "NoPlaceLeft", "RegistrationClosed",
+    "EventError", "EventNotFound", "NoPlaceLeft", "RegistrationClosed",
     # times.py
     "format_event_time", "local_to_utc", "timezone_names", "utc_to_local",
     # details.py
@@ -54,7 +52,7 @@ __all__ = [
     "confirm_from_waitlist", "move_to_waitlist",
     # registration.py
     "ERASED_NAME", "RegistrationState", "cancel_registration", "erase_registration", "register",
-    "registration_closed_message", "registration_state", "resend_details",
+    "registration_closed_message", "registration_state",
     # emails.py
     "registration_from_token", "registration_links", "registration_token",
     # checkin.py

@@ -81,8 +81,6 @@ def event_page(slug: str):
             affiliation=form.affiliation.data or "", ticket_type_id=form.ticket.data,
             amount_minor=form.amount_minor(), consent_version=current_app.config["CONSENT_VERSION"],
         )
-    except service.AlreadyRegistered as error:
-        service.resend_details(error.registration)
     except service.RegistrationClosed:
         return _event_page(event, form, full, status=409)
     except service.EventError as error:
