@@ -20,7 +20,6 @@ from campaign.events.models import Event, EventStatus, Registration, Registratio
 from campaign.common.time import utcnow
 from campaign.events.money import to_major_text
 from campaign.exports.registrations import export_filename, registrations_csv
-from campaign.extensions import db
 from campaign.organizers.access import require_role
 from campaign.organizers.models import Role
 from campaign.web import page_number
@@ -29,13 +28,16 @@ REGISTRATIONS_PER_PAGE = 50
 
 
 def _event_or_404(event_id: int) -> Event:
-    return db.get_or_404(Event, event_id)
+    event = service.event_by_id(event_id)
+    if event is None:
+        abort(404)
+    return event
 
 
 def _child_or_404(model, child_id: int, event: Event):
     """A speaker, ticket or registration of this event (never of another one)."""
-    child = db.session.get(model, child_id)
-    if child is None or child.event_id != event.id:
+    child = service.event_part(event, model, child_id)
+    if child is None:
         abort(404)
     return child
 
@@ -341,10 +343,8 @@ def event_registrations(event_id: int):
     event = _event_or_404(event_id)
     search = _search(event)
     status = RegistrationStatus(search.status.data) if search.status.data else None
-    page = db.paginate(
-        service.registrations_query(event.id, search.q.data or "", status, search.ticket.data),
-        page=page_number(), per_page=REGISTRATIONS_PER_PAGE, error_out=False,
-    )
+    page = service.registrations_page(event.id, page_number(), REGISTRATIONS_PER_PAGE,
+                                      search.q.data or "", status, search.ticket.data)
     filters = {key: value for key, value in (("q", search.q.data), ("status", search.status.data),
                                              ("ticket", search.ticket.data)) if value}
     return render_template(

@@ -15,9 +15,10 @@ from campaign.privacy.service import record
 CHECKIN_RESULTS = 20
 
 
-def registrations_query(event_id: int, search: str = "", status: RegistrationStatus | None = None,
-                        ticket_type_id: int | None = None):
-    """The organizer's registrations table: newest first, filtered by a search and status/ticket."""
+def registrations_page(event_id: int, page: int, per_page: int, search: str = "",
+                       status: RegistrationStatus | None = None, ticket_type_id: int | None = None):
+    """A page of the organizer's registrations table: newest first, filtered by a search and
+    status/ticket. A page past the end is empty."""
     query = (select(Registration).where(Registration.event_id == event_id)
              .options(selectinload(Registration.ticket_type)))
     if search:
@@ -26,7 +27,8 @@ def registrations_query(event_id: int, search: str = "", status: RegistrationSta
         query = query.where(Registration.status == status)
     if ticket_type_id is not None:
         query = query.where(Registration.ticket_type_id == ticket_type_id)
-    return query.order_by(Registration.created_at.desc(), Registration.id.desc())
+    return db.paginate(query.order_by(Registration.created_at.desc(), Registration.id.desc()),
+                       page=page, per_page=per_page, error_out=False)
 
 
 def _matches(search: str):

@@ -11,7 +11,9 @@ from sqlalchemy.exc import IntegrityError
 from campaign.common.time import utcnow
 from campaign.events.emails import _notify
 from campaign.events.errors import EventError
-from campaign.events.models import Event, EventStatus, Registration, RegistrationStatus, Speaker
+from campaign.events.models import (
+    Event, EventStatus, Registration, RegistrationStatus, Speaker, TicketType,
+)
 from campaign.events.places import _locked
 from campaign.events.times import local_to_utc, utc_to_local
 from campaign.events.waitlist import _promote_waitlisted
@@ -190,6 +192,16 @@ def published_event(slug: str) -> Event | None:
 
 def event_by_slug(slug: str) -> Event | None:
     return db.session.scalars(select(Event).where(Event.slug == slug)).first()
+
+
+def event_by_id(event_id: int) -> Event | None:
+    return db.session.get(Event, event_id)
+
+
+def event_part(event: Event, model: type[Speaker | TicketType | Registration], part_id: int):
+    """A speaker, ticket or registration of this event; None for one of another event."""
+    part = db.session.get(model, part_id)
+    return part if part is not None and part.event_id == event.id else None
 
 
 def all_events() -> list[Event]:

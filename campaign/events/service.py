@@ -12,13 +12,13 @@ other domains import them from here. Each group lives in its own module of `camp
 - checkin: the organizer's list, check-in, the door list and payments taken by hand.
 """
 from campaign.events.checkin import (
-    check_in, door_list, find_for_checkin, is_settled, registrations_query, set_paid,
+    check_in, door_list, find_for_checkin, is_settled, registrations_page, set_paid,
     undo_check_in,
 )
 from campaign.events.details import (
     EventDetails, add_speaker, all_events, campaigns, create_event, delete_speaker, details_of,
-    event_by_slug, move_speaker, published_event, set_status, statements, update_event,
-    update_speaker, upcoming_events, upcoming_launch_event,
+    event_by_id, event_by_slug, event_part, move_speaker, published_event, set_status, statements,
+    update_event, update_speaker, upcoming_events, upcoming_launch_event,
 )
 from campaign.events.emails import registration_from_token, registration_links, registration_token
 from campaign.events.errors import EventError, EventNotFound, NoPlaceLeft, RegistrationClosed
@@ -41,8 +41,9 @@ __all__ = [
     "format_event_time", "local_to_utc", "timezone_names", "utc_to_local",
     # details.py
     "EventDetails", "add_speaker", "all_events", "campaigns", "create_event", "delete_speaker",
-    "details_of", "event_by_slug", "move_speaker", "published_event", "set_status", "statements",
-    "update_event", "update_speaker", "upcoming_events", "upcoming_launch_event",
+    "details_of", "event_by_id", "event_by_slug", "event_part", "move_speaker", "published_event",
+    "set_status", "statements", "update_event", "update_speaker", "upcoming_events",
+    "upcoming_launch_event",
     # tickets.py
     "AppealDetails", "TicketDetails", "add_ticket", "appeal_pledges", "delete_ticket",
     "detach_appeal", "is_pay_what_you_can", "save_appeal", "update_ticket",
@@ -56,6 +57,6 @@ __all__ = [
     # emails.py
     "registration_from_token", "registration_links", "registration_token",
     # checkin.py
-    "check_in", "door_list", "find_for_checkin", "is_settled", "registrations_query", "set_paid",
+    "check_in", "door_list", "find_for_checkin", "is_settled", "registrations_page", "set_paid",
     "undo_check_in",
 ]
