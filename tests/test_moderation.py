@@ -7,7 +7,7 @@ from sqlalchemy import select
 from campaign.extensions import db
 from campaign.organizers.models import Role
 from campaign.audit.models import AuditEntry
-from campaign.signatures import counts, listing, service
+from campaign.signatures import counts, listing
 from campaign.signatures.models import Signature, SignatureStatus
 
 

@@ -5,7 +5,7 @@ import struct
 import pytest
 from sqlalchemy import func, select
 
-from campaign.events import service
+from campaign.events import registration as service
 from campaign.events.models import Registration, RegistrationStatus
 from campaign.extensions import db
 from campaign.mail.models import OutboxMessage

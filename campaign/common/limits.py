@@ -29,16 +29,18 @@ def _address_and_page() -> str:
     return f"{get_remote_address()}|{_slug()}"
 
 
-def public_form_limits(*settings: str, kind: str, submitted_form: Callable[[], FlaskForm]):
+def public_form_limits(*settings: str, kind: str,
+                       submitted_form: Callable[[], FlaskForm] | None = None):
     """Every limit named by `settings` on a public form's POST, per client address and page.
 
-    Every well-formed attempt counts before the view runs, so attempts sent at once from one
-    address cannot slip past together. A form with mistakes stores nothing and comes back to
-    be fixed, so it uses up no attempt: `submitted_form()` gives the bound, validated form.
+    Every attempt counts before the view runs, so attempts sent at once from one address
+    cannot slip past together. Where `submitted_form()` gives the bound, validated form
+    before the view runs, a form with mistakes (which stores nothing and comes back to be
+    fixed) uses up no attempt.
     """
 
     def has_mistakes() -> bool:
-        return bool(submitted_form().errors)
+        return submitted_form is not None and bool(submitted_form().errors)
 
     def refused(_limit) -> None:
         attempt_refused.send(current_app._get_current_object(), kind=kind, slug=_slug())

@@ -4,23 +4,21 @@ check-in at the door, the printable door list and the CSV export.
 Reading (and exporting) needs a viewer; every change needs an editor. Pages that show a form
 answer GET for viewers and POST for editors on the same address, as the statement pages do.
 """
-from flask import (
-    Response, abort, current_app, flash, redirect, render_template, request, stream_with_context,
-    url_for,
-)
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from campaign.common.forms import show_error
+from campaign.common.time import utcnow
 from campaign.dashboard.views import bp
 from campaign.events import service
 from campaign.events.forms import (
     AppealForm, CheckInSearchForm, EventForm, RegistrationSearchForm, SpeakerForm, TicketForm,
 )
 from campaign.events.models import Event, EventStatus, Registration, RegistrationStatus, Speaker, TicketType
-from campaign.common.time import utcnow
 from campaign.events.money import to_major_text
+from campaign.exports.csv import csv_download
 from campaign.exports.registrations import export_filename, registrations_csv
-from campaign.extensions import db
 from campaign.organizers.access import require_role
 from campaign.organizers.models import Role
 from campaign.web import page_number
@@ -29,22 +27,18 @@ REGISTRATIONS_PER_PAGE = 50
 
 
 def _event_or_404(event_id: int) -> Event:
-    return db.get_or_404(Event, event_id)
+    event = service.event_by_id(event_id)
+    if event is None:
+        abort(404)
+    return event
 
 
 def _child_or_404(model, child_id: int, event: Event):
     """A speaker, ticket or registration of this event (never of another one)."""
-    child = db.session.get(model, child_id)
-    if child is None or child.event_id != event.id:
+    child = service.event_part(event, model, child_id)
+    if child is None:
         abort(404)
     return child
-
-
-def _field_error(form, error: service.EventError) -> None:
-    """Put a service error under the field it concerns (or the form's first field)."""
-    field = (form[error.field] if error.field and error.field in form
-             else next(f for f in form if f.name != "csrf_token"))
-    field.errors = [*field.errors, error.message]
 
 
 def _back_to(endpoint: str, event: Event, anchor: str | None = None, **args):
@@ -77,7 +71,7 @@ def event_new():
         try:
             event = service.create_event(form.details())
         except service.EventError as error:
-            _field_error(form, error)
+            show_error(form, error)
         else:
             flash(_("The event is saved as a draft. Add speakers and tickets, then publish it."))
             return _back_to("dashboard.event_edit", event)
@@ -109,7 +103,7 @@ def event_update(event_id: int):
         try:
             service.update_event(event, form.details())
         except service.EventError as error:
-            _field_error(form, error)
+            show_error(form, error)
         else:
             flash(_("Saved."))
             return _back_to("dashboard.event_edit", event)
@@ -225,7 +219,7 @@ def ticket_add(event_id: int):
         try:
             service.add_ticket(event, form.details())
         except service.EventError as error:
-            _field_error(form, error)
+            show_error(form, error)
         else:
             flash(_("Ticket added."))
             return _back_to("dashboard.event_tickets", event)
@@ -261,7 +255,7 @@ def ticket_update(event_id: int, ticket_id: int):
         try:
             service.update_ticket(ticket, form.details())
         except service.EventError as error:
-            _field_error(form, error)
+            show_error(form, error)
         else:
             flash(_("Ticket saved."))
             return _back_to("dashboard.event_tickets", event)
@@ -309,7 +303,7 @@ def appeal_save(event_id: int):
         try:
             service.save_appeal(event, form.details())
         except service.EventError as error:
-            _field_error(form, error)
+            show_error(form, error)
         else:
             flash(_("Appeal saved."))
             return _back_to("dashboard.event_appeal", event)
@@ -341,10 +335,8 @@ def event_registrations(event_id: int):
     event = _event_or_404(event_id)
     search = _search(event)
     status = RegistrationStatus(search.status.data) if search.status.data else None
-    page = db.paginate(
-        service.registrations_query(event.id, search.q.data or "", status, search.ticket.data),
-        page=page_number(), per_page=REGISTRATIONS_PER_PAGE, error_out=False,
-    )
+    page = service.registrations_page(event.id, page_number(), REGISTRATIONS_PER_PAGE,
+                                      search.q.data or "", status, search.ticket.data)
     filters = {key: value for key, value in (("q", search.q.data), ("status", search.status.data),
                                              ("ticket", search.ticket.data)) if value}
     return render_template(
@@ -390,12 +382,7 @@ def registrations_export(event_id: int):
     """The registrants as CSV, streamed and audited; ?bom=1 for old spreadsheet programs."""
     event = _event_or_404(event_id)
     lines = registrations_csv(event, bom=request.args.get("bom") == "1")
-    response = Response(stream_with_context(lines), mimetype="text/csv")
-    response.headers.set(
-        "Content-Disposition", "attachment", filename=export_filename(event, utcnow().date())
-    )
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return csv_download(lines, export_filename(event, utcnow().date()))
 
 
 # -- At the door ----------------------------------------------------------------------------------

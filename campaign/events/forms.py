@@ -1,9 +1,7 @@
 """Forms for registering (public) and for organizers' event, speaker, ticket and appeal pages."""
 import re
 
-from flask import url_for
 from flask_babel import gettext as _, lazy_gettext as _l
-from markupsafe import Markup
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField, DateTimeLocalField, IntegerField, SelectField, StringField, TextAreaField,
@@ -14,8 +12,10 @@ from wtforms.validators import (
     DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError,
 )
 
-from campaign.common.emails import InvalidEmail, validated_email
-from campaign.common.text import NoControlCharacters, strip_filter
+from campaign.common.forms import ConsentAndHoneypot, email_field
+from campaign.common.text import (
+    AFFILIATION_MAX_LENGTH, NAME_MAX_LENGTH, NoControlCharacters, strip_filter,
+)
 from campaign.events.money import InvalidMoney, currency_choices, to_minor
 from campaign.events.service import (
     AppealDetails, EventDetails, TicketDetails, is_pay_what_you_can, timezone_names,
@@ -31,13 +31,6 @@ def _text(label, max_length, required=None, multiline=False, **kwargs):
     validators += [Length(max=max_length), NoControlCharacters(multiline=multiline)]
     field_class = TextAreaField if multiline else StringField
     return field_class(label, filters=[strip_filter], validators=validators, **kwargs)
-
-
-def _email_address(form, field):
-    try:
-        field.data = validated_email(field.data)
-    except InvalidEmail as error:
-        raise ValidationError(_l("Enter an email address like name@example.org.")) from error
 
 
 def _money_field(label, **kwargs):
@@ -84,32 +77,16 @@ class _ChoiceField(SelectField):
         super().pre_validate(form)
 
 
-class RegistrationForm(FlaskForm):
-    name = _text(_l("Name"), 200, required=_l("Enter your name."))
-    email = StringField(
-        _l("Email"), filters=[strip_filter],
-        validators=[DataRequired(_l("Enter your email address.")), Length(max=320),
-                    NoControlCharacters(), _email_address],
-    )
-    affiliation = _text(_l("Affiliation"), 300)
+class RegistrationForm(ConsentAndHoneypot, FlaskForm):
+    consent_text = _l('I agree that the details above are kept to run this event and to contact '
+                      'me about it, as described in the <a href="%(url)s">privacy notice</a>.')
+    consent_required = _l("Tick the box to agree, or we cannot register you.")
+
+    name = _text(_l("Name"), NAME_MAX_LENGTH, required=_l("Enter your name."))
+    email = email_field(invalid=_l("Enter an email address like name@example.org."))
+    affiliation = _text(_l("Affiliation"), AFFILIATION_MAX_LENGTH)
     ticket = _ChoiceField(_l("Ticket"), coerce=int)
     amount = _money_field(_l("Amount"))
-    consent = BooleanField(
-        validators=[DataRequired(_l("Tick the box to agree, or we cannot register you."))],
-    )
-    #: The honeypot: hidden from people, filled in by bots that fill every field.
-    website = StringField(_l("Leave this empty"))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.consent.label.text = Markup(
-            _('I agree that the details above are kept to run this event and to contact me '
-              'about it, as described in the <a href="%(url)s">privacy notice</a>.')
-        ) % {"url": url_for("privacy.notice")}
-
-    @property
-    def is_from_a_bot(self) -> bool:
-        return bool(self.website.data)
 
     def for_event(self, event, ticket_label) -> "RegistrationForm":
         self.tickets = {ticket.id: ticket for ticket in event.ticket_types}

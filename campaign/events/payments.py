@@ -19,7 +19,7 @@ Adding a hosted-checkout provider (Stripe Checkout, Mollie, GoCardless ...):
 3. A webhook view verifies the provider's signature and calls `settle(registration)` in
    the same transaction as the audit entry; the browser's return redirect alone is never
    proof of payment.
-4. Add the instance to `METHODS` and choose it in `events.service.register`.
+4. Add the instance to `METHODS` and choose it in `events.registration.register`.
 """
 from abc import ABC, abstractmethod
 from datetime import datetime

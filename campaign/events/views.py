@@ -8,6 +8,8 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from campaign.common.forms import show_error
+from campaign.common.limits import public_form_limits
 from campaign.common.page_copies import shared_page
 from campaign.events import service
 from campaign.events.calendar import event_calendar
@@ -15,8 +17,6 @@ from campaign.events.forms import RegistrationForm
 from campaign.events.models import EventStatus, RegistrationStatus
 from campaign.events.money import format_money
 from campaign.events.payments import method_for
-from campaign.events.timefmt import format_event_time
-from campaign.extensions import limiter
 from campaign.organizers.models import Role
 from campaign.statements.models import StatementStatus
 from campaign.web import public_cache
@@ -27,7 +27,7 @@ bp = Blueprint("events", __name__)
 @bp.app_template_filter("event_time")
 def event_time_filter(moment, event, style: str = "full"):
     """A UTC time shown in the event's own time zone, with the zone's abbreviation."""
-    return format_event_time(moment, event.timezone, style)
+    return service.format_event_time(moment, event.timezone, style)
 
 
 @bp.app_template_filter("money")
@@ -61,7 +61,7 @@ def _visible_event(slug: str):
 
 
 @bp.route("/e/<slug>", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["REGISTER_RATE_LIMIT"], methods=["POST"])
+@public_form_limits("REGISTER_RATE_LIMIT", kind="event")
 @public_cache
 @shared_page
 def event_page(slug: str):
@@ -82,12 +82,10 @@ def event_page(slug: str):
             affiliation=form.affiliation.data or "", ticket_type_id=form.ticket.data,
             amount_minor=form.amount_minor(), consent_version=current_app.config["CONSENT_VERSION"],
         )
-    except service.AlreadyRegistered as error:
-        service.resend_details(error.registration)
     except service.RegistrationClosed:
         return _event_page(event, form, full, status=409)
     except service.EventError as error:
-        getattr(form, error.field or "ticket").errors.append(error.message)
+        show_error(form, error)
         return _event_page(event, form, full, status=400)
     return _check_email_page(event)
 

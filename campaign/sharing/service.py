@@ -22,7 +22,7 @@ from markupsafe import escape
 from PIL import Image, ImageDraw, ImageFont
 
 from campaign.events.models import Event
-from campaign.events.timefmt import format_event_time
+from campaign.events.service import format_event_time
 from campaign.signatures import counts
 from campaign.statements.models import Statement, StatementStatus
 

@@ -9,12 +9,11 @@ transaction so the privacy commands can erase many signatures in one.
 import enum
 import hashlib
 import hmac
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
-from flask import abort, current_app
+from flask import current_app
 from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer

@@ -1,0 +1,219 @@
+"""Registering and cancelling: whether registration is open, a place or the waiting list for a
+new registrant, the reference code read out at the door, and erasing a registrant."""
+import enum
+import secrets
+from datetime import datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from campaign.common.emails import normalise_email
+from campaign.common.time import utcnow
+from campaign.events.details import event_ends_at
+from campaign.events.emails import _notify
+from campaign.events.errors import EventError, RegistrationClosed
+from campaign.events.models import Event, EventStatus, Registration, RegistrationStatus
+from campaign.events.payments import DEFAULT_METHOD
+from campaign.events.places import _confirmed_counts, _has_room, _lock_event, _locked
+from campaign.events.tickets import pledged_amount
+from campaign.events.waitlist import _promote_waitlisted
+from campaign.extensions import db
+from campaign.audit.service import record
+
+#: Reference codes avoid 0/O and 1/I so they can be read out and typed at the door.
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+REFERENCE_LENGTH = 8
+_REFERENCE_ATTEMPTS = 10
+
+
+class RegistrationState(enum.Enum):
+    open = "open"
+    draft = "draft"
+    cancelled = "cancelled"
+    not_yet_open = "not_yet_open"
+    closed = "closed"
+    no_tickets = "no_tickets"
+
+    @property
+    def is_open(self) -> bool:
+        return self is RegistrationState.open
+
+    @property
+    def is_not_yet_open(self) -> bool:
+        return self is RegistrationState.not_yet_open
+
+
+def registration_state(event: Event, now: datetime | None = None) -> RegistrationState:
+    now = now or utcnow()
+    if event.status is EventStatus.cancelled:
+        return RegistrationState.cancelled
+    if event.status is EventStatus.draft:
+        return RegistrationState.draft
+    if event.registration_opens_at and now < event.registration_opens_at:
+        return RegistrationState.not_yet_open
+    if now >= (event.registration_closes_at or event_ends_at(event)):
+        return RegistrationState.closed
+    if not event.ticket_types:
+        return RegistrationState.no_tickets
+    return RegistrationState.open
+
+
+def registration_closed_message(state: RegistrationState) -> str:
+    return {
+        RegistrationState.draft: _("This event is not published yet."),
+        RegistrationState.cancelled: _("This event has been cancelled, so registration is closed."),
+        RegistrationState.not_yet_open: _("Registration is not open yet."),
+        RegistrationState.closed: _("Registration for this event has closed."),
+        RegistrationState.no_tickets: _("Registration is not open yet."),
+    }.get(state, "")
+
+
+def register(
+    event: Event, *, name: str, email: str, affiliation: str, ticket_type_id: int,
+    amount_minor: int | None, consent_version: str,
+) -> None:
+    """Register someone: a confirmed place while there is room, else a place on the waiting list.
+
+    One registration per event per (normalised) email; someone who cancelled may register again.
+    An address already registered is sent its details again. Returns nothing on purpose, as
+    signing does: the browser must not learn whether the address had registered.
+    """
+    with _locked(event.id) as event:
+        state = registration_state(event)
+        if state is not RegistrationState.open:
+            raise RegistrationClosed(registration_closed_message(state))
+        ticket = next((t for t in event.ticket_types if t.id == ticket_type_id), None)
+        if ticket is None:
+            raise EventError(_("Choose a ticket from the list."), field="ticket")
+        amount = pledged_amount(ticket, amount_minor)
+        normalised = normalise_email(email)
+        registration = _registration_by_email(event.id, normalised)
+        if registration is not None and registration.status is not RegistrationStatus.cancelled:
+            _send_details(registration)
+            return
+        total, per_ticket = _confirmed_counts(event.id)
+        if registration is None:
+            registration = Registration(event_id=event.id)
+        registration.ticket_type_id = ticket.id
+        registration.name = name
+        registration.email = email
+        registration.email_normalised = normalised
+        registration.affiliation = affiliation
+        registration.amount_minor = amount
+        registration.currency = ticket.currency
+        registration.payment_method = DEFAULT_METHOD
+        registration.paid_at = None
+        registration.checked_in_at = None
+        registration.cancelled_at = None
+        registration.consent_version = consent_version
+        registration.created_at = utcnow()
+        registration.status = (RegistrationStatus.confirmed
+                               if _has_room(event, ticket, total, per_ticket)
+                               else RegistrationStatus.waitlisted)
+        _send_details(_store_with_reference(registration))
+
+
+def _registration_by_email(event_id: int, normalised: str) -> Registration | None:
+    return db.session.scalars(
+        select(Registration).where(Registration.event_id == event_id,
+                                   Registration.email_normalised == normalised)
+    ).first()
+
+
+def _send_details(registration: Registration) -> None:
+    title = registration.event.title
+    if registration.status is RegistrationStatus.confirmed:
+        _notify(registration, "registration_confirmed",
+                _("You are registered: %(title)s", title=title))
+    elif registration.status is RegistrationStatus.waitlisted:
+        _notify(registration, "registration_waitlisted",
+                _("On the waiting list: %(title)s", title=title))
+
+
+def new_reference() -> str:
+    return "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
+
+
+def _store_with_reference(registration: Registration) -> Registration:
+    """Flush with a fresh unique reference, drawing again on the rare clash (a savepoint per try).
+
+    Returns the address's registration: this one, or the one the unique constraint found first.
+    """
+    if registration.reference:
+        db.session.flush()
+        return registration
+    for _attempt in range(_REFERENCE_ATTEMPTS):
+        registration.reference = new_reference()
+        try:
+            with db.session.begin_nested():
+                db.session.add(registration)
+        except IntegrityError:
+            if _reference_taken(registration.reference):
+                continue
+            # The event lock rules this out; the unique constraint is the last word all the same.
+            existing = _registration_by_email(registration.event_id, registration.email_normalised)
+            if existing is not None:
+                return existing
+            raise
+        return registration
+    raise RuntimeError("no free registration reference after several attempts")
+
+
+def _reference_taken(reference: str) -> bool:
+    return db.session.scalar(
+        select(func.count()).select_from(Registration).where(Registration.reference == reference)
+    ) > 0
+
+
+def normalise_reference(text: str) -> str:
+    """What someone typed or scanned, as a stored reference: capitals, no spaces or dashes."""
+    return "".join(ch for ch in (text or "").upper() if ch.isalnum())[:REFERENCE_LENGTH * 2]
+
+
+def cancel_registration(registration: Registration, by_organizer: bool = False) -> Registration:
+    """Cancel and give the freed place to the first person waiting who fits it; safe to repeat."""
+    with _locked(registration.event_id) as event:
+        db.session.refresh(registration)
+        if registration.status is RegistrationStatus.cancelled:
+            return registration
+        was_confirmed = registration.status is RegistrationStatus.confirmed
+        registration.status = RegistrationStatus.cancelled
+        registration.cancelled_at = utcnow()
+        _notify(registration, "registration_cancelled",
+                _("Registration cancelled: %(title)s", title=event.title))
+        if was_confirmed:
+            _promote_waitlisted(event)
+        record("registration.cancel" if by_organizer else "registration.cancel_self",
+               f"registration:{registration.reference}", f"event:{event.slug}",
+               actor=None if by_organizer else "registrant")
+    return registration
+
+
+#: What an erased registrant's name becomes; the row stays so places and pledges add up.
+ERASED_NAME = "Erased"
+
+
+def erase_registration(registration: Registration, reason: str, actor=None,
+                       free_place: bool = True) -> Registration:
+    """Erase a registrant's personal data: name, email and affiliation.
+
+    On an erasure request (`free_place`) the registration is cancelled too, and its place
+    goes to the waiting list as if they had cancelled. For storage limitation after the event
+    (`free_place=False`) it keeps its status, so the event's figures and the appeal's totals
+    stay as they were. Part of the caller's transaction; audited with `reason`.
+    """
+    event = _lock_event(registration.event_id) if free_place else None
+    db.session.refresh(registration)
+    freed = free_place and registration.status is RegistrationStatus.confirmed
+    if free_place and registration.status is not RegistrationStatus.cancelled:
+        registration.status = RegistrationStatus.cancelled
+        registration.cancelled_at = utcnow()
+    registration.name = ERASED_NAME
+    registration.email = None
+    registration.email_normalised = None
+    registration.affiliation = ""
+    if freed:
+        _promote_waitlisted(event)
+    record("registration.erase", f"registration:{registration.reference}", reason, actor=actor)
+    return registration
