@@ -61,7 +61,7 @@ def find_for_checkin(event_id: int, search: str) -> list[Registration]:
 
 def check_in(registration: Registration) -> bool:
     """Mark a confirmed registrant as arrived; False if they already were (or are not confirmed)."""
-    if registration.status is not RegistrationStatus.confirmed:
+    if not registration.is_confirmed:
         raise EventError(_("Only confirmed registrants can be checked in."))
     updated = db.session.execute(
         update(Registration)

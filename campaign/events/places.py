@@ -103,7 +103,7 @@ def _has_room(event: Event, ticket: TicketType, total: int, per_ticket: dict[int
 
 def waitlist_place(registration: Registration) -> int | None:
     """1 for the first person waiting, and so on; None unless on the waiting list."""
-    if registration.status is not RegistrationStatus.waitlisted:
+    if not registration.is_on_waiting_list:
         return None
     return db.session.scalar(
         select(func.count()).select_from(Registration).where(

@@ -13,7 +13,7 @@ from campaign.common.time import utcnow
 from campaign.events.details import event_ends_at
 from campaign.events.emails import _notify
 from campaign.events.errors import EventError, RegistrationClosed
-from campaign.events.models import Event, EventStatus, Registration, RegistrationStatus
+from campaign.events.models import Event, Registration, RegistrationStatus
 from campaign.events.payments import DEFAULT_METHOD
 from campaign.events.places import _confirmed_counts, _has_room, _lock_event, _locked
 from campaign.events.tickets import pledged_amount
@@ -46,9 +46,9 @@ class RegistrationState(enum.Enum):
 
 def registration_state(event: Event, now: datetime | None = None) -> RegistrationState:
     now = now or utcnow()
-    if event.status is EventStatus.cancelled:
+    if event.is_cancelled:
         return RegistrationState.cancelled
-    if event.status is EventStatus.draft:
+    if event.is_draft:
         return RegistrationState.draft
     if event.registration_opens_at and now < event.registration_opens_at:
         return RegistrationState.not_yet_open
@@ -89,7 +89,7 @@ def register(
         amount = pledged_amount(ticket, amount_minor)
         normalised = normalise_email(email)
         registration = _registration_by_email(event.id, normalised)
-        if registration is not None and registration.status is not RegistrationStatus.cancelled:
+        if registration is not None and not registration.is_cancelled:
             _send_details(registration)
             return
         total, per_ticket = _confirmed_counts(event.id)
@@ -123,10 +123,10 @@ def _registration_by_email(event_id: int, normalised: str) -> Registration | Non
 
 def _send_details(registration: Registration) -> None:
     title = registration.event.title
-    if registration.status is RegistrationStatus.confirmed:
+    if registration.is_confirmed:
         _notify(registration, "registration_confirmed",
                 _("You are registered: %(title)s", title=title))
-    elif registration.status is RegistrationStatus.waitlisted:
+    elif registration.is_on_waiting_list:
         _notify(registration, "registration_waitlisted",
                 _("On the waiting list: %(title)s", title=title))
 
@@ -175,9 +175,9 @@ def cancel_registration(registration: Registration, by_organizer: bool = False) 
     """Cancel and give the freed place to the first person waiting who fits it; safe to repeat."""
     with _locked(registration.event_id) as event:
         db.session.refresh(registration)
-        if registration.status is RegistrationStatus.cancelled:
+        if registration.is_cancelled:
             return registration
-        was_confirmed = registration.status is RegistrationStatus.confirmed
+        was_confirmed = registration.is_confirmed
         registration.status = RegistrationStatus.cancelled
         registration.cancelled_at = utcnow()
         _notify(registration, "registration_cancelled",
@@ -205,8 +205,8 @@ def erase_registration(registration: Registration, reason: str, actor=None,
     """
     event = _lock_event(registration.event_id) if free_place else None
     db.session.refresh(registration)
-    freed = free_place and registration.status is RegistrationStatus.confirmed
-    if free_place and registration.status is not RegistrationStatus.cancelled:
+    freed = free_place and registration.is_confirmed
+    if free_place and not registration.is_cancelled:
         registration.status = RegistrationStatus.cancelled
         registration.cancelled_at = utcnow()
     registration.name = ERASED_NAME

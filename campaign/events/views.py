@@ -14,7 +14,6 @@ from campaign.common.page_copies import shared_page
 from campaign.events import service
 from campaign.events.calendar import event_calendar
 from campaign.events.forms import RegistrationForm
-from campaign.events.models import EventStatus, RegistrationStatus
 from campaign.events.money import format_money
 from campaign.events.payments import method_for
 from campaign.organizers.models import Role
@@ -53,7 +52,7 @@ def _visible_event(slug: str):
     event = service.event_by_slug(slug)
     if event is None:
         abort(404)
-    if event.status is EventStatus.draft and not (
+    if event.is_draft and not (
         current_user.is_authenticated and current_user.can(Role.viewer)
     ):
         abort(404)
@@ -135,8 +134,8 @@ def _registration_or_404(slug: str, token: str):
 def ticket(slug: str, token: str):
     registration = _registration_or_404(slug, token)
     event = registration.event
-    confirmed = (registration.status is RegistrationStatus.confirmed
-                 and event.status is not EventStatus.cancelled)
+    confirmed = (registration.is_confirmed
+                 and not event.is_cancelled)
     settled = service.is_settled(registration)
     payment = method_for(registration)
     html = render_template(
@@ -160,8 +159,8 @@ def ticket(slug: str, token: str):
 
 def _confirmed_or_404(slug: str, token: str):
     registration = _registration_or_404(slug, token)
-    if (registration.status is not RegistrationStatus.confirmed
-            or registration.event.status is EventStatus.cancelled):
+    if (not registration.is_confirmed
+            or registration.event.is_cancelled):
         abort(404)
     return registration
 

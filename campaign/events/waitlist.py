@@ -41,7 +41,7 @@ def confirm_from_waitlist(registration: Registration) -> Registration:
     """An organizer gives a waiting person a place, if the event and their ticket have one."""
     with _locked(registration.event_id) as event:
         db.session.refresh(registration)
-        if registration.status is not RegistrationStatus.waitlisted:
+        if not registration.is_on_waiting_list:
             return registration
         total, per_ticket = _confirmed_counts(event.id)
         if not _has_room(event, registration.ticket_type, total, per_ticket):
@@ -62,7 +62,7 @@ def move_to_waitlist(registration: Registration) -> Registration:
     """
     with _locked(registration.event_id) as event:
         db.session.refresh(registration)
-        if registration.status is not RegistrationStatus.confirmed:
+        if not registration.is_confirmed:
             return registration
         registration.status = RegistrationStatus.waitlisted
         registration.checked_in_at = None
