@@ -209,6 +209,22 @@ def test_an_address_the_server_refuses_for_good_fails_at_once(smtp_server, app):
     assert delivered.status is OutboxStatus.sent
 
 
+def test_an_address_only_smtputf8_can_carry_fails_at_once_on_a_server_without_it(smtp_server, app):
+    smtp_server.stop()
+    smtp_server.start(enable_SMTPUTF8=False)
+    queue("имя@example.org")
+    queue("a@xn--80ak6aa92e.com")
+
+    report = send_due()
+
+    assert (report.sent, report.retrying, report.failed) == (1, 0, 1)
+    unicode_local_part, punycode_domain = outbox()
+    assert unicode_local_part.status is OutboxStatus.failed and unicode_local_part.attempts == 1
+    assert "SMTPUTF8" in unicode_local_part.last_error
+    assert punycode_domain.status is OutboxStatus.sent
+    assert [m["To"] for m in smtp_server.received] == ["a@xn--80ak6aa92e.com"]
+
+
 @pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
 def test_the_mail_server_login_comes_from_the_settings(smtp_server, app):
     def authenticator(server, session, envelope, mechanism, auth_data):

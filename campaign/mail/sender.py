@@ -155,7 +155,10 @@ def retry_delay(attempts: int) -> timedelta:
 
 
 def _is_permanent(error: Exception) -> bool:
-    """A 5xx refusal will not change by trying again (an unknown mailbox, a rejected address)."""
+    """A 5xx refusal will not change by trying again (an unknown mailbox, a rejected address),
+    nor will a server without SMTPUTF8 take an address that cannot be written in ASCII."""
+    if isinstance(error, smtplib.SMTPNotSupportedError):
+        return True
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         return all(code >= 500 for code, _ in error.recipients.values())
     if isinstance(error, smtplib.SMTPResponseException):
