@@ -1,8 +1,8 @@
 import enum
-from datetime import datetime
+from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import Enum, Index, String, Text
+from sqlalchemy import Date, Enum, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from campaign.common.time import UTCDateTime, utcnow
@@ -35,3 +35,20 @@ class OutboxMessage(db.Model):
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+
+
+class RecipientDailyCount(db.Model):
+    """How many messages about one statement or event one address was sent on one UTC day.
+
+    Caps what a visitor can make the site send to someone else (MAIL_PER_RECIPIENT_DAILY);
+    the key holds a keyed hash of the normalised address, never the address itself.
+    """
+
+    __tablename__ = "mail_recipient_counts"
+
+    recipient_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    #: "statement" or "event".
+    about: Mapped[str] = mapped_column(String(16), primary_key=True)
+    about_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    sent: Mapped[int] = mapped_column(default=0, server_default="0")
