@@ -11,6 +11,8 @@ from campaign.extensions import db
 
 class OutboxStatus(enum.Enum):
     pending = "pending"
+    #: Handed to the mail server under a claim; no sender claims it until its outcome is written.
+    sending = "sending"
     sent = "sent"
     failed = "failed"
 
@@ -31,6 +33,8 @@ class OutboxMessage(db.Model):
         Enum(OutboxStatus, native_enum=False, length=16), default=OutboxStatus.pending
     )
     attempts: Mapped[int] = mapped_column(default=0)
+    #: The claim of the sender that holds it: outcomes are written only under that claim.
+    claim_token: Mapped[Optional[str]] = mapped_column(String(32))
     last_error: Mapped[str] = mapped_column(Text, default="")
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
