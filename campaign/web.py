@@ -12,6 +12,7 @@ from sqlalchemy.exc import DisconnectionError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException
 
+from campaign.common.emails import internationalised_form
 from campaign.common.markdown import render_markdown
 from campaign.extensions import db, limiter
 
@@ -40,6 +41,7 @@ CONTENT_SECURITY_POLICY = (
 
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["internationalised_email"] = internationalised_form
     app.jinja_env.add_extension("jinja2.ext.do")
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(CSRFError, _csrf_error)

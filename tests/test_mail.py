@@ -1,16 +1,19 @@
-"""Mail leaves through the outbox: real SMTP delivery, outages, backoff, concurrent senders,
-the dashboard page."""
+"""Mail leaves through the outbox: real SMTP delivery, outages of the mail server and of the
+database, backoff, concurrent senders, the dashboard page."""
 import asyncio
 import socket
 import threading
 import time
+from contextlib import contextmanager
 from datetime import timedelta
 from email import message_from_bytes, policy
 
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
-from sqlalchemy import select
+from sqlalchemy import create_engine, event, select, text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import NullPool
 
 from campaign.common.time import utcnow
 from campaign.extensions import db
@@ -170,6 +173,111 @@ def test_a_server_that_stops_in_the_middle_of_a_batch_loses_nothing(smtp_server,
     assert all(m.status is OutboxStatus.sent for m in outbox())
 
 
+@contextmanager
+def database_away_at(commit: int):
+    """The sender's `commit`-th commit (counting from 1: the claim, then for each message its
+    "sending" and its outcome) fails as when the database server stops: the connection is
+    gone, and what it had not committed with it."""
+    session = db.session()
+    commits = 0
+
+    def stop_here(_session):
+        nonlocal commits
+        commits += 1
+        if commits == commit:
+            _session.connection().invalidate()
+            raise OperationalError("COMMIT", {}, ConnectionError("the database server stopped"))
+
+    event.listen(session, "before_commit", stop_here)
+    try:
+        yield
+    finally:
+        event.remove(session, "before_commit", stop_here)
+
+
+@pytest.mark.parametrize("commit", [
+    pytest.param(4, id="before the second message is handed over"),
+    pytest.param(5, id="just after the mail server took the second message"),
+])
+def test_when_the_database_stops_mid_batch_each_message_arrives_exactly_once(
+    smtp_server, app, commit
+):
+    for number in range(4):
+        queue(f"person{number}@example.org")
+    start = utcnow()
+
+    with database_away_at(commit), pytest.raises(OperationalError):
+        send_due(now=start)
+    db.session.rollback()  # as `mail send --loop` does after a failed round
+    send_due(now=start)  # the database is back: nothing waits for the claim to run out
+
+    everyone = [f"person{number}@example.org" for number in range(4)]
+    assert sorted(m["To"] for m in smtp_server.received) == everyone
+    send_due(now=start + timedelta(hours=1))  # long after any claim has run out
+    assert sorted(m["To"] for m in smtp_server.received) == everyone
+    assert len({m["Message-ID"] for m in smtp_server.received}) == 4
+    assert [(m.status, m.attempts) for m in outbox()] == [(OutboxStatus.sent, 1)] * 4
+
+
+@pytest.mark.postgresql
+def test_a_database_restart_while_a_message_is_with_the_mail_server_repeats_nothing(
+    smtp_server, app, on_postgresql
+):
+    if not on_postgresql:
+        pytest.skip("ending the sender's database connections needs PostgreSQL")
+    for number in range(4):
+        queue(f"person{number}@example.org")
+    outsider = create_engine(db.engine.url, poolclass=NullPool)
+    original = smtp_server.mailbox.handle_DATA
+
+    async def restart_the_database_after_the_second(server, session, envelope):
+        reply = await original(server, session, envelope)
+        if len(smtp_server.received) == 2:
+            with outsider.connect() as connection:
+                connection.execute(text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"))
+        return reply
+
+    smtp_server.mailbox.handle_DATA = restart_the_database_after_the_second
+    start = utcnow()
+    try:
+        send_due(now=start)
+    except OperationalError:
+        db.session.rollback()
+    send_due(now=start)
+    send_due(now=start + timedelta(hours=1))
+    outsider.dispose()
+
+    assert sorted(m["To"] for m in smtp_server.received) == [
+        f"person{number}@example.org" for number in range(4)]
+    assert [m.status for m in outbox()] == [OutboxStatus.sent] * 4
+
+
+def test_a_message_whose_sender_died_while_handing_it_over_is_failed_not_sent_twice(
+    smtp_server, app
+):
+    class DiesWhileSending:
+        @contextmanager
+        def session(self):
+            yield self
+
+        def send(self, message):
+            raise SystemExit("the sender's process was killed")
+
+    queue("olena@example.org")
+    start = utcnow()
+    with pytest.raises(SystemExit):
+        send_due(now=start, backend=DiesWhileSending())
+
+    report = send_due(now=start + timedelta(hours=1))
+
+    assert report.sent == 0 and smtp_server.received == []
+    [message] = outbox()
+    assert message.status is OutboxStatus.failed
+    assert "may have been delivered" in message.last_error
+
+
 def test_retries_back_off_exponentially_and_fail_after_the_last_attempt(smtp_server, app):
     smtp_server.stop()
     app.config.update(MAIL_MAX_ATTEMPTS=3, MAIL_RETRY_BASE_SECONDS=60)
@@ -207,6 +315,22 @@ def test_an_address_the_server_refuses_for_good_fails_at_once(smtp_server, app):
     assert refused.status is OutboxStatus.failed and refused.attempts == 1
     assert "550" in refused.last_error
     assert delivered.status is OutboxStatus.sent
+
+
+def test_an_address_only_smtputf8_can_carry_fails_at_once_on_a_server_without_it(smtp_server, app):
+    smtp_server.stop()
+    smtp_server.start(enable_SMTPUTF8=False)
+    queue("имя@example.org")
+    queue("a@xn--80ak6aa92e.com")
+
+    report = send_due()
+
+    assert (report.sent, report.retrying, report.failed) == (1, 0, 1)
+    unicode_local_part, punycode_domain = outbox()
+    assert unicode_local_part.status is OutboxStatus.failed and unicode_local_part.attempts == 1
+    assert "SMTPUTF8" in unicode_local_part.last_error
+    assert punycode_domain.status is OutboxStatus.sent
+    assert [m["To"] for m in smtp_server.received] == ["a@xn--80ak6aa92e.com"]
 
 
 @pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")

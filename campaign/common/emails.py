@@ -17,12 +17,26 @@ class InvalidEmail(ValueError):
 
 
 def validated_email(value: str) -> str:
-    """The address as the person typed it, checked for shape only (no network look-up)."""
+    """The address as the person typed it, checked for shape only (no network look-up).
+
+    The domain is kept in its ASCII (punycode) form: a Unicode domain and its punycode are
+    one address, a look-alike domain cannot pass for a familiar one where it is stored, and
+    mail to it needs no SMTPUTF8. `internationalised_form` gives organizers the Unicode form.
+    """
     try:
         result = validate_email((value or "").strip(), check_deliverability=False)
     except EmailNotValidError as error:
         raise InvalidEmail(str(error)) from error
-    return result.normalized
+    return f"{result.local_part}@{result.ascii_domain}"
+
+
+def internationalised_form(address: str | None) -> str | None:
+    """The Unicode form of an internationalised address, or None for a plain ASCII one."""
+    try:
+        shown = validate_email(address or "", check_deliverability=False).normalized
+    except EmailNotValidError:
+        return None
+    return None if shown.isascii() else shown
 
 
 def normalise_email(value: str) -> str:

@@ -10,10 +10,10 @@ from campaign.organizers.models import Role
 from campaign.web import page_number
 
 MESSAGES_PER_PAGE = 50
-#: The filter choices; "waiting" (pending and failed) is what needs attention.
+#: The filter choices; "waiting" (pending, being sent and failed) is what needs attention.
 _SHOWN = {
-    "waiting": (OutboxStatus.pending, OutboxStatus.failed),
-    "pending": (OutboxStatus.pending,),
+    "waiting": (OutboxStatus.pending, OutboxStatus.sending, OutboxStatus.failed),
+    "pending": (OutboxStatus.pending, OutboxStatus.sending),
     "failed": (OutboxStatus.failed,),
     "sent": (OutboxStatus.sent,),
 }

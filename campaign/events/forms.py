@@ -14,7 +14,8 @@ from wtforms.validators import (
 
 from campaign.common.forms import ConsentAndHoneypot, email_field
 from campaign.common.text import (
-    AFFILIATION_MAX_LENGTH, NAME_MAX_LENGTH, NoControlCharacters, strip_filter,
+    AFFILIATION_MAX_LENGTH, AFFILIATION_NEEDS_A_LETTER, NAME_MAX_LENGTH, NAME_NEEDS_A_LETTER,
+    HasLetter, NoControlCharacters, strip_filter,
 )
 from campaign.events.money import InvalidMoney, currency_choices, to_minor
 from campaign.events.service import (
@@ -26,9 +27,9 @@ _PLACES = _l("Enter a whole number of places from 0 to 1,000,000, or leave it em
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
-def _text(label, max_length, required=None, multiline=False, **kwargs):
+def _text(label, max_length, required=None, multiline=False, also=(), **kwargs):
     validators = [DataRequired(required)] if required else [Optional()]
-    validators += [Length(max=max_length), NoControlCharacters(multiline=multiline)]
+    validators += [Length(max=max_length), NoControlCharacters(multiline=multiline), *also]
     field_class = TextAreaField if multiline else StringField
     return field_class(label, filters=[strip_filter], validators=validators, **kwargs)
 
@@ -82,9 +83,11 @@ class RegistrationForm(ConsentAndHoneypot, FlaskForm):
                       'me about it, as described in the <a href="%(url)s">privacy notice</a>.')
     consent_required = _l("Tick the box to agree, or we cannot register you.")
 
-    name = _text(_l("Name"), NAME_MAX_LENGTH, required=_l("Enter your name."))
+    name = _text(_l("Name"), NAME_MAX_LENGTH, required=_l("Enter your name."),
+                 also=[HasLetter(NAME_NEEDS_A_LETTER)])
     email = email_field(invalid=_l("Enter an email address like name@example.org."))
-    affiliation = _text(_l("Affiliation"), AFFILIATION_MAX_LENGTH)
+    affiliation = _text(_l("Affiliation"), AFFILIATION_MAX_LENGTH,
+                        also=[HasLetter(AFFILIATION_NEEDS_A_LETTER)])
     ticket = _ChoiceField(_l("Ticket"), coerce=int)
     amount = _money_field(_l("Amount"))
 

@@ -1,8 +1,8 @@
 import enum
-from datetime import datetime
+from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import Enum, Index, String, Text
+from sqlalchemy import Date, Enum, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from campaign.common.time import UTCDateTime, utcnow
@@ -11,6 +11,8 @@ from campaign.extensions import db
 
 class OutboxStatus(enum.Enum):
     pending = "pending"
+    #: Handed to the mail server under a claim; no sender claims it until its outcome is written.
+    sending = "sending"
     sent = "sent"
     failed = "failed"
 
@@ -31,6 +33,8 @@ class OutboxMessage(db.Model):
         Enum(OutboxStatus, native_enum=False, length=16), default=OutboxStatus.pending
     )
     attempts: Mapped[int] = mapped_column(default=0)
+    #: The claim of the sender that holds it: outcomes are written only under that claim.
+    claim_token: Mapped[Optional[str]] = mapped_column(String(32))
     last_error: Mapped[str] = mapped_column(Text, default="")
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -41,9 +45,29 @@ class OutboxMessage(db.Model):
         return self.status is OutboxStatus.pending
 
     @property
+    def is_being_sent(self) -> bool:
+        return self.status is OutboxStatus.sending
+
+    @property
     def has_failed(self) -> bool:
         return self.status is OutboxStatus.failed
 
     @property
     def can_be_retried(self) -> bool:
         return self.has_failed
+
+class RecipientDailyCount(db.Model):
+    """How many messages about one statement or event one address was sent on one UTC day.
+
+    Caps what a visitor can make the site send to someone else (MAIL_PER_RECIPIENT_DAILY);
+    the key holds a keyed hash of the normalised address, never the address itself.
+    """
+
+    __tablename__ = "mail_recipient_counts"
+
+    recipient_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    #: "statement" or "event".
+    about: Mapped[str] = mapped_column(String(16), primary_key=True)
+    about_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    sent: Mapped[int] = mapped_column(default=0, server_default="0")

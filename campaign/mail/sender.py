@@ -1,13 +1,22 @@
 """Delivering the outbox: claim due messages, send them, record the outcome.
 
-Claiming picks the due rows, then UPDATEs them to push next_attempt_at past a lease and
-count the attempt, guarded by `status = pending AND next_attempt_at <= now`, and commits;
-so however many senders run (threads, workers, hosts) a message is claimed by one of
-them. On PostgreSQL the rows are picked `FOR UPDATE SKIP LOCKED`, so senders pass each
-other instead of queueing (a separate statement, not an `IN (subquery)`: PostgreSQL may
-re-run such a subquery and, skipping the rows it has just locked, claim past the batch
-size). SQLite has a single writer, so the guarded UPDATE alone decides. If a sender dies
-mid-send, its lease runs out and another one retries.
+Claiming picks the due rows, then UPDATEs them to push next_attempt_at past a lease, count
+the attempt and set a fresh claim token, guarded by `status = pending AND next_attempt_at
+<= now`, and commits; so however many senders run (threads, workers, hosts) a message is
+claimed by one of them. On PostgreSQL the rows are picked `FOR UPDATE SKIP LOCKED`, so
+senders pass each other instead of queueing (a separate statement, not an `IN (subquery)`:
+PostgreSQL may re-run such a subquery and, skipping the rows it has just locked, claim past
+the batch size). SQLite has a single writer, so the guarded UPDATE alone decides.
+
+Each message is then committed as "sending" under the claim token before it is handed to
+the mail server, and its outcome ("sent", or a failure) is committed after; a sending
+message is claimed by no one, so nothing can send it twice. If the database goes away in
+between, the sender keeps what it could not write (`_Unrecorded`) and writes it first
+thing when the database is back: the outcome of the message it had handed over, and the
+release of the messages it had claimed but not handed over, due again at once. A message
+left sending past its lease (its sender died with it in hand) may or may not have been
+delivered: it is failed, saying so, for a person to decide. A message still pending when
+its lease runs out (its sender died before handing it over) is simply claimed again.
 
 After a failure the message waits MAIL_RETRY_BASE_SECONDS * 2^(attempts-1) (capped at
 MAIL_RETRY_MAX_SECONDS); after MAIL_MAX_ATTEMPTS, or a permanent refusal, it is failed
@@ -15,6 +24,7 @@ and shown in the dashboard for an editor to retry.
 """
 import smtplib
 import threading
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -22,6 +32,7 @@ from email.utils import format_datetime, parseaddr
 
 from flask import Flask, current_app
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from campaign.common.time import utcnow
 from campaign.extensions import db
@@ -29,6 +40,8 @@ from campaign.mail.backends import BackendUnavailable, backend_for
 from campaign.mail.models import OutboxMessage, OutboxStatus
 
 _ERROR_LENGTH = 2000
+_LEFT_SENDING = ("The sender stopped while handing this message to the mail server, so it "
+                 "may have been delivered: retry it only if it was not.")
 
 
 @dataclass
@@ -43,9 +56,64 @@ class DeliveryReport:
         self.failed += other.failed
 
 
+@dataclass(frozen=True)
+class _Write:
+    """Values for one message, written only while the claim that took it still holds."""
+
+    message_id: int
+    claim_token: str
+    values: dict
+
+    def execute(self) -> int:
+        return db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == self.message_id,
+                   OutboxMessage.claim_token == self.claim_token)
+            .values(**self.values)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+
+
+class _Unrecorded:
+    """What this process could not write about the messages it claimed while the database was
+    away. Only this sender knows what it handed over, so it is kept here, in memory."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._writes: list[_Write] = []
+
+    def keep(self, writes: list[_Write]) -> None:
+        with self._lock:
+            self._writes.extend(writes)
+
+    def write(self) -> None:
+        """Write and commit what was kept; if the database is still away, keep it and raise."""
+        with self._lock:
+            writes, self._writes = self._writes, []
+        if not writes:
+            return
+        try:
+            for write in writes:
+                write.execute()
+            db.session.commit()
+        except SQLAlchemyError:
+            db.session.rollback()
+            self.keep(writes)
+            raise
+
+
+def _unrecorded() -> _Unrecorded:
+    return current_app.extensions.setdefault("mail_unrecorded", _Unrecorded())
+
+
 def send_due(now: datetime | None = None, backend=None) -> DeliveryReport:
-    """Send every message due at `now` (default: the current time), batch by batch."""
+    """Send every message due at `now` (default: the current time), batch by batch.
+
+    First writes what an earlier round could not (the database was away); a database error
+    is raised, after keeping what it stopped from being written.
+    """
     backend = backend or backend_for(current_app.config)
+    _unrecorded().write()
     report = DeliveryReport()
     while True:
         clock = now or utcnow()
@@ -58,6 +126,12 @@ def send_due(now: datetime | None = None, backend=None) -> DeliveryReport:
 def claim_due(now: datetime) -> list[OutboxMessage]:
     """Take up to MAIL_BATCH_SIZE messages due at `now` for this sender alone; commits the claim."""
     config = current_app.config
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == OutboxStatus.sending, OutboxMessage.next_attempt_at <= now)
+        .values(status=OutboxStatus.failed, last_error=_LEFT_SENDING)
+        .execution_options(synchronize_session=False)
+    )
     due = (
         select(OutboxMessage.id)
         .where(OutboxMessage.status == OutboxStatus.pending, OutboxMessage.next_attempt_at <= now)
@@ -80,6 +154,7 @@ def claim_due(now: datetime) -> list[OutboxMessage]:
         .values(
             attempts=OutboxMessage.attempts + 1,
             next_attempt_at=now + timedelta(seconds=config["MAIL_CLAIM_SECONDS"]),
+            claim_token=uuid.uuid4().hex,
         )
         .returning(OutboxMessage.id)
         .execution_options(synchronize_session=False)
@@ -97,54 +172,95 @@ def claim_due(now: datetime) -> list[OutboxMessage]:
     )
 
 
+@dataclass(frozen=True)
+class _Claimed:
+    """A claimed message as the sender needs it, read at once after claiming, so nothing about
+    it has to be read again while the database may be away."""
+
+    message_id: int
+    claim_token: str
+    attempts: int
+    mime: EmailMessage
+
+    @classmethod
+    def of(cls, message: OutboxMessage) -> "_Claimed":
+        return cls(message.id, message.claim_token, message.attempts, mime_message(message))
+
+    def write(self, **values) -> _Write:
+        return _Write(self.message_id, self.claim_token, values)
+
+
 def _deliver(batch: list[OutboxMessage], backend, now: datetime) -> DeliveryReport:
+    """Hand the batch to the mail server one message at a time, committing "sending" before
+    and the outcome after each; see the module's notes for when the database goes away."""
     report = DeliveryReport()
+    not_handed_over = [_Claimed.of(message) for message in batch]
+    outcome = None
     try:
         with backend.session() as session:
-            for message in batch:
-                try:
-                    session.send(mime_message(message))
-                except Exception as error:  # one bad message must not hold up the rest
-                    _record_failure(message, error, now, report)
-                else:
-                    _record_sent(message, now, report)
+            while not_handed_over:
+                taken = not_handed_over[0].write(status=OutboxStatus.sending).execute()
                 db.session.commit()
+                message = not_handed_over.pop(0)
+                if not taken:  # erased meanwhile, or its claim ran out and another sender has it
+                    continue
+                outcome = _outcome(session, message, now, report)
+                outcome.execute()
+                db.session.commit()
+                outcome = None
     except BackendUnavailable as error:
-        for message in batch:
-            _record_failure(message, error, now, report)
-        db.session.commit()
+        _write_all([_failure(message, error, now, report) for message in not_handed_over], now)
+    except SQLAlchemyError:
+        _keep_for_later([outcome] if outcome else [], now, not_handed_over)
+        raise
     return report
 
 
-def _record_sent(message: OutboxMessage, now: datetime, report: DeliveryReport) -> None:
-    _record(message, status=OutboxStatus.sent, sent_at=now, last_error="")
+def _outcome(session, message: _Claimed, now: datetime, report: DeliveryReport) -> _Write:
+    try:
+        session.send(message.mime)
+    except Exception as error:  # one bad message must not hold up the rest
+        return _failure(message, error, now, report)
     report.sent += 1
+    return message.write(status=OutboxStatus.sent, sent_at=now, last_error="")
 
 
-def _record_failure(
-    message: OutboxMessage, error: Exception, now: datetime, report: DeliveryReport
-) -> None:
+def _failure(message: _Claimed, error: Exception, now: datetime, report: DeliveryReport) -> _Write:
     config = current_app.config
     last_error = f"{type(error).__name__}: {error}"[:_ERROR_LENGTH]
     if _is_permanent(error) or message.attempts >= config["MAIL_MAX_ATTEMPTS"]:
-        _record(message, status=OutboxStatus.failed, last_error=last_error)
         report.failed += 1
         current_app.logger.error("mail %s failed after %s attempts: %s",
-                                 message.id, message.attempts, error)
-        return
+                                 message.message_id, message.attempts, error)
+        return message.write(status=OutboxStatus.failed, last_error=last_error)
     next_attempt_at = now + retry_delay(message.attempts)
-    _record(message, next_attempt_at=next_attempt_at, last_error=last_error)
     report.retrying += 1
-    current_app.logger.warning("mail %s: attempt %s failed, next at %s: %s",
-                               message.id, message.attempts, next_attempt_at.isoformat(), error)
+    current_app.logger.warning("mail %s: attempt %s failed, next at %s: %s", message.message_id,
+                               message.attempts, next_attempt_at.isoformat(), error)
+    return message.write(status=OutboxStatus.pending, next_attempt_at=next_attempt_at,
+                         last_error=last_error)
 
 
-def _record(message: OutboxMessage, **values) -> None:
-    """Write the outcome by id: a message erased meanwhile (privacy erasure) is simply gone."""
-    db.session.execute(
-        update(OutboxMessage).where(OutboxMessage.id == message.id).values(**values)
-        .execution_options(synchronize_session=False)
-    )
+def _write_all(outcomes: list[_Write], now: datetime) -> None:
+    try:
+        for outcome in outcomes:
+            outcome.execute()
+        db.session.commit()
+    except SQLAlchemyError:
+        _keep_for_later(outcomes, now, [])
+        raise
+
+
+def _keep_for_later(outcomes: list[_Write], now: datetime,
+                    not_handed_over: list[_Claimed]) -> None:
+    """The database went away: keep the outcomes, and release what was never handed over,
+    due at once and without the attempt its claim counted."""
+    db.session.rollback()
+    _unrecorded().keep(outcomes + [
+        message.write(status=OutboxStatus.pending, next_attempt_at=now,
+                      attempts=OutboxMessage.attempts - 1)
+        for message in not_handed_over
+    ])
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -155,7 +271,10 @@ def retry_delay(attempts: int) -> timedelta:
 
 
 def _is_permanent(error: Exception) -> bool:
-    """A 5xx refusal will not change by trying again (an unknown mailbox, a rejected address)."""
+    """A 5xx refusal will not change by trying again (an unknown mailbox, a rejected address),
+    nor will a server without SMTPUTF8 take an address that cannot be written in ASCII."""
+    if isinstance(error, smtplib.SMTPNotSupportedError):
+        return True
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         return all(code >= 500 for code, _ in error.recipients.values())
     if isinstance(error, smtplib.SMTPResponseException):

@@ -1,16 +1,33 @@
 """Writing messages to the outbox and putting failed ones back; `mail.sender` delivers them."""
 from email.utils import formataddr
 
-from flask import current_app, g, has_app_context, render_template
+from flask import current_app, g, has_app_context, has_request_context, render_template
 from flask_babel import gettext as _
+from flask_login import current_user
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import func, select
+from sqlalchemy import Date, bindparam, func, select, text
 
+from campaign.common.emails import normalise_email
 from campaign.common.errors import DomainError
+from campaign.common.hashing import keyed_hash
 from campaign.common.time import utcnow
 from campaign.extensions import db
 from campaign.mail.models import OutboxMessage, OutboxStatus
 from campaign.audit.service import record
+
+#: Counts one more message to a recipient about one thing today, and returns the new count;
+#: no row comes back once MAIL_PER_RECIPIENT_DAILY is reached. Written out as
+#: `signatures.counts` does, since SQLAlchemy compiles an ON CONFLICT statement afresh on
+#: every use; both databases accept it as is. The row lock queues concurrent requests.
+_COUNT_FOR_RECIPIENT = text(
+    "INSERT INTO mail_recipient_counts (recipient_hash, about, about_id, day, sent) "
+    "VALUES (:recipient_hash, :about, :about_id, :day, 1) "
+    "ON CONFLICT (recipient_hash, about, about_id, day) DO UPDATE SET "
+    "sent = mail_recipient_counts.sent + 1 WHERE mail_recipient_counts.sent < :limit "
+    "RETURNING sent"
+).bindparams(bindparam("day", type_=Date))
+#: What a message can be about, as its templates are given it; the first one present counts.
+_ABOUT = ("event", "statement")
 
 
 class MailError(DomainError):
@@ -21,12 +38,19 @@ class MessageNotFound(MailError):
     pass
 
 
-def enqueue(kind: str, to: str, subject: str, template: str, **context) -> OutboxMessage:
+def enqueue(kind: str, to: str, subject: str, template: str, **context) -> OutboxMessage | None:
     """Add a message to the current transaction, from templates/emails/<template>.txt and .html.
 
     It is committed (or rolled back) together with whatever it is about; the request
     that enqueued it then wakes the background sender (see `mail.views`).
+
+    A visitor can make the site write to anyone's address, so what a visitor's request asks
+    for about one statement or event (given to the templates as `statement` or `event`)
+    reaches one address at most MAIL_PER_RECIPIENT_DAILY times a UTC day. Past that the
+    message is dropped (None) and nothing else changes, so the page answers the same.
     """
+    if _over_daily_limit(to, context):
+        return None
     context["subject"] = subject
     context.setdefault("campaign_name", current_app.config["CAMPAIGN_NAME"])
     context.setdefault("base_url", current_app.config["BASE_URL"].rstrip("/"))
@@ -43,6 +67,25 @@ def enqueue(kind: str, to: str, subject: str, template: str, **context) -> Outbo
     db.session.add(message)
     _ask_for_delivery()
     return message
+
+
+def _over_daily_limit(to: str, context: dict) -> bool:
+    about = next((name for name in _ABOUT if context.get(name) is not None), None)
+    if about is None or not _asked_by_a_visitor():
+        return False
+    sent = db.session.scalar(_COUNT_FOR_RECIPIENT, {
+        "recipient_hash": keyed_hash("mail-recipient", normalise_email(to)),
+        "about": about,
+        "about_id": context[about].id,
+        "day": utcnow().date(),
+        "limit": current_app.config["MAIL_PER_RECIPIENT_DAILY"],
+    })
+    return sent is None
+
+
+def _asked_by_a_visitor() -> bool:
+    """Not an organizer's action nor a command: organizers' notices always go."""
+    return has_request_context() and not current_user.is_authenticated
 
 
 def _ask_for_delivery() -> None:

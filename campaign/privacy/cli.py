@@ -66,8 +66,9 @@ def anonymise(days, dry_run):
     """Erase personal data past its retention period, keeping counts and country totals.
 
     Signatures of statements closed, and registrations of events ended, more than
-    --days ago are anonymised; IP hashes older than IP_HASH_RETENTION_DAYS and sent
-    mail older than OUTBOX_RETENTION_DAYS are deleted. Safe to run daily from cron.
+    --days ago are anonymised; IP hashes older than IP_HASH_RETENTION_DAYS, sent
+    mail older than OUTBOX_RETENTION_DAYS and per-recipient mail counts of past days
+    are deleted. Safe to run daily from cron.
     """
     report = apply_retention(days=days, dry_run=dry_run, actor=command_line_actor())
     config = current_app.config
@@ -81,6 +82,7 @@ def anonymise(days, dry_run):
                f"{config['IP_HASH_RETENTION_DAYS']} days {done} dropped")
     click.echo(f"{report.messages} sent or failed messages older than "
                f"{config['OUTBOX_RETENTION_DAYS']} days {done} deleted")
+    click.echo(f"{report.recipient_counts} per-recipient mail counts of past days {done} deleted")
 
 
 commands = [privacy]

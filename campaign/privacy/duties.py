@@ -17,7 +17,7 @@ from campaign.common.time import utcnow
 from campaign.events import service as event_service
 from campaign.events.models import Event, Registration
 from campaign.extensions import db
-from campaign.mail.models import OutboxMessage, OutboxStatus
+from campaign.mail.models import OutboxMessage, OutboxStatus, RecipientDailyCount
 from campaign.audit.models import AuditEntry
 from campaign.audit.service import person_reference, record
 from campaign.signatures import service as signature_service
@@ -188,15 +188,18 @@ class RetentionReport:
     registrations: int = 0
     ip_hashes: int = 0
     messages: int = 0
+    recipient_counts: int = 0
 
     @property
     def changed_anything(self) -> bool:
-        return bool(self.signatures or self.registrations or self.ip_hashes or self.messages)
+        return bool(self.signatures or self.registrations or self.ip_hashes or self.messages
+                    or self.recipient_counts)
 
     def summary(self) -> str:
         return (f"{self.signatures} signatures and {self.registrations} registrations anonymised "
                 f"(closed more than {self.days} days ago), {self.ip_hashes} IP hashes dropped, "
-                f"{self.messages} old messages deleted")
+                f"{self.messages} old messages and {self.recipient_counts} past days' "
+                f"per-recipient mail counts deleted")
 
 
 #: Rows anonymised per transaction, so a large backlog never holds one long lock.
@@ -210,7 +213,8 @@ def apply_retention(days: int | None = None, dry_run: bool = False, now: datetim
     Signatures of statements closed more than `days` (RETENTION_DAYS) ago and registrations
     of events that ended that long ago lose their personal data but keep counting, with
     their country. IP hashes go after IP_HASH_RETENTION_DAYS; sent and failed mail after
-    OUTBOX_RETENTION_DAYS. Running it again changes nothing; `dry_run` only counts.
+    OUTBOX_RETENTION_DAYS; per-recipient mail counts once their day is over. Running it
+    again changes nothing; `dry_run` only counts.
     """
     config = current_app.config
     now = now or utcnow()
@@ -230,12 +234,14 @@ def apply_retention(days: int | None = None, dry_run: bool = False, now: datetim
         OutboxMessage.status.in_((OutboxStatus.sent, OutboxStatus.failed)),
         OutboxMessage.created_at < now - timedelta(days=config["OUTBOX_RETENTION_DAYS"]),
     )
+    past_recipient_counts = RecipientDailyCount.day < now.date()
     report = RetentionReport(days, dry_run)
     if dry_run:
         report.signatures = _count(signatures_due)
         report.registrations = _count(registrations_due)
         report.ip_hashes = _count(select(Signature).where(old_ip_hashes))
         report.messages = _count(select(OutboxMessage).where(old_messages))
+        report.recipient_counts = _count(select(RecipientDailyCount).where(past_recipient_counts))
         return report
 
     reason = f"retention: closed more than {days} days ago"
@@ -249,6 +255,10 @@ def apply_retention(days: int | None = None, dry_run: bool = False, now: datetim
     ).rowcount
     report.messages = db.session.execute(
         delete(OutboxMessage).where(old_messages).execution_options(synchronize_session=False)
+    ).rowcount
+    report.recipient_counts = db.session.execute(
+        delete(RecipientDailyCount).where(past_recipient_counts)
+        .execution_options(synchronize_session=False)
     ).rowcount
     if report.changed_anything:
         record("privacy.anonymise", "retention", report.summary(), actor=actor)

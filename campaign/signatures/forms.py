@@ -9,7 +9,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from campaign.common.text import (
-    AFFILIATION_MAX_LENGTH, NAME_MAX_LENGTH, NoControlCharacters, clean, strip_filter,
+    AFFILIATION_MAX_LENGTH, AFFILIATION_NEEDS_A_LETTER, NAME_MAX_LENGTH, NAME_NEEDS_A_LETTER,
+    HasLetter, NoControlCharacters, clean, strip_filter,
 )
 from campaign.common.forms import ConsentAndHoneypot, email_field
 from campaign.signatures.models import SignatureStatus
@@ -66,6 +67,7 @@ class SignatoryDetailsForm(FlaskForm):
             DataRequired(_l("Enter your name.")),
             Length(max=NAME_MAX_LENGTH, message=_l("Your name must be %(max)d characters or fewer.")),
             NoControlCharacters(),
+            HasLetter(NAME_NEEDS_A_LETTER),
         ],
     )
     affiliation = StringField(
@@ -75,6 +77,7 @@ class SignatoryDetailsForm(FlaskForm):
             Length(max=AFFILIATION_MAX_LENGTH,
                    message=_l("The affiliation must be %(max)d characters or fewer.")),
             NoControlCharacters(),
+            HasLetter(AFFILIATION_NEEDS_A_LETTER),
         ],
     )
 

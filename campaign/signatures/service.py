@@ -287,6 +287,7 @@ def _send_receipt(signature: Signature, to: str) -> None:
 def _email_context(signature: Signature) -> dict:
     statement = signature.statement
     return {
+        "statement": statement,
         "name": signature.name,
         "statement_title": statement.title,
         "statement_url": absolute_url("signatures.statement_page", slug=statement.slug),

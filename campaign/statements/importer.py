@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 
 from campaign.common.text import (
-    AFFILIATION_MAX_LENGTH, NAME_MAX_LENGTH, clean, has_control_characters,
+    AFFILIATION_MAX_LENGTH, AFFILIATION_NEEDS_A_LETTER, NAME_MAX_LENGTH, NAME_NEEDS_A_LETTER,
+    clean, has_control_characters, has_visible_letter, text_problem,
 )
 from campaign.statements.models import Statement
 from campaign.statements.service import DemandText, StatementError
@@ -211,4 +212,11 @@ def _signatory(number: int, line: str) -> Signatory:
         raise ImportFormatError(number, _(
             "the affiliation is longer than %(max)d characters.", max=AFFILIATION_MAX_LENGTH
         ))
+    problem = text_problem(name) or text_problem(affiliation)
+    if problem is not None:
+        raise ImportFormatError(number, problem.message)
+    if not has_visible_letter(name):
+        raise ImportFormatError(number, str(NAME_NEEDS_A_LETTER))
+    if affiliation and not has_visible_letter(affiliation):
+        raise ImportFormatError(number, str(AFFILIATION_NEEDS_A_LETTER))
     return Signatory(name=name, affiliation=affiliation, personal_capacity=personal_capacity)
