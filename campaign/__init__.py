@@ -6,7 +6,7 @@ from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from campaign.common.routing import DatabaseIdConverter
-from campaign.config import INSTANCE_DIR, PROJECT_ROOT, load_settings
+from campaign.config import INSTANCE_DIR, PROJECT_ROOT, load_settings, trusted_hosts
 from campaign.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 #: Each domain that serves pages has `views.bp`; each with commands has `cli.commands`;
@@ -32,6 +32,8 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(app.config)
+    # Flask answers a request for any other Host (after ProxyFix: X-Forwarded-Host) with a 400.
+    app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config)
     if app.config["TRUSTED_PROXIES"] > 0:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)

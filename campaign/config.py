@@ -5,6 +5,7 @@ Every setting is documented in README.md. Tests pass overrides to `create_app`.
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from dotenv import load_dotenv
 
@@ -36,6 +37,20 @@ def _secret_key() -> str:
     return key_file.read_text().strip()
 
 
+def trusted_hosts(config: dict) -> list[str]:
+    """The host names this site answers to; a request for any other gets a 400.
+
+    TRUSTED_HOSTS (a comma-separated string or a list) when given, else BASE_URL's host
+    plus localhost and 127.0.0.1, so the quick start and a health check on the machine work.
+    """
+    listed = config.get("TRUSTED_HOSTS") or []
+    if isinstance(listed, str):
+        listed = listed.split(",")
+    hosts = [host.strip() for host in listed if host.strip()]
+    base_host = urlsplit(config["BASE_URL"]).hostname or "localhost"
+    return hosts or [base_host, "localhost", "127.0.0.1"]
+
+
 def load_settings() -> dict:
     """All settings as a dict, so `create_app` can lay test overrides on top."""
     load_dotenv(PROJECT_ROOT / ".env")
@@ -55,6 +70,8 @@ def load_settings() -> dict:
         "CAMPAIGN_NAME": os.environ.get("CAMPAIGN_NAME", "Campaign statements"),
         "DEMO_PASSWORD": os.environ.get("DEMO_PASSWORD", ""),
         "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000"),
+        # Comma-separated; empty means BASE_URL's host and the local names (`trusted_hosts`).
+        "TRUSTED_HOSTS": os.environ.get("TRUSTED_HOSTS", ""),
         "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", False),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
