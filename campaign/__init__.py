@@ -2,6 +2,7 @@
 from importlib import import_module
 
 from flask import Flask
+from flask.logging import default_handler
 from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -78,6 +79,10 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
     limiter.init_app(app)
+    # Flask-Limiter says once, on its own logger, when Redis goes away and each worker starts
+    # counting on its own (and when it is back): that goes where the app's log goes.
+    if default_handler not in limiter.logger.handlers:
+        limiter.logger.addHandler(default_handler)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _sqlite_pragmas)

@@ -93,8 +93,10 @@ def load_settings() -> dict:
         # a refusal still carries Retry-After (campaign.web) either way.
         "RATELIMIT_HEADERS_ENABLED": _bool("RATELIMIT_HEADERS_ENABLED", False),
         "RATELIMIT_KEY_PREFIX": os.environ.get("RATELIMIT_KEY_PREFIX", "campaign"),
-        # When Redis is away, each worker limits on its own rather than failing every request.
+        # When Redis is away, each worker limits on its own rather than failing every request;
+        # a Redis that does not answer at all holds a request up for a second at most.
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": _bool("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True),
+        "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         "SIGN_RATE_LIMIT_BURST": os.environ.get("SIGN_RATE_LIMIT_BURST", "1 per minute"),
         "SIGN_RATE_LIMIT_SUSTAINED": os.environ.get(
             "SIGN_RATE_LIMIT_SUSTAINED", "5 per 5 minutes"
