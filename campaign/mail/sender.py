@@ -9,6 +9,10 @@ re-run such a subquery and, skipping the rows it has just locked, claim past the
 size). SQLite has a single writer, so the guarded UPDATE alone decides. If a sender dies
 mid-send, its lease runs out and another one retries.
 
+Each round starts with `delivery_round`, so a domain that left work for the sender (the
+signatures' requests for a confirmation link, looked up here and not in the request that
+asked) writes those messages first.
+
 After a failure the message waits MAIL_RETRY_BASE_SECONDS * 2^(attempts-1) (capped at
 MAIL_RETRY_MAX_SECONDS); after MAIL_MAX_ATTEMPTS, or a permanent refusal, it is failed
 and shown in the dashboard for an editor to retry.
@@ -20,6 +24,7 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 
+from blinker import Namespace
 from flask import Flask, current_app
 from sqlalchemy import func, select, update
 
@@ -29,6 +34,9 @@ from campaign.mail.backends import BackendUnavailable, backend_for
 from campaign.mail.models import OutboxMessage, OutboxStatus
 
 _ERROR_LENGTH = 2000
+
+#: Sent with the app at the start of every `send_due`, before anything is claimed.
+delivery_round = Namespace().signal("delivery-round")
 
 
 @dataclass
@@ -46,6 +54,7 @@ class DeliveryReport:
 def send_due(now: datetime | None = None, backend=None) -> DeliveryReport:
     """Send every message due at `now` (default: the current time), batch by batch."""
     backend = backend or backend_for(current_app.config)
+    delivery_round.send(current_app._get_current_object())
     report = DeliveryReport()
     while True:
         clock = now or utcnow()

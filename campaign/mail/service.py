@@ -40,11 +40,12 @@ def enqueue(kind: str, to: str, subject: str, template: str, **context) -> Outbo
         body_html=render_template(f"emails/{template}.html", **context),
     )
     db.session.add(message)
-    _ask_for_delivery()
+    ask_for_delivery()
     return message
 
 
-def _ask_for_delivery() -> None:
+def ask_for_delivery() -> None:
+    """Wake the background sender once this request is answered (see `mail.views`)."""
     if has_app_context():
         g.mail_waiting = True
 
@@ -61,7 +62,7 @@ def retry(message_id: int) -> OutboxMessage:
     message.next_attempt_at = utcnow()
     record("mail.retry", f"outbox:{message.id}", message.kind)
     db.session.commit()
-    _ask_for_delivery()
+    ask_for_delivery()
     return message
 
 
