@@ -148,14 +148,16 @@ def redis_away(settings):
 
     The limiter is one object per process, as in a worker; it remembers that its storage
     failed. Each of these tests starts as a worker that has not yet seen Redis fail, with
-    the limiter's logger on (the migrations' logging setup, run in this process before the
-    tests, switches off the loggers that already exist; a server never runs it).
+    the app's and the limiter's loggers on (the migrations' logging setup, run in this
+    process by earlier tests, switches off the loggers that already exist; a server never
+    runs it).
     """
     closed = f"redis://127.0.0.1:{_free_port()}/0"
     settings.update(REDIS_URL=closed, RATELIMIT_STORAGE_URI=closed, RATELIMIT_ENABLED=True,
                     SIGN_RATE_LIMIT_BURST="1 per minute")
     limiter._storage_dead = False
-    limiter.logger.disabled = False
+    for logger in (logging.getLogger("campaign"), limiter.logger):
+        logger.disabled = False
 
 
 def test_while_redis_is_away_the_instance_stays_ready_and_says_so_in_the_body_and_the_log(
