@@ -2,11 +2,12 @@
 from importlib import import_module
 
 from flask import Flask
+from flask.logging import default_handler
 from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from campaign.common.routing import DatabaseIdConverter
-from campaign.config import INSTANCE_DIR, PROJECT_ROOT, load_settings
+from campaign.config import INSTANCE_DIR, PROJECT_ROOT, load_settings, trusted_hosts
 from campaign.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 #: Each domain that serves pages has `views.bp`; each with commands has `cli.commands`;
@@ -18,7 +19,7 @@ DOMAINS_WITH_VIEWS = (
 DOMAINS_WITH_CLI = (
     "statements", "signatures", "organizers", "exports", "mail", "privacy", "demo",
 )
-DOMAINS_WITH_RECEIVERS = ("events", "abuse")
+DOMAINS_WITH_RECEIVERS = ("signatures", "events", "abuse")
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -32,6 +33,8 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(app.config)
+    # Flask answers a request for any other Host (after ProxyFix: X-Forwarded-Host) with a 400.
+    app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config)
     if app.config["TRUSTED_PROXIES"] > 0:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
@@ -76,6 +79,10 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
     limiter.init_app(app)
+    # Flask-Limiter says once, on its own logger, when Redis goes away and each worker starts
+    # counting on its own (and when it is back): that goes where the app's log goes.
+    if default_handler not in limiter.logger.handlers:
+        limiter.logger.addHandler(default_handler)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _sqlite_pragmas)

@@ -6,6 +6,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from dotenv import load_dotenv
 
@@ -37,6 +38,20 @@ def _secret_key() -> str:
     return key_file.read_text().strip()
 
 
+def trusted_hosts(config: dict) -> list[str]:
+    """The host names this site answers to; a request for any other gets a 400.
+
+    TRUSTED_HOSTS (a comma-separated string or a list) when given, else BASE_URL's host
+    plus localhost and 127.0.0.1, so the quick start and a health check on the machine work.
+    """
+    listed = config.get("TRUSTED_HOSTS") or []
+    if isinstance(listed, str):
+        listed = listed.split(",")
+    hosts = [host.strip() for host in listed if host.strip()]
+    base_host = urlsplit(config["BASE_URL"]).hostname or "localhost"
+    return hosts or [base_host, "localhost", "127.0.0.1"]
+
+
 def load_settings() -> dict:
     """All settings as a dict, so `create_app` can lay test overrides on top."""
     load_dotenv(PROJECT_ROOT / ".env")
@@ -58,6 +73,8 @@ def load_settings() -> dict:
         "CAMPAIGN_NAME": os.environ.get("CAMPAIGN_NAME", "Campaign statements"),
         "DEMO_PASSWORD": os.environ.get("DEMO_PASSWORD", ""),
         "BASE_URL": base_url,
+        # Comma-separated; empty means BASE_URL's host and the local names (`trusted_hosts`).
+        "TRUSTED_HOSTS": os.environ.get("TRUSTED_HOSTS", ""),
         "SESSION_COOKIE_SECURE": secure_cookies,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -84,8 +101,10 @@ def load_settings() -> dict:
         # a refusal still carries Retry-After (campaign.web) either way.
         "RATELIMIT_HEADERS_ENABLED": _bool("RATELIMIT_HEADERS_ENABLED", False),
         "RATELIMIT_KEY_PREFIX": os.environ.get("RATELIMIT_KEY_PREFIX", "campaign"),
-        # When Redis is away, each worker limits on its own rather than failing every request.
+        # When Redis is away, each worker limits on its own rather than failing every request;
+        # a Redis that does not answer at all holds a request up for a second at most.
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": _bool("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True),
+        "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         "SIGN_RATE_LIMIT_BURST": os.environ.get("SIGN_RATE_LIMIT_BURST", "1 per minute"),
         "SIGN_RATE_LIMIT_SUSTAINED": os.environ.get(
             "SIGN_RATE_LIMIT_SUSTAINED", "5 per 5 minutes"

@@ -1,19 +1,25 @@
-"""What every page shares: error pages, security headers, template helpers, public caching."""
+"""What every page shares: error pages, security headers, template helpers, public caching.
+
+Links that leave the page whole (Open Graph, canonical, share links, embed code) are built
+on BASE_URL with `absolute_url` (a template global too), never on the request's Host.
+"""
 import math
 import time
 from datetime import timedelta
 from functools import wraps
 
 from flask import Flask, abort, current_app, make_response, render_template, request, session
+from flask.globals import request_ctx
 from flask_babel import format_timedelta, gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DisconnectionError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from campaign.common.emails import internationalised_form
 from campaign.common.markdown import render_markdown
+from campaign.common.urls import absolute_url, base_url_adapter
 from campaign.extensions import db, limiter
 
 _ERROR_TEXT = {
@@ -43,7 +49,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["internationalised_email"] = internationalised_form
     app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.globals["absolute_url"] = absolute_url
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(SecurityError, _untrusted_host)
     app.register_error_handler(CSRFError, _csrf_error)
     for database_down in (OperationalError, DisconnectionError, PoolTimeoutError):
         app.register_error_handler(database_down, _database_unavailable)
@@ -101,6 +109,16 @@ def wait_in_words(seconds: int) -> str:
     if seconds >= 60:
         seconds = 60 * math.ceil(seconds / 60)
     return format_timedelta(timedelta(seconds=seconds), threshold=1, add_direction=True)
+
+
+def _untrusted_host(error: SecurityError):
+    """A Host (or, behind TRUSTED_PROXIES, X-Forwarded-Host) not in TRUSTED_HOSTS.
+
+    Flask refuses it before binding the request's URLs, so the error page's own links
+    are built on BASE_URL.
+    """
+    request_ctx.url_adapter = base_url_adapter()
+    return _http_error(error)
 
 
 def _csrf_error(error: CSRFError):

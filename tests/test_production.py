@@ -3,6 +3,7 @@
 The outage tests run a second, private PostgreSQL cluster (never the shared server):
 initdb in a temporary directory, on a free port, started and stopped with pg_ctl.
 """
+import logging
 import os
 import re
 import shutil
@@ -18,7 +19,7 @@ from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 
 from campaign import create_app
-from campaign.extensions import db
+from campaign.extensions import db, limiter
 from campaign.organizers.models import Organizer, Role
 from campaign.signatures import counts
 from tests.conftest import PASSWORD, CampaignClient
@@ -140,16 +141,52 @@ def test_a_load_balancer_sees_the_process_up_and_ready(client):
     assert ready.get_json()["checks"] == {"database": True}
 
 
-def test_readiness_fails_while_the_configured_redis_is_unreachable(settings):
-    settings["REDIS_URL"] = f"redis://127.0.0.1:{_free_port()}/0"
-    app = create_app(settings)
-    with app.app_context():
-        response = app.test_client().get("/readyz")
-        db.engine.dispose()
-    assert response.status_code == 503
-    assert response.get_json() == {
-        "status": "unavailable", "checks": {"database": True, "redis": False},
-    }
+@pytest.fixture
+def redis_away(settings):
+    """Redis configured for the rate limits (REDIS_URL, RATELIMIT_STORAGE_URI) but not
+    answering: a closed port. Limits on.
+
+    The limiter is one object per process, as in a worker; it remembers that its storage
+    failed. Each of these tests starts as a worker that has not yet seen Redis fail, with
+    the app's and the limiter's loggers on (the migrations' logging setup, run in this
+    process by earlier tests, switches off the loggers that already exist; a server never
+    runs it).
+    """
+    closed = f"redis://127.0.0.1:{_free_port()}/0"
+    settings.update(REDIS_URL=closed, RATELIMIT_STORAGE_URI=closed, RATELIMIT_ENABLED=True,
+                    SIGN_RATE_LIMIT_BURST="1 per minute")
+    limiter._storage_dead = False
+    for logger in (logging.getLogger("campaign"), limiter.logger):
+        logger.disabled = False
+
+
+def test_while_redis_is_away_the_instance_stays_ready_and_says_so_in_the_body_and_the_log(
+    redis_away, client, caplog
+):
+    caplog.set_level(logging.INFO, logger="campaign")
+    probes = [client.get("/readyz") for _ in range(3)]
+
+    for probe in probes:
+        assert probe.status_code == 200
+        assert probe.get_json()["status"] == "degraded"
+        assert probe.get_json()["checks"] == {"database": True, "redis": False}
+        assert "Redis is unavailable" in probe.get_json()["message"]
+    warnings = [r.getMessage() for r in caplog.records
+                if r.name == "campaign" and r.levelno == logging.WARNING]
+    assert len(warnings) == 1 and "Redis is unavailable" in warnings[0]
+
+
+def test_while_redis_is_away_signing_works_limited_per_process_and_the_log_says_so_once(
+    redis_away, client, make_statement, sign, capsys
+):
+    first, second = make_statement(), make_statement()
+
+    assert sign(first, email="olena@example.org").status_code == 302
+    assert sign(first, email="taras@example.org").status_code == 429
+    assert sign(second, email="lina@example.org").status_code == 302
+
+    log = capsys.readouterr().err
+    assert log.count("falling back to in-memory storage") == 1, log
 
 
 def test_readiness_includes_a_reachable_redis(settings):

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from campaign.extensions import db
 from campaign.mail.models import OutboxMessage
+from campaign.mail.sender import send_due
 from campaign.signatures import counts
 from campaign.signatures.models import Signature, SignatureStatus
 
@@ -92,4 +93,5 @@ def test_asking_for_the_confirmation_link_again_and_again_is_slowed_down(
     ]
 
     assert codes == [200, 429]
+    send_due()
     assert [message.kind for message in messages()] == ["signature_confirmation"] * 2

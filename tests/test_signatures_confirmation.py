@@ -3,14 +3,15 @@ import threading
 import time
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from campaign import create_app
 from campaign.extensions import db
 from campaign.mail.models import OutboxMessage
+from campaign.mail.sender import send_due
 from campaign.audit.models import AuditEntry
 from campaign.signatures import counts, listing, service
-from campaign.signatures.models import Signature, SignatureStatus
+from campaign.signatures.models import ResendRequest, Signature, SignatureStatus
 from tests.conftest import CampaignClient
 
 
@@ -118,8 +119,66 @@ def test_resend_gives_the_same_answer_whether_or_not_the_address_signed(
     assert signed.status_code == unknown.status_code == 200
     assert "If that address has signed this statement" in signed.get_data(as_text=True)
     assert _without_token(signed) == _without_token(unknown)
+    send_due()
     assert _messages_to("OLENA@example.org") == ["signature_confirmation"]
     assert _messages_to("nobody@example.org") == []
+
+
+def _statements_run_by(request) -> list[str]:
+    """Every SQL statement the database is sent while `request()` runs, in order."""
+    sent = []
+
+    def note(_connection, _cursor, statement, _parameters, _context, _executemany):
+        sent.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        request()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    return sent
+
+
+def test_asking_for_the_link_again_does_the_same_database_work_whether_or_not_the_address_signed(
+    client, pending, emailed_link
+):
+    """How long the answer takes must not tell whether an address signed: the request only
+    writes the wish down; the mail sender looks the address up after the answer is sent."""
+    token = client.csrf_token(f"/s/{pending.slug}/thanks")
+
+    def ask(email):
+        return lambda: client.post(f"/s/{pending.slug}/resend",
+                                   data={"email": email, "csrf_token": token})
+
+    signed = _statements_run_by(ask("olena@example.org"))
+    never_signed = _statements_run_by(ask("nobody@example.org"))
+
+    assert len(signed) == len(never_signed)
+    assert signed == never_signed
+    assert not any("FROM signatures" in statement for statement in signed)
+
+    assert _messages_to("olena@example.org") == ["signature_confirmation"]  # from signing
+    send_due()
+    assert _messages_to("olena@example.org") == ["signature_confirmation"] * 2
+    assert _messages_to("nobody@example.org") == []
+    assert db.session.scalars(select(ResendRequest)).all() == [], "no address is kept after"
+    again = emailed_link("olena@example.org", "confirm")
+    client.submit(again, page=again)
+    assert _signature().status is SignatureStatus.confirmed
+
+
+def test_a_confirmed_signatory_asking_for_the_link_again_is_told_they_have_signed(
+    client, pending, emailed_link
+):
+    link = emailed_link("olena@example.org", "confirm")
+    client.submit(link, page=link)
+    page = f"/s/{pending.slug}/thanks"
+    client.submit(f"/s/{pending.slug}/resend", {"email": "olena@example.org"}, page=page)
+
+    send_due()
+
+    assert _messages_to("olena@example.org") == [
+        "signature_confirmation", "signature_already_signed"]
 
 
 def test_resend_checks_the_address_it_is_given(client, pending):

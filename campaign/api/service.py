@@ -1,6 +1,5 @@
 """The shapes the public API returns; only what the public page already shows."""
-from flask import url_for
-
+from campaign.common.urls import absolute_url
 from campaign.signatures import counts
 from campaign.signatures.models import Signature
 from campaign.statements.models import Statement
@@ -15,7 +14,7 @@ def statement_summary(statement: Statement, totals: counts.Totals) -> dict:
         "open_for_signing": is_open_for_signing(statement),
         "signature_count": totals.counted,
         "signature_goal": statement.signature_goal,
-        "url": url_for("signatures.statement_page", slug=statement.slug, _external=True),
+        "url": absolute_url("signatures.statement_page", slug=statement.slug),
     }
 
 

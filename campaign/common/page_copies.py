@@ -4,8 +4,10 @@ In a spike most visitors of a statement page are anonymous and see the same page
 the CSRF token in its form is theirs. So the first render is kept with a hole where the
 token was, and the next visitors get that copy with their own token put in. A copy lives
 PAGE_CACHE_SECONDS (so the count shown may lag by that much) and belongs to one worker:
-no other worker or host needs it, and each makes its own. Logged-in organizers, visitors
-with a message waiting (flash) and anything but a plain 200 HTML page always render.
+no other worker or host needs it, and each makes its own. A copy is kept per host name the
+page was asked for (TRUSTED_HOSTS may list several), and its full links come from BASE_URL
+anyway, so a forged Host header cannot reach the next visitor. Logged-in organizers,
+visitors with a message waiting (flash) and anything but a plain 200 HTML page always render.
 """
 import threading
 import time
@@ -19,7 +21,7 @@ from flask_wtf.csrf import generate_csrf
 
 #: Where the visitor's own CSRF token goes back into a kept copy.
 _TOKEN_HOLE = "\x00csrf-token\x00"
-#: Copies kept per worker at most (one per statement, page and language).
+#: Copies kept per worker at most (one per host name, statement, page and language).
 _MAX_COPIES = 512
 
 
@@ -66,7 +68,8 @@ def shared_page(view):
         max_age = current_app.config["PAGE_CACHE_SECONDS"]
         if not max_age or not _same_for_everyone():
             return view(*args, **kwargs)
-        key = (request.full_path, str(get_locale()))
+        # Host and scheme too: a copy made for one name of the site is never served on another.
+        key = (request.host_url, request.full_path, str(get_locale()))
         kept = _copies().fresh(key, max_age)
         if kept is not None:
             if _TOKEN_HOLE in kept:

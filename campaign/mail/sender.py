@@ -18,6 +18,10 @@ left sending past its lease (its sender died with it in hand) may or may not hav
 delivered: it is failed, saying so, for a person to decide. A message still pending when
 its lease runs out (its sender died before handing it over) is simply claimed again.
 
+Each round starts with `delivery_round`, so a domain that left work for the sender (the
+signatures' requests for a confirmation link, looked up here and not in the request that
+asked) writes those messages first.
+
 After a failure the message waits MAIL_RETRY_BASE_SECONDS * 2^(attempts-1) (capped at
 MAIL_RETRY_MAX_SECONDS); after MAIL_MAX_ATTEMPTS, or a permanent refusal, it is failed
 and shown in the dashboard for an editor to retry.
@@ -30,6 +34,7 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 
+from blinker import Namespace
 from flask import Flask, current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import SQLAlchemyError
@@ -42,6 +47,9 @@ from campaign.mail.models import OutboxMessage, OutboxStatus
 _ERROR_LENGTH = 2000
 _LEFT_SENDING = ("The sender stopped while handing this message to the mail server, so it "
                  "may have been delivered: retry it only if it was not.")
+
+#: Sent with the app at the start of every `send_due`, before anything is claimed.
+delivery_round = Namespace().signal("delivery-round")
 
 
 @dataclass
@@ -114,6 +122,7 @@ def send_due(now: datetime | None = None, backend=None) -> DeliveryReport:
     """
     backend = backend or backend_for(current_app.config)
     _unrecorded().write()
+    delivery_round.send(current_app._get_current_object())
     report = DeliveryReport()
     while True:
         clock = now or utcnow()

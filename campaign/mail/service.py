@@ -65,7 +65,7 @@ def enqueue(kind: str, to: str, subject: str, template: str, **context) -> Outbo
         body_html=render_template(f"emails/{template}.html", **context),
     )
     db.session.add(message)
-    _ask_for_delivery()
+    ask_for_delivery()
     return message
 
 
@@ -88,7 +88,8 @@ def _asked_by_a_visitor() -> bool:
     return has_request_context() and not current_user.is_authenticated
 
 
-def _ask_for_delivery() -> None:
+def ask_for_delivery() -> None:
+    """Wake the background sender once this request is answered (see `mail.views`)."""
     if has_app_context():
         g.mail_waiting = True
 
@@ -105,7 +106,7 @@ def retry(message_id: int) -> OutboxMessage:
     message.next_attempt_at = utcnow()
     record("mail.retry", f"outbox:{message.id}", message.kind)
     db.session.commit()
-    _ask_for_delivery()
+    ask_for_delivery()
     return message
 
 

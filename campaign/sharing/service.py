@@ -15,12 +15,13 @@ from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
 from markupsafe import escape
 from PIL import Image, ImageDraw, ImageFont
 
+from campaign.common.urls import absolute_url
 from campaign.events.models import Event
 from campaign.events.service import format_event_time
 from campaign.signatures import counts
@@ -39,7 +40,7 @@ _COLOURS = {
 
 def embed_code(statement: Statement) -> str:
     """The HTML a partner site pastes to show the statement's widget."""
-    source = url_for("sharing.statement_embed", slug=statement.slug, _external=True)
+    source = absolute_url("sharing.statement_embed", slug=statement.slug)
     return (
         f'<iframe src="{escape(source)}" title="{escape(statement.title)}" width="100%" '
         'height="240" style="border:0;max-width:32rem" loading="lazy"></iframe>'

@@ -91,3 +91,22 @@ class SignatureCountShard(db.Model):
     counted: Mapped[int] = mapped_column(default=0)
     #: Of those, how many the signatory chose to show publicly.
     listed: Mapped[int] = mapped_column(default=0)
+
+
+class ResendRequest(db.Model):
+    """Someone asked for the confirmation link again; the mail sender looks the address up.
+
+    The request only writes this down, so it does the same work whether or not the address
+    signed: neither the answer nor how long it takes tells anyone which. Deleted as soon as
+    a sender has turned it into an email (or into nothing, for an address that never signed).
+    """
+
+    __tablename__ = "signature_resend_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    statement_id: Mapped[int] = mapped_column(ForeignKey("statements.id", ondelete="CASCADE"))
+    #: As typed, like a signature's; private.
+    email: Mapped[str] = mapped_column(String(320))
+    #: The language the page was in, for the email.
+    locale: Mapped[str] = mapped_column(String(16), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from functools import cache
 
 from flask import current_app
-from flask_babel import gettext as _
+from flask_babel import force_locale, get_locale, gettext as _
 from flask_sqlalchemy.pagination import Pagination
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import bindparam, func, or_, select, text, update
+from sqlalchemy import delete as delete_rows  # `delete` here removes a signature
 
 from campaign.common.emails import InvalidEmail, normalise_email, validated_email
 from campaign.common.errors import DomainError
@@ -25,11 +26,11 @@ from campaign.common.forms import INVALID_EMAIL
 from campaign.common.time import utcnow
 from campaign.common.urls import absolute_url
 from campaign.extensions import db
-from campaign.mail.service import enqueue
+from campaign.mail.service import ask_for_delivery, enqueue
 from campaign.audit.service import record
 from campaign.common.hashing import ip_hash
 from campaign.signatures import counts
-from campaign.signatures.models import Signature, SignatureStatus
+from campaign.signatures.models import ResendRequest, Signature, SignatureStatus
 from campaign.statements.models import Statement
 from campaign.statements.service import is_open_for_signing
 
@@ -186,7 +187,7 @@ def sign(statement: Statement, details: SignatoryDetails, ip_address: str | None
         created_at=now,
     ))
     if signature is None:
-        existing = _signature_by_email(statement, email)
+        existing = _signature_by_email(statement.id, email)
         if existing is not None:
             _remind(existing, email)
     elif confirmed:
@@ -227,11 +228,44 @@ def _with_defaults(**values) -> dict:
 
 
 def resend_confirmation(statement: Statement, email: str) -> None:
-    """Send the confirmation link again; the same answer whether or not the address signed."""
+    """Ask for the confirmation link again; the mail sender looks the address up later.
+
+    Only the request is written here, never a signature read, so the request does the same
+    work, and takes as long, whether or not the address signed (`send_requested_links`).
+    """
     email = checked_email(email)
-    signature = _signature_by_email(statement, email)
-    if signature is not None:
-        _remind(signature, email)
+    db.session.add(ResendRequest(statement_id=statement.id, email=email, locale=str(get_locale())))
+    db.session.commit()
+    ask_for_delivery()
+
+
+def send_requested_links() -> None:
+    """Turn waiting resend requests into emails; the mail sender runs this every round.
+
+    A pending signature gets its confirmation link again, a standing one "already signed",
+    an address that never signed nothing. Each request is taken by one sender (SKIP LOCKED
+    on PostgreSQL; the DELETE decides on SQLite) and gone in the transaction that writes its
+    email.
+    """
+    while True:
+        waiting = (select(ResendRequest.id).order_by(ResendRequest.id)
+                   .limit(current_app.config["MAIL_BATCH_SIZE"]))
+        if db.engine.dialect.name == "postgresql":
+            waiting = waiting.with_for_update(skip_locked=True)
+        request_ids = db.session.scalars(waiting).all()
+        if not request_ids:
+            db.session.commit()
+            return
+        taken = db.session.execute(
+            delete_rows(ResendRequest).where(ResendRequest.id.in_(request_ids))
+            .returning(ResendRequest.statement_id, ResendRequest.email, ResendRequest.locale)
+            .execution_options(synchronize_session=False)
+        ).all()
+        for statement_id, email, locale in taken:
+            signature = _signature_by_email(statement_id, email)
+            if signature is not None:
+                with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+                    _remind(signature, email)
         db.session.commit()
 
 
@@ -243,10 +277,10 @@ def checked_email(value: str) -> str:
         raise SignatureError(str(INVALID_EMAIL), field="email") from error
 
 
-def _signature_by_email(statement: Statement, email: str) -> Signature | None:
+def _signature_by_email(statement_id: int, email: str) -> Signature | None:
     return db.session.scalar(
         select(Signature).where(
-            Signature.statement_id == statement.id,
+            Signature.statement_id == statement_id,
             Signature.email_normalised == normalise_email(email),
         )
     )

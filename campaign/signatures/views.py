@@ -5,6 +5,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from flask_babel import gettext as _
 
 from campaign.common.limits import public_form_limits
+from campaign.common.urls import absolute_url
 from campaign.common.page_copies import shared_page
 from campaign.extensions import limiter
 from campaign.signatures import service
@@ -99,7 +100,7 @@ def resend(slug: str):
 
 
 def _thanks_page(statement, resend_form: ResendForm, status: int = 200, resent: bool = False):
-    page_url = url_for(".statement_page", slug=statement.slug, _external=True)
+    page_url = absolute_url("signatures.statement_page", slug=statement.slug)
     html = render_template(
         "signatures/thanks.html",
         statement=statement,

@@ -1,0 +1,8 @@
+"""What signatures do on other floors' signals."""
+from campaign.mail.sender import delivery_round
+from campaign.signatures.service import send_requested_links
+
+
+@delivery_round.connect
+def _send_requested_links(_app) -> None:
+    send_requested_links()
