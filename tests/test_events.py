@@ -218,6 +218,21 @@ def test_a_freed_place_goes_to_the_first_person_waiting_whose_ticket_has_room(
     assert registration_of("wants-supporter@example.org").status is RegistrationStatus.confirmed
 
 
+def test_when_several_wait_the_first_to_join_the_waiting_list_gets_the_freed_place(
+    client, make_event, register, emailed_link
+):
+    event = make_event(capacity=1)
+    register(event, email="holder@example.org")
+    for email in ("first@example.org", "second@example.org", "third@example.org"):
+        register(event, email=email)
+    cancel = emailed_link("holder@example.org", "r") + "/cancel"
+    client.submit(cancel, page=cancel)
+    assert registration_of("first@example.org").status is RegistrationStatus.confirmed
+    assert registration_of("second@example.org").status is RegistrationStatus.waitlisted
+    assert registration_of("third@example.org").status is RegistrationStatus.waitlisted
+    assert mail_to("first@example.org", "registration_promoted")
+
+
 def test_a_forged_cancel_link_changes_nothing(client, make_event, register, emailed_link):
     event = make_event()
     register(event, email="safe@example.org")
