@@ -86,10 +86,10 @@ def load_settings() -> dict:
         "RATELIMIT_KEY_PREFIX": os.environ.get("RATELIMIT_KEY_PREFIX", "campaign"),
         # When Redis is away, each worker limits on its own rather than failing every request.
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": _bool("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True),
-        "SIGN_RATE_LIMIT_BURST": os.environ.get("SIGN_RATE_LIMIT_BURST", "1 per minute"),
-        "SIGN_RATE_LIMIT_SUSTAINED": os.environ.get(
-            "SIGN_RATE_LIMIT_SUSTAINED", "5 per 5 minutes"
-        ),
+        # Signing from one address and statement faster than this is held until confirmed;
+        # only a flood far above what people at one meeting do is refused.
+        "SIGN_HOLD_AFTER": os.environ.get("SIGN_HOLD_AFTER", "1 per minute;5 per 5 minutes"),
+        "SIGN_FLOOD_LIMIT": os.environ.get("SIGN_FLOOD_LIMIT", "60 per minute"),
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per 15 minutes"),
         "LOGIN_ACCOUNT_ADDRESS_RATE_LIMIT": os.environ.get(
             "LOGIN_ACCOUNT_ADDRESS_RATE_LIMIT", "5 per 15 minutes"

@@ -35,10 +35,10 @@ def _signatures(make_signature, statement, number, **values):
 
 @pytest.fixture
 def limits_on(settings):
-    settings["RATELIMIT_ENABLED"] = True
+    settings.update(RATELIMIT_ENABLED=True, SIGN_FLOOD_LIMIT="1 per minute")
 
 
-def test_an_organizer_sees_how_many_signing_attempts_were_refused(
+def test_an_organizer_sees_how_many_signing_attempts_the_flood_limit_refused(
     limits_on, client, make_statement, login, make_organizer
 ):
     statement = make_statement()

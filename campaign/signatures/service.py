@@ -29,8 +29,9 @@ from campaign.extensions import db
 from campaign.mail.service import enqueue
 from campaign.audit.service import record
 from campaign.common.hashing import ip_hash
+from campaign.common.limits import keeps_pace
 from campaign.signatures import counts
-from campaign.signatures.models import Signature, SignatureStatus
+from campaign.signatures.models import HoldReason, Signature, SignatureStatus
 from campaign.statements.models import Statement
 from campaign.statements.service import is_open_for_signing
 
@@ -152,22 +153,31 @@ class SignatoryDetails:
     comment: str = ""
 
 
-def sign(statement: Statement, details: SignatoryDetails, ip_address: str | None = None) -> None:
+def sign(statement: Statement, details: SignatoryDetails, ip_address: str | None = None) -> bool:
     """Add a signature, or tell the address by email that it has already signed.
 
     A new signature gets an email either way: the confirmation link, or (on a statement
     that needs no confirmation) a receipt; both carry the link to withdraw.
 
-    Returns nothing on purpose: the browser must not learn whether an address had signed.
-    One row per (statement, normalised email) is guaranteed by the database; the insert
-    does nothing on a clash, so concurrent duplicates leave one row and no broken request.
-    A statement that needs no confirmation gets its signature written as confirmed, and the
-    INSERT returns the whole row, so signing is four round trips (insert, count, email, commit).
+    Signing from one network address faster than one person does (SIGN_HOLD_AFTER, per
+    statement: a meeting on one Wi-Fi, or a script) is never refused for that: the signature
+    is held, pending with its reason even where the statement needs no confirmation, until
+    its emailed link is opened or an organizer approves it in the abuse review. A repeat
+    from such an address sends no email, so nobody can flood a mailbox by signing again.
+
+    Returns whether it was held, never whether the address had signed: the browser must not
+    learn that. One row per (statement, normalised email) is guaranteed by the database; the
+    insert does nothing on a clash, so concurrent duplicates leave one row and no broken
+    request. A statement that needs no confirmation gets its signature written as confirmed,
+    and the INSERT returns the whole row, so signing is four round trips (insert, count,
+    email, commit).
     """
     if not is_open_for_signing(statement):
         raise SigningClosed(_("Signing this statement has closed."))
     email = checked_email(details.email)
-    confirmed = not statement.requires_confirmation
+    address = ip_hash(ip_address) if ip_address else None
+    held = address is not None and not keeps_pace("SIGN_HOLD_AFTER", str(statement.id), address)
+    confirmed = not (statement.requires_confirmation or held)
     now = utcnow()
     signature = db.session.scalar(_insert_signature(), _with_defaults(
         statement_id=statement.id,
@@ -183,12 +193,13 @@ def sign(statement: Statement, details: SignatoryDetails, ip_address: str | None
         status=SignatureStatus.confirmed if confirmed else SignatureStatus.pending,
         confirmed_at=now if confirmed else None,
         consent_version=current_app.config["CONSENT_VERSION"],
-        ip_hash=ip_hash(ip_address) if ip_address else None,
+        held_reason=HoldReason.busy_address if held else None,
+        ip_hash=address,
         created_at=now,
     ))
     if signature is None:
         existing = _signature_by_email(statement, email)
-        if existing is not None:
+        if existing is not None and not held:
             _remind(existing, email)
     elif confirmed:
         # A row nobody else can see yet: counted as it was written, with no lock to take.
@@ -197,6 +208,7 @@ def sign(statement: Statement, details: SignatoryDetails, ip_address: str | None
     else:
         _send_confirmation(signature, email)
     db.session.commit()
+    return held
 
 
 @cache
@@ -401,7 +413,8 @@ def get_signature(signature_id: int) -> Signature:
 
 
 def hide(signature: Signature) -> None:
-    """Take a confirmed signature out of counts and lists, keeping it for the record."""
+    """Take a confirmed signature out of counts and lists, or keep a held one from ever
+    counting (its emailed link no longer confirms it); either is kept for the record."""
     _moderate(signature, lambda: signature.can_be_hidden, "hide", status=SignatureStatus.hidden)
 
 

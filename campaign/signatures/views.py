@@ -1,7 +1,9 @@
 """The public statement page, signing, the thank-you page, the emailed confirm/withdraw links."""
 from urllib.parse import quote, urlencode
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import (
+    Blueprint, current_app, make_response, redirect, render_template, request, url_for,
+)
 from flask_babel import gettext as _
 
 from campaign.common.limits import public_form_limits
@@ -12,11 +14,18 @@ from campaign.signatures.listing import public_listing
 from campaign.signatures.forms import ResendForm, SignatureForm
 from campaign.signatures.page_sections import sections_for
 from campaign.statements.service import public_statement
-from campaign.web import error_page, page_number, public_cache
+from campaign.web import (
+    error_page, page_number, public_cache, seconds_until_retry, wait_in_words,
+)
 
 bp = Blueprint("signatures", __name__)
 
-SIGN_LIMIT_SETTINGS = ("SIGN_RATE_LIMIT_SUSTAINED", "SIGN_RATE_LIMIT_BURST")
+#: What the thank-you page's address carries for a held signature: the page then asks the
+#: person to confirm by email, as it asks everyone on a statement that needs confirmation.
+_HELD = {"confirm": "email"}
+
+#: The pace of one person signing: faster from one address, signatures are held (service.sign).
+SIGN_LIMIT_SETTINGS = ("SIGN_HOLD_AFTER",)
 
 
 @bp.get("/s/<slug>")
@@ -27,23 +36,35 @@ def statement_page(slug: str):
     return _statement_page(statement, SignatureForm())
 
 
+def _flooded_page():
+    """A flood far above what people do is refused, but a person caught in it keeps the form
+    as they filled it in, and is told when pressing Sign again will work."""
+    wait = seconds_until_retry()
+    form = SignatureForm.submitted()
+    html, status = _statement_page(public_statement(request.view_args["slug"]), form, status=429,
+                                   retry=_("Please try again %(when)s.", when=wait_in_words(wait)))
+    return make_response(html, status, {"Retry-After": str(wait)})
+
+
 @bp.post("/s/<slug>/sign")
-@public_form_limits(*SIGN_LIMIT_SETTINGS, kind="statement",
-                    submitted_form=SignatureForm.submitted)
+@public_form_limits("SIGN_FLOOD_LIMIT", kind="statement",
+                    submitted_form=SignatureForm.submitted, refused_page=_flooded_page)
 def sign(slug: str):
-    """A plain POST handler: the rate limits are laid on it from outside."""
+    """A plain POST handler: the flood limit is laid on it from outside."""
     statement = public_statement(slug)
     form = SignatureForm.submitted()
     if service.signing_state(statement) is not service.SigningState.open:
         return _statement_page(statement, form, status=409)
     if form.errors:
         return _statement_page(statement, form, status=400)
+    held = False
     if not form.is_from_a_bot:
         try:
-            service.sign(statement, _details(form), ip_address=request.remote_addr)
+            held = service.sign(statement, _details(form), ip_address=request.remote_addr)
         except service.SigningClosed:
             return _statement_page(statement, form, status=409)
-    return redirect(url_for(".thanks", slug=slug))  # the slug it was found by: no re-read
+    # The slug it was found by: no re-read. A held signatory is asked to confirm by email.
+    return redirect(url_for(".thanks", slug=slug, **(_HELD if held else {})))
 
 
 def _details(form: SignatureForm) -> service.SignatoryDetails:
@@ -58,7 +79,7 @@ def _details(form: SignatureForm) -> service.SignatoryDetails:
     )
 
 
-def _statement_page(statement, form: SignatureForm, status: int = 200):
+def _statement_page(statement, form: SignatureForm, status: int = 200, retry: str = ""):
     listing = public_listing(
         statement, page_number(), current_app.config["SIGNATURES_PER_PAGE"]
     )
@@ -66,6 +87,7 @@ def _statement_page(statement, form: SignatureForm, status: int = 200):
         "signatures/statement.html",
         statement=statement,
         form=form,
+        retry=retry,
         state=service.signing_state(statement),
         totals=listing.totals,
         curated=listing.curated,
@@ -100,9 +122,12 @@ def resend(slug: str):
 
 def _thanks_page(statement, resend_form: ResendForm, status: int = 200, resent: bool = False):
     page_url = url_for(".statement_page", slug=statement.slug, _external=True)
+    held_args = _HELD if request.args.get("confirm") == _HELD["confirm"] else {}
     html = render_template(
         "signatures/thanks.html",
         statement=statement,
+        asks_to_confirm=statement.requires_confirmation or bool(held_args),
+        held_args=held_args,
         resend_form=resend_form,
         resent=resent,
         page_url=page_url,
