@@ -1,6 +1,6 @@
 """Signers are never lost at a meeting: many people signing from one network are held for
-their email confirmation rather than refused, and only a flood far above that is refused (and
-keeps what was typed)."""
+their email confirmation rather than refused, only a flood far above that is refused (and
+keeps what was typed), and an organizer can approve a held group in the abuse review."""
 import re
 import time
 import uuid
@@ -10,7 +10,9 @@ from sqlalchemy import func, select
 
 from campaign.extensions import db
 from campaign.mail.models import OutboxMessage
+from campaign.organizers.models import Role
 from campaign.signatures.models import Signature
+from tests.conftest import PASSWORD
 
 MEETING_WIFI = {"REMOTE_ADDR": "203.0.113.9"}
 
@@ -157,3 +159,39 @@ def test_a_script_posting_500_signatures_gets_none_counted_but_the_first_and_429
     assert "Signed by a script</textarea>" in page
     for box in ("personal_capacity", "show_publicly", "consent"):
         assert " checked " in re.search(rf'<input[^>]* id="{box}"[^>]*>', page).group()
+
+
+def test_an_organizer_approves_a_held_group_so_they_count_and_the_audit_log_says_so(
+    limits_on, app, client, make_statement, logged_in, make_organizer
+):
+    statement = make_statement(requires_confirmation=False)
+    for number in range(1, 5):
+        _phone(app).submit(f"/s/{statement.slug}/sign", _person(number),
+                           page=f"/s/{statement.slug}")
+    assert _count_shown(client, statement) == "1 signature"
+    organizer = logged_in(Role.editor)
+    review = f"/dashboard/statements/{statement.id}/abuse"
+
+    page = client.get(review).get_data(as_text=True)
+    assert "3 held signatures" in page
+    assert all(f"Attendee 0{number}" in page for number in (2, 3, 4))
+    assert "Its network address signed faster than one person does" in page
+    ask = re.search(r'href="([^"]+/abuse/held/approve\?address=\w+)"', page).group(1)
+    asked = client.get(ask).get_data(as_text=True)
+    assert "Approve 3 held signatures?" in asked
+    assert _count_shown(client, statement) == "1 signature"  # asking changes nothing
+
+    address = re.search(r'name="address" value="(\w+)"', asked).group(1)
+    approved = client.submit(f"/dashboard/statements/{statement.id}/abuse/held/approve",
+                             {"address": address}, page=review, follow_redirects=True)
+
+    assert "3 signatures are approved: they count now." in approved.get_data(as_text=True)
+    assert "No signature is held." in approved.get_data(as_text=True)
+    assert _count_shown(client, statement) == "4 signatures"
+    owners_browser = app.test_client()
+    owners_browser.submit("/login", {"email": make_organizer(Role.owner).email,
+                                     "password": PASSWORD})
+    audit = owners_browser.get("/dashboard/audit?action=abuse.approve_held")
+    entry = audit.get_data(as_text=True)
+    assert organizer.email in entry and f"statement:{statement.slug}" in entry
+    assert "3 held signatures: signature:" in entry
