@@ -105,10 +105,10 @@ def load_settings() -> dict:
         # a Redis that does not answer at all holds a request up for a second at most.
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": _bool("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True),
         "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        "SIGN_RATE_LIMIT_BURST": os.environ.get("SIGN_RATE_LIMIT_BURST", "1 per minute"),
-        "SIGN_RATE_LIMIT_SUSTAINED": os.environ.get(
-            "SIGN_RATE_LIMIT_SUSTAINED", "5 per 5 minutes"
-        ),
+        # Signing from one address and statement faster than this is held until confirmed;
+        # only a flood far above what people at one meeting do is refused.
+        "SIGN_HOLD_AFTER": os.environ.get("SIGN_HOLD_AFTER", "1 per minute;5 per 5 minutes"),
+        "SIGN_FLOOD_LIMIT": os.environ.get("SIGN_FLOOD_LIMIT", "60 per minute"),
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per 15 minutes"),
         "LOGIN_ACCOUNT_ADDRESS_RATE_LIMIT": os.environ.get(
             "LOGIN_ACCOUNT_ADDRESS_RATE_LIMIT", "5 per 15 minutes"

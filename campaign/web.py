@@ -84,24 +84,26 @@ def page_number(name: str = "page") -> int:
 def _http_error(error: HTTPException):
     if error.code is None or error.code < 400:
         return error
+    if error.response is not None:  # a page of its own, such as the signing form's 429
+        return error.response
     headers = dict(error.get_response().headers) if error.code in (405, 429) else {}
     headers.pop("Content-Type", None)
     headers.pop("Content-Length", None)
     description = getattr(error, "campaign_message", None)
     if error.code == 429:
-        wait = _seconds_until_retry(headers)
+        retry_after = headers.get("Retry-After", "")
+        wait = seconds_until_retry(int(retry_after) if retry_after.isdigit() else 60)
         headers["Retry-After"] = str(wait)
         description = _("Please try again %(when)s.", when=wait_in_words(wait))
     return error_page(error.code, description, headers)
 
 
-def _seconds_until_retry(headers: dict) -> int:
+def seconds_until_retry(otherwise: int = 60) -> int:
     """Seconds until the limit that refused this request lets the person in again."""
     breached = limiter.current_limit
     if breached is not None:
         return max(1, int(breached.reset_at - time.time()))
-    retry_after = headers.get("Retry-After", "")
-    return int(retry_after) if retry_after.isdigit() else 60
+    return otherwise
 
 
 def wait_in_words(seconds: int) -> str:

@@ -12,7 +12,7 @@ from campaign.events import service as events
 from campaign.events.models import Event, EventStatus, Registration, RegistrationStatus, TicketType
 from campaign.extensions import db
 from campaign.signatures.models import SignatureStatus
-from campaign.signatures.service import link_token
+from campaign.signatures.links import link_token
 
 #: Endpoints whose answer is not an HTML page.
 NOT_PAGES_SUFFIXES = (".png", ".ics", ".csv", ".json", ".txt", ".xml")

@@ -1,4 +1,6 @@
-"""Abuse review: organizers see refused attempts and flagged surges, hide a batch and put it back."""
+"""Abuse review: organizers see held signatures, refused attempts and flagged surges; approve or
+hide what is held, hide a batch and put it back. (A meeting's held group approved:
+test_signing_at_a_meeting.py.)"""
 import re
 import uuid
 from datetime import timedelta
@@ -11,7 +13,7 @@ from campaign.common.time import utcnow
 from campaign.extensions import db
 from campaign.organizers.models import Role
 from campaign.signatures import counts
-from campaign.signatures.models import Signature, SignatureStatus
+from campaign.signatures.models import HoldReason, Signature, SignatureStatus
 
 ADDRESS = "a1" * 32
 
@@ -35,10 +37,10 @@ def _signatures(make_signature, statement, number, **values):
 
 @pytest.fixture
 def limits_on(settings):
-    settings["RATELIMIT_ENABLED"] = True
+    settings.update(RATELIMIT_ENABLED=True, SIGN_FLOOD_LIMIT="1 per minute")
 
 
-def test_an_organizer_sees_how_many_signing_attempts_were_refused(
+def test_an_organizer_sees_how_many_signing_attempts_the_flood_limit_refused(
     limits_on, client, make_statement, login, make_organizer
 ):
     statement = make_statement()
@@ -178,3 +180,116 @@ def test_a_tampered_flag_is_refused_and_hides_nothing(
         assert client.submit(url, {**fields, **tampered}, page=page).status_code == 400
     assert db.session.scalar(select(HiddenBatch)) is None
     assert counts.exact_totals(statement.id).counted == 10
+
+
+def _held(make_signature, statement, number, **values):
+    return [make_signature(statement, status=SignatureStatus.pending,
+                           held_reason=HoldReason.busy_address, **{"ip_hash": ADDRESS, **values})
+            for _ in range(number)]
+
+
+def _held_url(statement, *parts) -> str:
+    return "/".join([f"/dashboard/statements/{statement.id}/abuse/held", *map(str, parts)])
+
+
+def test_a_viewer_sees_the_held_signatures_but_cannot_approve_or_hide_them(
+    make_statement, make_signature, logged_in, client
+):
+    statement = make_statement()
+    [held] = _held(make_signature, statement, 1, name="Petro Held", affiliation="Kyiv Uni")
+    make_signature(statement, name="Ivan Counted", ip_hash=ADDRESS)
+    make_signature(statement, name="Olha Pending", status=SignatureStatus.pending,
+                   ip_hash=ADDRESS)
+    logged_in(Role.viewer)
+
+    html = _abuse_page(client, statement).get_data(as_text=True)
+
+    assert f"One network address (hashed: {ADDRESS[:12]}…): 1 held signature" in html
+    assert "Petro Held" in html and "Kyiv Uni" in html
+    assert "Ivan Counted" not in html and "Olha Pending" not in html
+    assert "Approve" not in html
+    page = f"/dashboard/statements/{statement.id}/abuse"
+    for url in (_held_url(statement, held.id, "approve"), _held_url(statement, "approve")):
+        assert client.submit(url, {"address": ADDRESS}, page=page).status_code == 403
+    assert client.get(_held_url(statement, f"approve?address={ADDRESS}")).status_code == 403
+    db.session.refresh(held)
+    assert held.is_held
+
+
+def test_an_editor_approves_one_held_signature_and_hides_another_whose_link_then_fails(
+    make_statement, make_signature, logged_in, client, emailed_link
+):
+    statement = make_statement()
+    approved, hidden = _held(make_signature, statement, 2)
+    logged_in(Role.editor)
+    page = f"/dashboard/statements/{statement.id}/abuse"
+
+    one = client.submit(_held_url(statement, approved.id, "approve"), page=page,
+                        follow_redirects=True)
+    other = client.submit(_held_url(statement, hidden.id, "hide"), page=page,
+                          follow_redirects=True)
+
+    assert "1 signature is approved: it counts now." in one.get_data(as_text=True)
+    assert "1 signature is hidden: it will never count." in other.get_data(as_text=True)
+    db.session.expire_all()
+    assert approved.status is SignatureStatus.confirmed and approved.confirmed_at
+    assert hidden.status is SignatureStatus.hidden
+    assert counts.totals(statement.id) == counts.exact_totals(statement.id) == counts.Totals(1, 1)
+    again = client.submit(_held_url(statement, approved.id, "approve"), page=page,
+                          follow_redirects=True)
+    assert "no longer held" in again.get_data(as_text=True)
+
+
+def test_approving_a_group_counts_those_still_held_once_even_if_some_confirmed_meanwhile(
+    make_statement, make_signature, logged_in, client
+):
+    statement = make_statement()
+    group = _held(make_signature, statement, 3)
+    _held(make_signature, statement, 2, ip_hash="b2" * 32)
+    logged_in(Role.editor)
+    page = f"/dashboard/statements/{statement.id}/abuse"
+    asked = client.get(_held_url(statement, f"approve?address={ADDRESS}"))
+    assert "Approve 3 held signatures?" in asked.get_data(as_text=True)
+    # One of them opens the link in their email before the organizer presses the button.
+    client.submit(_held_url(statement, group[0].id, "approve"), page=page)
+
+    approved = client.submit(_held_url(statement, "approve"), {"address": ADDRESS}, page=page,
+                             follow_redirects=True)
+
+    html = approved.get_data(as_text=True)
+    assert "2 signatures are approved: they count now." in html
+    assert "2 held signatures" in html  # the other address's group waits
+    assert counts.totals(statement.id) == counts.exact_totals(statement.id) == counts.Totals(3, 3)
+
+
+def test_held_signatures_whose_address_is_no_longer_kept_can_be_hidden_as_a_group(
+    make_statement, make_signature, logged_in, client
+):
+    statement = make_statement()
+    _held(make_signature, statement, 2, ip_hash=None)
+    logged_in(Role.editor)
+    page = f"/dashboard/statements/{statement.id}/abuse"
+    assert "Network addresses no longer kept: 2 held signatures" in client.get(
+        page).get_data(as_text=True)
+
+    asked = client.get(_held_url(statement, "hide?address=")).get_data(as_text=True)
+    assert "Hide 2 held signatures?" in asked
+    hidden = client.submit(_held_url(statement, "hide"), {"address": ""}, page=page,
+                           follow_redirects=True)
+
+    assert "2 signatures are hidden: they will never count." in hidden.get_data(as_text=True)
+    assert "No signature is held." in hidden.get_data(as_text=True)
+    assert counts.exact_totals(statement.id).counted == 0
+
+
+def test_a_tampered_group_is_refused_and_changes_nothing(
+    make_statement, make_signature, logged_in, client
+):
+    statement = make_statement()
+    _held(make_signature, statement, 2)
+    logged_in(Role.editor)
+    page = f"/dashboard/statements/{statement.id}/abuse"
+    assert client.submit(_held_url(statement, "approve"), {"address": "x" * 65},
+                         page=page).status_code == 400
+    assert client.get(_held_url(statement, "approve?address=" + "x" * 65)).status_code == 400
+    assert counts.exact_totals(statement.id).counted == 0

@@ -154,7 +154,7 @@ def redis_away(settings):
     """
     closed = f"redis://127.0.0.1:{_free_port()}/0"
     settings.update(REDIS_URL=closed, RATELIMIT_STORAGE_URI=closed, RATELIMIT_ENABLED=True,
-                    SIGN_RATE_LIMIT_BURST="1 per minute")
+                    SIGN_FLOOD_LIMIT="1 per minute")
     limiter._storage_dead = False
     for logger in (logging.getLogger("campaign"), limiter.logger):
         logger.disabled = False

@@ -1,6 +1,7 @@
-"""Abuse limits: signing per address and statement (burst and sustained), failed logins per
-address and their slow-down per account, and client addresses that a forged X-Forwarded-For
-cannot change. More on logins: test_login_throttle.py."""
+"""Abuse limits: signing faster than one person from one address is held, a flood is refused
+(per address and statement), failed logins per address and their slow-down per account, and
+client addresses that a forged X-Forwarded-For cannot change. More on logins:
+test_login_throttle.py; a meeting signing on one network: test_signing_at_a_meeting.py."""
 import socket
 import time
 import uuid
@@ -9,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from campaign.extensions import db
+from campaign.signatures import counts
 from campaign.signatures.models import Signature
 from tests.conftest import PASSWORD
 
@@ -18,8 +20,8 @@ def limits_on(settings, request):
     """Limits on, with the defaults below or the test's own (`indirect` parametrize)."""
     settings.update({
         "RATELIMIT_ENABLED": True,
-        "SIGN_RATE_LIMIT_BURST": "1 per minute",
-        "SIGN_RATE_LIMIT_SUSTAINED": "5 per 5 minutes",
+        "SIGN_HOLD_AFTER": "1 per minute;5 per 5 minutes",
+        "SIGN_FLOOD_LIMIT": "60 per minute",
         "LOGIN_RATE_LIMIT": "2 per minute",
         **getattr(request, "param", {}),
     })
@@ -49,9 +51,23 @@ def _stored(statement) -> int:
     )
 
 
-def test_a_second_signature_from_one_address_within_the_burst_is_refused_with_the_wait(
+def _counted(statement) -> int:
+    return counts.totals(statement.id).counted
+
+
+def test_a_second_signature_from_one_address_within_a_minute_is_held_not_refused(
     limits_on, client, make_statement
 ):
+    statement = make_statement()
+    first, second = _sign(client, statement), _sign(client, statement)
+    assert (first.status_code, second.status_code) == (302, 302)
+    assert "confirm=email" not in first.headers["Location"]
+    assert second.headers["Location"].endswith(f"/s/{statement.slug}/thanks?confirm=email")
+    assert (_stored(statement), _counted(statement)) == (2, 1)
+
+
+@with_settings(SIGN_FLOOD_LIMIT="1 per minute")
+def test_past_the_flood_limit_signing_is_refused_with_the_wait(limits_on, client, make_statement):
     statement = make_statement()
     assert _sign(client, statement).status_code == 302
     refused = _sign(client, statement)
@@ -64,25 +80,29 @@ def test_a_second_signature_from_one_address_within_the_burst_is_refused_with_th
     assert _stored(statement) == 1
 
 
-@with_settings(SIGN_RATE_LIMIT_BURST="1 per 2 seconds")
-def test_signing_works_again_once_the_burst_window_has_passed(limits_on, client, make_statement):
-    statement = make_statement()
-    assert _sign(client, statement).status_code == 302
-    assert _sign(client, statement).status_code == 429
-    time.sleep(2.1)
-    assert _sign(client, statement).status_code == 302
-    assert _stored(statement) == 2
-
-
-@with_settings(SIGN_RATE_LIMIT_BURST="100 per minute", SIGN_RATE_LIMIT_SUSTAINED="3 per 5 minutes")
-def test_the_sustained_limit_stops_steady_signing_from_one_address(
+@with_settings(SIGN_HOLD_AFTER="1 per 2 seconds")
+def test_signatures_count_at_once_again_when_the_address_slows_down(
     limits_on, client, make_statement
 ):
     statement = make_statement()
-    assert [_sign(client, statement).status_code for _ in range(4)] == [302, 302, 302, 429]
-    assert _stored(statement) == 3
+    assert _sign(client, statement).status_code == 302
+    assert _sign(client, statement).status_code == 302
+    assert _counted(statement) == 1
+    time.sleep(2.1)
+    assert _sign(client, statement).status_code == 302
+    assert (_stored(statement), _counted(statement)) == (3, 2)
 
 
+@with_settings(SIGN_HOLD_AFTER="100 per minute;3 per 5 minutes")
+def test_steady_signing_from_one_address_is_held_after_the_sustained_pace(
+    limits_on, client, make_statement
+):
+    statement = make_statement()
+    assert [_sign(client, statement).status_code for _ in range(4)] == [302] * 4
+    assert (_stored(statement), _counted(statement)) == (4, 3)
+
+
+@with_settings(SIGN_FLOOD_LIMIT="1 per minute")
 def test_a_form_with_mistakes_does_not_use_up_the_signers_attempt(
     limits_on, client, make_statement
 ):
@@ -91,16 +111,28 @@ def test_a_form_with_mistakes_does_not_use_up_the_signers_attempt(
     assert _sign(client, statement, email="not an address").status_code == 400
     assert _sign(client, statement).status_code == 302
     assert _sign(client, statement).status_code == 429
+    assert _counted(statement) == 1
 
 
-def test_the_limits_count_each_statement_separately(limits_on, client, make_statement):
+def test_the_pace_is_kept_for_each_statement_separately(limits_on, client, make_statement):
+    first, second = make_statement(), make_statement()
+    assert _sign(client, first).status_code == 302
+    assert _sign(client, second).status_code == 302
+    assert (_counted(first), _counted(second)) == (1, 1)
+    assert _sign(client, first).status_code == 302
+    assert (_stored(first), _counted(first)) == (2, 1)
+
+
+@with_settings(SIGN_FLOOD_LIMIT="1 per minute")
+def test_the_flood_limit_counts_each_statement_separately(limits_on, client, make_statement):
     first, second = make_statement(), make_statement()
     assert _sign(client, first).status_code == 302
     assert _sign(client, second).status_code == 302
     assert _sign(client, first).status_code == 429
 
 
-def test_a_forged_forwarded_for_header_does_not_escape_the_limit(
+@with_settings(SIGN_FLOOD_LIMIT="2 per minute")
+def test_a_forged_forwarded_for_header_escapes_neither_holding_nor_the_flood_limit(
     limits_on, client, make_statement
 ):
     assert client.application.config["TRUSTED_PROXIES"] == 0
@@ -109,10 +141,11 @@ def test_a_forged_forwarded_for_header_does_not_escape_the_limit(
         _sign(client, statement, headers={"X-Forwarded-For": f"198.51.100.{n}"}).status_code
         for n in range(1, 4)
     ]
-    assert statuses == [302, 429, 429]
+    assert statuses == [302, 302, 429]
+    assert (_stored(statement), _counted(statement)) == (2, 1)
 
 
-@with_settings(TRUSTED_PROXIES=1)
+@with_settings(TRUSTED_PROXIES=1, SIGN_FLOOD_LIMIT="1 per minute")
 def test_behind_one_trusted_proxy_the_address_it_saw_is_limited(
     limits_on, client, make_statement
 ):
@@ -122,6 +155,7 @@ def test_behind_one_trusted_proxy_the_address_it_saw_is_limited(
     forged = _sign(client, statement, headers={"X-Forwarded-For": "2.2.2.2, 203.0.113.7"})
     someone_else = _sign(client, statement, headers={"X-Forwarded-For": "203.0.113.8"})
     assert (first.status_code, forged.status_code, someone_else.status_code) == (302, 429, 302)
+    assert _counted(statement) == 2
 
 
 def _fail_login(client, email, address=None):
@@ -186,11 +220,11 @@ def _closed_port() -> int:
         return probe.getsockname()[1]
 
 
-@with_settings(RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{_closed_port()}/0")
-def test_while_redis_is_away_each_worker_keeps_limiting_on_its_own(
+@with_settings(RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{_closed_port()}/0",
+               SIGN_FLOOD_LIMIT="2 per minute")
+def test_while_redis_is_away_each_worker_keeps_holding_and_limiting_on_its_own(
     limits_on, client, make_statement
 ):
     statement = make_statement()
-    assert _sign(client, statement).status_code == 302
-    assert _sign(client, statement).status_code == 429
-    assert _stored(statement) == 1
+    assert [_sign(client, statement).status_code for _ in range(3)] == [302, 302, 429]
+    assert (_stored(statement), _counted(statement)) == (2, 1)

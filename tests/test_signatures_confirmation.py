@@ -10,7 +10,7 @@ from campaign.extensions import db
 from campaign.mail.models import OutboxMessage
 from campaign.mail.sender import send_due
 from campaign.audit.models import AuditEntry
-from campaign.signatures import counts, listing, service
+from campaign.signatures import counts, links, listing, service
 from campaign.signatures.models import ResendRequest, Signature, SignatureStatus
 from tests.conftest import CampaignClient
 
@@ -229,7 +229,7 @@ def test_withdrawing_before_confirming_erases_too(client, pending, emailed_link)
 
 def _withdraw_link() -> str:
     signature = _signature()
-    return f"/s/{signature.statement.slug}/withdraw/{service.link_token(signature, 'withdraw')}"
+    return f"/s/{signature.statement.slug}/withdraw/{links.link_token(signature, 'withdraw')}"
 
 
 def test_after_withdrawing_a_person_may_sign_again(client, make_statement, sign):

@@ -39,3 +39,14 @@ class HideBatchForm(FlaskForm):
     def validate_until(self, field):
         if self.since.data and field.data and self.since.data >= field.data:
             raise ValidationError(_l("That time is not valid."))
+
+
+class HeldGroupForm(FlaskForm):
+    """The held group to approve or hide: the keyed hash of the address its signatures share,
+    empty for those whose address is no longer kept. The page that asks first carries it in
+    its query string, the POST in a hidden field; CSRFProtect guards every POST."""
+
+    class Meta:
+        csrf = False
+
+    address = HiddenField(validators=[Length(max=64)])

@@ -1,7 +1,10 @@
-"""Abuse review: what the rate limits refused, which surges look wrong, and hiding them as a batch.
+"""Abuse review: signatures held for confirmation, what the flood limit refused, which surges
+look wrong, and hiding them as a batch.
 
 Nothing here drops a signature on its own. A surge is flagged for an organizer, who can hide
-the flagged batch at once and undo that later; every status change goes through
+the flagged batch at once and undo that later; signatures held because their address signed
+faster than one person does (`signatures.service.sign`) wait for their emailed link or for an
+organizer to approve or hide them. Every status change goes through
 `signatures.service.change_signature`, so the public counts follow.
 
 A surge is judged over a recent window (ABUSE_WINDOW_MINUTES) against the statement's own
@@ -251,3 +254,109 @@ def get_batch(statement: Statement, batch_id: int) -> HiddenBatch:
         select(HiddenBatch).where(HiddenBatch.id == batch_id,
                                   HiddenBatch.statement_id == statement.id)
     )
+
+
+# Held signatures -----------------------------------------------------------------
+
+#: How many signatures of a held group the review lists; approving or hiding acts on all.
+HELD_SHOWN = 50
+
+
+@dataclass(frozen=True)
+class HeldGroup:
+    """Held signatures that came from one network address."""
+
+    #: The keyed hash of the address, or "" once it was dropped (IP_HASH_RETENTION_DAYS).
+    address: str
+    count: int
+    #: The first HELD_SHOWN of them, oldest first.
+    shown: list[Signature]
+
+
+def _held(statement: Statement, address: str | None = None) -> list:
+    """Conditions for the statement's held signatures, of one address when `address` is given."""
+    conditions = [
+        Signature.statement_id == statement.id,
+        Signature.status == SignatureStatus.pending,
+        Signature.held_reason.is_not(None),
+    ]
+    if address is not None:
+        conditions.append(Signature.ip_hash == address if address else Signature.ip_hash.is_(None))
+    return conditions
+
+
+def held_groups(statement: Statement) -> list[HeldGroup]:
+    """The statement's held signatures, one group per network address, largest first."""
+    address = func.coalesce(Signature.ip_hash, "")
+    sizes = db.session.execute(
+        select(address, func.count())
+        .where(*_held(statement))
+        .group_by(address)
+        .order_by(func.count().desc(), address)
+    )
+    return [HeldGroup(value, int(count), held_from(statement, value, HELD_SHOWN))
+            for value, count in sizes.all()]
+
+
+def held_group(statement: Statement, address: str) -> HeldGroup:
+    """The held signatures from one address, or an AbuseError when none is held any more."""
+    count = db.session.scalar(select(func.count()).where(*_held(statement, address)))
+    if not count:
+        raise _no_longer_held()
+    return HeldGroup(address, count, held_from(statement, address, HELD_SHOWN))
+
+
+def held_from(statement: Statement, address: str, limit: int | None = None) -> list[Signature]:
+    """The statement's held signatures from one address ("": from addresses no longer kept)."""
+    return list(db.session.scalars(
+        select(Signature)
+        .where(*_held(statement, address))
+        .order_by(Signature.created_at, Signature.id)
+        .limit(limit)
+    ))
+
+
+def held_signature(statement: Statement, signature_id: int) -> Signature:
+    return db.first_or_404(
+        select(Signature).where(Signature.id == signature_id,
+                                Signature.statement_id == statement.id)
+    )
+
+
+def approve_held(statement: Statement, signatures: list[Signature], actor) -> int:
+    """An organizer vouches for held signatures: each counts, as if its emailed link was opened."""
+    return _settle_held(statement, signatures, "approve_held", actor,
+                        status=SignatureStatus.confirmed, confirmed_at=utcnow())
+
+
+def hide_held(statement: Statement, signatures: list[Signature], actor) -> int:
+    """Keep held signatures from ever counting: their emailed links no longer confirm them."""
+    return _settle_held(statement, signatures, "hide_held", actor, status=SignatureStatus.hidden)
+
+
+def _settle_held(statement: Statement, signatures: list[Signature], action: str, actor,
+                 **values) -> int:
+    """Apply `values` to each signature still held once locked and re-read; returns how many.
+
+    One audit entry names them all.
+    """
+    settled = []
+    for signature in signatures:
+        db.session.refresh(signature, with_for_update=True)
+        if signature.is_held:
+            change_signature(signature, **values)
+            settled.append(signature.id)
+    if not settled:
+        db.session.rollback()
+        raise _no_longer_held()
+    record(f"abuse.{action}", f"statement:{statement.slug}",
+           f"{len(settled)} held signatures: "
+           + ", ".join(f"signature:{signature_id}" for signature_id in settled),
+           actor=actor)
+    db.session.commit()
+    return len(settled)
+
+
+def _no_longer_held() -> AbuseError:
+    return AbuseError(_("Those signatures are no longer held: they have been confirmed, "
+                        "approved or hidden since."))

@@ -13,7 +13,7 @@ from campaign.common.text import (
     HasLetter, NoControlCharacters, clean, strip_filter,
 )
 from campaign.common.forms import ConsentAndHoneypot, email_field
-from campaign.signatures.models import SignatureStatus
+from campaign.signatures.models import HoldReason, SignatureStatus
 
 COMMENT_MAX = 1000
 #: Where the request keeps its signature form once checked (see `SignatureForm.submitted`).
@@ -123,6 +123,12 @@ STATUS_LABELS = {
     SignatureStatus.confirmed: _l("Confirmed"),
     SignatureStatus.hidden: _l("Hidden"),
     SignatureStatus.withdrawn: _l("Withdrawn"),
+}
+
+
+#: Why a signature is held, as the abuse review says it.
+HOLD_REASON_LABELS = {
+    HoldReason.busy_address: _l("Its network address signed faster than one person does"),
 }
 
 

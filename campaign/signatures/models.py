@@ -18,6 +18,13 @@ class SignatureStatus(enum.Enum):
     withdrawn = "withdrawn"
 
 
+class HoldReason(enum.Enum):
+    """Why a signature waits for its email confirmation (or an organizer) before it counts."""
+
+    #: Its network address signed the statement faster than one person does (SIGN_HOLD_AFTER).
+    busy_address = "busy_address"
+
+
 class Signature(db.Model):
     __tablename__ = "signatures"
     __table_args__ = (
@@ -49,6 +56,10 @@ class Signature(db.Model):
         Enum(SignatureStatus, native_enum=False, length=16), default=SignatureStatus.pending
     )
     consent_version: Mapped[str] = mapped_column(String(40), default="")
+    #: Set when the signature was held: pending even where the statement needs no confirmation.
+    held_reason: Mapped[Optional[HoldReason]] = mapped_column(
+        Enum(HoldReason, native_enum=False, length=16)
+    )
     #: Keyed hash of the signer's address, for abuse review; dropped after a retention period.
     ip_hash: Mapped[Optional[str]] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -57,8 +68,14 @@ class Signature(db.Model):
     statement: Mapped[Statement] = relationship(back_populates="signatures")
 
     @property
+    def is_held(self) -> bool:
+        """Waiting for its email link or an organizer's approval in the abuse review."""
+        return self.status is SignatureStatus.pending and self.held_reason is not None
+
+    @property
     def can_be_hidden(self) -> bool:
-        return self.status is SignatureStatus.confirmed
+        """A confirmed one leaves the counts; a held one is kept from ever counting."""
+        return self.status is SignatureStatus.confirmed or self.is_held
 
     @property
     def can_be_shown(self) -> bool:

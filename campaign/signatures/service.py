@@ -7,8 +7,6 @@ asked for (sign, confirm, withdraw, a moderation action) commit; the building bl
 transaction so the privacy commands can erase many signatures in one.
 """
 import enum
-import hashlib
-import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -16,7 +14,6 @@ from functools import cache
 from flask import current_app
 from flask_babel import force_locale, get_locale, gettext as _
 from flask_sqlalchemy.pagination import Pagination
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import bindparam, func, or_, select, text, update
 from sqlalchemy import delete as delete_rows  # `delete` here removes a signature
 
@@ -29,8 +26,10 @@ from campaign.extensions import db
 from campaign.mail.service import ask_for_delivery, enqueue
 from campaign.audit.service import record
 from campaign.common.hashing import ip_hash
+from campaign.common.limits import keeps_pace
 from campaign.signatures import counts
-from campaign.signatures.models import ResendRequest, Signature, SignatureStatus
+from campaign.signatures.links import signed_link
+from campaign.signatures.models import HoldReason, ResendRequest, Signature, SignatureStatus
 from campaign.statements.models import Statement
 from campaign.statements.service import is_open_for_signing
 
@@ -46,10 +45,6 @@ class SignatureError(DomainError):
 
 class SigningClosed(SignatureError):
     pass
-
-
-class InvalidLink(SignatureError):
-    """A confirm or withdraw link that is tampered with, expired, or for another statement."""
 
 
 class SigningState(enum.Enum):
@@ -152,22 +147,31 @@ class SignatoryDetails:
     comment: str = ""
 
 
-def sign(statement: Statement, details: SignatoryDetails, ip_address: str | None = None) -> None:
+def sign(statement: Statement, details: SignatoryDetails, ip_address: str | None = None) -> bool:
     """Add a signature, or tell the address by email that it has already signed.
 
     A new signature gets an email either way: the confirmation link, or (on a statement
     that needs no confirmation) a receipt; both carry the link to withdraw.
 
-    Returns nothing on purpose: the browser must not learn whether an address had signed.
-    One row per (statement, normalised email) is guaranteed by the database; the insert
-    does nothing on a clash, so concurrent duplicates leave one row and no broken request.
-    A statement that needs no confirmation gets its signature written as confirmed, and the
-    INSERT returns the whole row, so signing is four round trips (insert, count, email, commit).
+    Signing from one network address faster than one person does (SIGN_HOLD_AFTER, per
+    statement: a meeting on one Wi-Fi, or a script) is never refused for that: the signature
+    is held, pending with its reason even where the statement needs no confirmation, until
+    its emailed link is opened or an organizer approves it in the abuse review. A repeat
+    from such an address sends no email, so nobody can flood a mailbox by signing again.
+
+    Returns whether it was held, never whether the address had signed: the browser must not
+    learn that. One row per (statement, normalised email) is guaranteed by the database; the
+    insert does nothing on a clash, so concurrent duplicates leave one row and no broken
+    request. A statement that needs no confirmation gets its signature written as confirmed,
+    and the INSERT returns the whole row, so signing is four round trips (insert, count,
+    email, commit).
     """
     if not is_open_for_signing(statement):
         raise SigningClosed(_("Signing this statement has closed."))
     email = checked_email(details.email)
-    confirmed = not statement.requires_confirmation
+    address = ip_hash(ip_address) if ip_address else None
+    held = address is not None and not keeps_pace("SIGN_HOLD_AFTER", str(statement.id), address)
+    confirmed = not (statement.requires_confirmation or held)
     now = utcnow()
     signature = db.session.scalar(_insert_signature(), _with_defaults(
         statement_id=statement.id,
@@ -183,12 +187,13 @@ def sign(statement: Statement, details: SignatoryDetails, ip_address: str | None
         status=SignatureStatus.confirmed if confirmed else SignatureStatus.pending,
         confirmed_at=now if confirmed else None,
         consent_version=current_app.config["CONSENT_VERSION"],
-        ip_hash=ip_hash(ip_address) if ip_address else None,
+        held_reason=HoldReason.busy_address if held else None,
+        ip_hash=address,
         created_at=now,
     ))
     if signature is None:
         existing = _signature_by_email(statement.id, email)
-        if existing is not None:
+        if existing is not None and not held:
             _remind(existing, email)
     elif confirmed:
         # A row nobody else can see yet: counted as it was written, with no lock to take.
@@ -197,6 +202,7 @@ def sign(statement: Statement, details: SignatoryDetails, ip_address: str | None
     else:
         _send_confirmation(signature, email)
     db.session.commit()
+    return held
 
 
 @cache
@@ -303,7 +309,7 @@ def _send_confirmation(signature: Signature, to: str) -> None:
         "signature_confirmation", to,
         _("Confirm your signature: %(title)s", title=signature.statement.title),
         "signature_confirm",
-        confirm_url=_link(signature, "confirm"),
+        confirm_url=signed_link(signature, "confirm"),
         max_age_days=current_app.config["CONFIRMATION_MAX_AGE_DAYS"],
         **_email_context(signature),
     )
@@ -325,65 +331,8 @@ def _email_context(signature: Signature) -> dict:
         "name": signature.name,
         "statement_title": statement.title,
         "statement_url": absolute_url("signatures.statement_page", slug=statement.slug),
-        "withdraw_url": _link(signature, "withdraw"),
+        "withdraw_url": signed_link(signature, "withdraw"),
     }
-
-
-# Signed links ------------------------------------------------------------------
-
-_LINK_PURPOSES = ("confirm", "withdraw")
-
-
-def link_token(signature: Signature, purpose: str) -> str:
-    """A signed token naming the signature and bound to its email, so it dies with erasure."""
-    return _serializer(purpose).dumps([signature.id, _email_fingerprint(signature)])
-
-
-def signature_from_link(statement: Statement, token: str, purpose: str) -> Signature | None:
-    """The signature a link is for, or None when it has since been withdrawn or removed.
-
-    Confirm links expire after CONFIRMATION_MAX_AGE_DAYS; withdraw links never do, since
-    every email carries one and a person may want out years later.
-    """
-    max_age = None
-    if purpose == "confirm":
-        max_age = current_app.config["CONFIRMATION_MAX_AGE_DAYS"] * 24 * 3600
-    try:
-        signature_id, fingerprint = _serializer(purpose).loads(token, max_age=max_age)
-    except SignatureExpired as error:
-        raise InvalidLink(
-            _("This link has expired. Sign again, or ask for a new link from the statement page.")
-        ) from error
-    except (BadSignature, TypeError, ValueError) as error:
-        raise InvalidLink(
-            _("This link is not valid. Check that you copied the whole link from the email.")
-        ) from error
-    signature = db.session.get(Signature, signature_id)
-    if signature is not None and signature.statement_id != statement.id:
-        raise InvalidLink(_("This link is for another statement."))
-    if signature is None or signature.email_normalised is None:
-        return None
-    return signature if hmac.compare_digest(fingerprint, _email_fingerprint(signature)) else None
-
-
-def _serializer(purpose: str) -> URLSafeTimedSerializer:
-    if purpose not in _LINK_PURPOSES:
-        raise ValueError(f"unknown link purpose {purpose!r}")
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"signature-{purpose}")
-
-
-def _link(signature: Signature, purpose: str) -> str:
-    return absolute_url(
-        f"signatures.{purpose}", slug=signature.statement.slug,
-        token=link_token(signature, purpose),
-    )
-
-
-def _email_fingerprint(signature: Signature) -> str:
-    """Keyed, so a link seen in a log does not let anyone test guessed addresses against it."""
-    key = current_app.config["SECRET_KEY"].encode()
-    email = (signature.email_normalised or "").encode()
-    return hmac.new(key, b"signature-link:" + email, hashlib.sha256).hexdigest()[:16]
 
 
 def confirm(signature: Signature) -> bool:
@@ -435,7 +384,8 @@ def get_signature(signature_id: int) -> Signature:
 
 
 def hide(signature: Signature) -> None:
-    """Take a confirmed signature out of counts and lists, keeping it for the record."""
+    """Take a confirmed signature out of counts and lists, or keep a held one from ever
+    counting (its emailed link no longer confirms it); either is kept for the record."""
     _moderate(signature, lambda: signature.can_be_hidden, "hide", status=SignatureStatus.hidden)
 
 

@@ -1,23 +1,29 @@
 """The public statement page, signing, the thank-you page, the emailed confirm/withdraw links."""
 from urllib.parse import quote, urlencode
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import (
+    Blueprint, current_app, make_response, redirect, render_template, request, url_for,
+)
 from flask_babel import gettext as _
 
 from campaign.common.limits import public_form_limits
 from campaign.common.urls import absolute_url
 from campaign.common.page_copies import shared_page
 from campaign.extensions import limiter
-from campaign.signatures import service
+from campaign.signatures import links, service
 from campaign.signatures.listing import public_listing
 from campaign.signatures.forms import ResendForm, SignatureForm
 from campaign.signatures.page_sections import sections_for
 from campaign.statements.service import public_statement
-from campaign.web import error_page, page_number, public_cache
+from campaign.web import (
+    error_page, page_number, public_cache, seconds_until_retry, wait_in_words,
+)
 
 bp = Blueprint("signatures", __name__)
 
-SIGN_LIMIT_SETTINGS = ("SIGN_RATE_LIMIT_SUSTAINED", "SIGN_RATE_LIMIT_BURST")
+#: What the thank-you page's address carries for a held signature: the page then asks the
+#: person to confirm by email, as it asks everyone on a statement that needs confirmation.
+_HELD = {"confirm": "email"}
 
 
 @bp.get("/s/<slug>")
@@ -28,23 +34,35 @@ def statement_page(slug: str):
     return _statement_page(statement, SignatureForm())
 
 
+def _flooded_page():
+    """A flood far above what people do is refused, but a person caught in it keeps the form
+    as they filled it in, and is told when pressing Sign again will work."""
+    wait = seconds_until_retry()
+    form = SignatureForm.submitted()
+    html, status = _statement_page(public_statement(request.view_args["slug"]), form, status=429,
+                                   retry=_("Please try again %(when)s.", when=wait_in_words(wait)))
+    return make_response(html, status, {"Retry-After": str(wait)})
+
+
 @bp.post("/s/<slug>/sign")
-@public_form_limits(*SIGN_LIMIT_SETTINGS, kind="statement",
-                    submitted_form=SignatureForm.submitted)
+@public_form_limits("SIGN_FLOOD_LIMIT", kind="statement",
+                    submitted_form=SignatureForm.submitted, refused_page=_flooded_page)
 def sign(slug: str):
-    """A plain POST handler: the rate limits are laid on it from outside."""
+    """A plain POST handler: the flood limit is laid on it from outside."""
     statement = public_statement(slug)
     form = SignatureForm.submitted()
     if service.signing_state(statement) is not service.SigningState.open:
         return _statement_page(statement, form, status=409)
     if form.errors:
         return _statement_page(statement, form, status=400)
+    held = False
     if not form.is_from_a_bot:
         try:
-            service.sign(statement, _details(form), ip_address=request.remote_addr)
+            held = service.sign(statement, _details(form), ip_address=request.remote_addr)
         except service.SigningClosed:
             return _statement_page(statement, form, status=409)
-    return redirect(url_for(".thanks", slug=slug))  # the slug it was found by: no re-read
+    # The slug it was found by: no re-read. A held signatory is asked to confirm by email.
+    return redirect(url_for(".thanks", slug=slug, **(_HELD if held else {})))
 
 
 def _details(form: SignatureForm) -> service.SignatoryDetails:
@@ -59,7 +77,7 @@ def _details(form: SignatureForm) -> service.SignatoryDetails:
     )
 
 
-def _statement_page(statement, form: SignatureForm, status: int = 200):
+def _statement_page(statement, form: SignatureForm, status: int = 200, retry: str = ""):
     listing = public_listing(
         statement, page_number(), current_app.config["SIGNATURES_PER_PAGE"]
     )
@@ -67,6 +85,7 @@ def _statement_page(statement, form: SignatureForm, status: int = 200):
         "signatures/statement.html",
         statement=statement,
         form=form,
+        retry=retry,
         state=service.signing_state(statement),
         totals=listing.totals,
         curated=listing.curated,
@@ -83,13 +102,12 @@ def thanks(slug: str):
 
 
 @bp.post("/s/<slug>/resend")
-@limiter.limit(lambda: ";".join(current_app.config[setting] for setting in SIGN_LIMIT_SETTINGS))
+@limiter.limit(lambda: current_app.config["SIGN_HOLD_AFTER"])
 def resend(slug: str):
     """Send the confirmation link again; the answer never says whether the address signed.
 
-    It sends email on request, so it is slowed down with the signing limits, per client
-    address. (`public_form_limits` cannot serve here: it skips forms that are not a valid
-    signature form, and that is every resend form.)
+    It sends email on request, so it is slowed down to the pace of one person signing
+    (SIGN_HOLD_AFTER), per client address.
     """
     statement = public_statement(slug)
     form = ResendForm()
@@ -101,9 +119,12 @@ def resend(slug: str):
 
 def _thanks_page(statement, resend_form: ResendForm, status: int = 200, resent: bool = False):
     page_url = absolute_url("signatures.statement_page", slug=statement.slug)
+    held_args = _HELD if request.args.get("confirm") == _HELD["confirm"] else {}
     html = render_template(
         "signatures/thanks.html",
         statement=statement,
+        asks_to_confirm=statement.requires_confirmation or bool(held_args),
+        held_args=held_args,
         resend_form=resend_form,
         resent=resent,
         page_url=page_url,
@@ -138,8 +159,8 @@ def withdraw(slug: str, token: str):
 def _link_page(slug: str, token: str, purpose: str):
     statement = public_statement(slug)
     try:
-        signature = service.signature_from_link(statement, token, purpose)
-    except service.InvalidLink as error:
+        signature = links.signature_from_link(statement, token, purpose)
+    except links.InvalidLink as error:
         return error_page(400, str(error))
     if signature is None:
         return _link_result(statement, purpose, "gone", status=410)
