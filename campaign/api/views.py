@@ -58,7 +58,7 @@ def signatories(slug):
         "signature_count": listing.totals.counted,
         "not_listed": listing.totals.unlisted,
         "curated": [signatory(s) for s in listing.curated],
-        "signatories": [signatory(s) for s in listing.others.items],
-        "page": listing.others.page,
-        "pages": listing.others.pages,
+        "signatories": [signatory(s) for s in listing.others],
+        "page": listing.page,
+        "pages": listing.pages,
     }
