@@ -129,6 +129,8 @@ def load_settings() -> dict:
         "PAGE_CACHE_SECONDS": _int("PAGE_CACHE_SECONDS", 2),
         "SIGNATURES_PER_PAGE": _int("SIGNATURES_PER_PAGE", 50),
         "COUNT_SHARDS": _int("COUNT_SHARDS", 16),
+        "MAX_TICKET_PRICE": _int("MAX_TICKET_PRICE", 10_000),
+        "MAX_APPEAL_TARGET": _int("MAX_APPEAL_TARGET", 1_000_000_000),
         "CONSENT_VERSION": os.environ.get("CONSENT_VERSION", "2026-11-01"),
         "PRIVACY_CONTROLLER": os.environ.get("PRIVACY_CONTROLLER", "The campaign organisers"),
         "PRIVACY_CONTACT": os.environ.get("PRIVACY_CONTACT", "privacy@example.org"),

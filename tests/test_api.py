@@ -56,3 +56,15 @@ def test_unknown_or_draft_statements_and_wrong_methods_get_clean_errors(client, 
     assert client.get("/api/statements/%ff%fe").status_code == 404
     assert client.post("/api/statements").status_code == 405
     assert client.get(f"/api/statements/{draft.slug}/signatories?page=abc").status_code == 404
+
+
+def test_a_page_number_past_any_listing_is_not_found_rather_than_an_error(client, make_statement):
+    statement = make_statement()
+    _sign(statement, "Olena Petrenko", "olena@example.org")
+
+    for address in ("/api/statements", f"/api/statements/{statement.slug}/signatories"):
+        for page in ("99999999999999999999", "9223372036854775808", "1000001", "0", "-5"):
+            response = client.get(f"{address}?page={page}")
+            assert response.status_code == 404, (address, page)
+            assert "Page not found" in response.get_data(as_text=True)
+        assert client.get(f"{address}?page=1").status_code == 200

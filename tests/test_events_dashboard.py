@@ -193,6 +193,84 @@ def test_bad_ticket_details_are_refused(client, logged_in, make_event, fields, m
     assert db.session.scalars(select(TicketType)).first() is None
 
 
+def test_a_ticket_at_the_largest_price_in_a_four_decimal_currency_saves_and_shows(
+    client, logged_in, make_event
+):
+    event = make_event(tickets=[])
+    logged_in(Role.editor)
+    page = f"/dashboard/events/{event.id}/tickets"
+    response = client.submit(page, {"name": "Patron", "description": "", "price": "10,000",
+                                    "currency": "CLF", "min_price": "9999.9999", "capacity": ""},
+                             page=page)
+    assert response.status_code == 303
+    ticket = db.session.scalars(select(TicketType)).one()
+    assert (ticket.price_minor, ticket.min_price_minor) == (100_000_000, 99_999_999)
+    assert "CLF10,000.0000" in client.get(page).get_data(as_text=True)
+    assert "suggested CLF10,000.0000" in client.get(f"/e/{event.slug}").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("fields, message", [
+    ({"price": "10000.0001"}, "The price can be at most 10,000.0000 CLF."),
+    ({"price": "99999999999999999999"}, "The price can be at most 10,000.0000 CLF."),
+    ({"price": "1e400"}, "The price can be at most 10,000.0000 CLF."),
+    ({"min_price": "1000000"}, "The minimum can be at most 10,000.0000 CLF."),
+])
+def test_a_price_above_the_largest_is_refused_naming_the_largest(
+    client, logged_in, make_event, fields, message
+):
+    event = make_event(tickets=[])
+    logged_in(Role.editor)
+    page = f"/dashboard/events/{event.id}/tickets"
+    data = {"name": "Patron", "description": "", "price": "10", "currency": "CLF",
+            "min_price": "", "capacity": ""}
+    data.update(fields)
+    response = client.submit(page, data, page=page)
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    assert db.session.scalars(select(TicketType)).first() is None
+
+
+def test_an_appeal_target_up_to_a_billion_saves_and_shows_and_more_is_refused(
+    client, logged_in, make_event
+):
+    event = make_event()
+    logged_in(Role.editor)
+    page = f"/dashboard/events/{event.id}/appeal"
+    appeal = {"name": "Reconstruction fund", "description": "", "currency": "CLF", "website": ""}
+
+    refused = client.submit(page, {**appeal, "target": "1000000000.0001"}, page=page)
+    assert refused.status_code == 400
+    assert ("The target can be at most 1,000,000,000.0000 CLF."
+            in refused.get_data(as_text=True))
+    assert client.submit(page, {**appeal, "target": "1,000,000,000"}, page=page).status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Event, event.id).appeal.target_minor == 10_000_000_000_000
+    assert "The target is CLF1,000,000,000.0000." in client.get(f"/e/{event.slug}").get_data(
+        as_text=True)
+
+
+def test_a_deployment_may_allow_dearer_tickets_and_the_pledges_still_add_up(
+    app, client, logged_in, make_event, register
+):
+    app.config["MAX_TICKET_PRICE"] = 1_000_000
+    event = make_event(tickets=[], appeal={"name": "Reconstruction fund", "currency": "CLF"})
+    logged_in(Role.editor)
+    page = f"/dashboard/events/{event.id}/tickets"
+    response = client.submit(page, {"name": "Patron", "description": "", "price": "1000000",
+                                    "currency": "CLF", "min_price": "1000000", "capacity": ""},
+                             page=page)
+    assert response.status_code == 303
+    ticket = db.session.scalars(select(TicketType)).one()
+    assert (ticket.price_minor, ticket.min_price_minor) == (10_000_000_000, 10_000_000_000)
+
+    for email in ("one@example.org", "two@example.org"):
+        register(event, email=email, ticket_type=ticket, amount="1000000")
+    assert [r.amount_minor for r in db.session.scalars(select(Registration))] == [
+        10_000_000_000, 10_000_000_000]
+    assert ("CLF2,000,000.0000 pledged, of which CLF0.0000 paid"
+            in client.get(f"/e/{event.slug}").get_data(as_text=True))
+
+
 def test_a_ticket_people_registered_with_cannot_be_deleted(client, logged_in, make_event, register):
     event = make_event()
     register(event)

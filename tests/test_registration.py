@@ -172,6 +172,21 @@ def test_a_bad_amount_on_a_pay_what_you_can_ticket_gets_a_message(make_event, re
     assert "Enter an amount like 10 or 12.50." in response.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("amount", ["10000.0001", "99999999999999999999", "1e400"])
+def test_a_pledge_above_the_largest_ticket_price_is_refused_and_the_form_kept(
+    make_event, register, amount
+):
+    event = make_event(tickets=[{"name": "Solidarity", "price_minor": 100_000, "currency": "CLF",
+                                 "min_price_minor": 10_000}])
+    response = register(event, name="Oksana Holota", affiliation="Unite", amount=amount)
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "Pledge at most 10,000.0000 CLF for this ticket." in html
+    assert 'value="Oksana Holota"' in html and 'value="Unite"' in html
+    assert f'value="{amount}"' in html
+    assert registrations() == 0
+
+
 def test_a_name_that_looks_like_html_or_a_formula_is_kept_as_plain_text(
     client, make_event, register, emailed_link
 ):

@@ -1,12 +1,13 @@
 from functools import wraps
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, jsonify
 
 from campaign.api.service import signatory, statement_detail, statement_summary
 from campaign.extensions import csrf, db
 from campaign.signatures import counts
 from campaign.signatures.listing import public_listing
 from campaign.statements.service import public_statement, public_statements
+from campaign.web import page_number
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 csrf.exempt(bp)
@@ -30,7 +31,7 @@ def public_json(view):
 @bp.get("/statements")
 @public_json
 def statements():
-    page = db.paginate(public_statements(), per_page=MAX_PAGE_SIZE, max_per_page=MAX_PAGE_SIZE)
+    page = db.paginate(public_statements(), page=page_number(), per_page=MAX_PAGE_SIZE)
     totals = counts.totals_for([statement.id for statement in page.items])
     return {
         "statements": [
@@ -52,13 +53,12 @@ def statement(slug):
 @public_json
 def signatories(slug):
     statement = public_statement(slug)
-    page = request.args.get("page", 1, type=int)
-    listing = public_listing(statement, max(page, 1), current_app.config["SIGNATURES_PER_PAGE"])
+    listing = public_listing(statement, page_number(), current_app.config["SIGNATURES_PER_PAGE"])
     return {
         "signature_count": listing.totals.counted,
         "not_listed": listing.totals.unlisted,
         "curated": [signatory(s) for s in listing.curated],
-        "signatories": [signatory(s) for s in listing.others.items],
-        "page": listing.others.page,
-        "pages": listing.others.pages,
+        "signatories": [signatory(s) for s in listing.others],
+        "page": listing.page,
+        "pages": listing.pages,
     }

@@ -17,9 +17,12 @@ from campaign.common.text import (
     AFFILIATION_MAX_LENGTH, AFFILIATION_NEEDS_A_LETTER, NAME_MAX_LENGTH, NAME_NEEDS_A_LETTER,
     HasLetter, NoControlCharacters, strip_filter,
 )
-from campaign.events.money import InvalidMoney, currency_choices, to_minor
+from campaign.events.money import (
+    InvalidMoney, TooMuch, currency_choices, format_money_with_code, to_minor,
+)
 from campaign.events.service import (
-    AppealDetails, EventDetails, TicketDetails, is_pay_what_you_can, timezone_names,
+    AppealDetails, EventDetails, TicketDetails, is_pay_what_you_can, largest_appeal_target,
+    largest_ticket_price, timezone_names,
 )
 
 _LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
@@ -39,10 +42,14 @@ def _money_field(label, **kwargs):
                        validators=[Optional(), Length(max=20), NoControlCharacters()], **kwargs)
 
 
-def _check_money(field, currency: str) -> None:
+def _check_money(field, currency: str, largest_minor: int, too_much) -> None:
+    """`too_much` is the message for more than `largest_minor`, which it names as %(amount)s."""
     if field.data:
         try:
-            to_minor(field.data, currency)
+            to_minor(field.data, currency, largest_minor)
+        except TooMuch as error:
+            amount = format_money_with_code(largest_minor, currency)
+            raise ValidationError(too_much % {"amount": amount}) from error
         except InvalidMoney as error:
             raise ValidationError(_l("Enter an amount like 10 or 12.50.")) from error
 
@@ -100,7 +107,8 @@ class RegistrationForm(ConsentAndHoneypot, FlaskForm):
     def validate_amount(self, field):
         ticket = self.tickets.get(self.ticket.data)
         if ticket is not None and is_pay_what_you_can(ticket):
-            _check_money(field, ticket.currency)
+            _check_money(field, ticket.currency, largest_ticket_price(ticket.currency),
+                         _l("Pledge at most %(amount)s for this ticket."))
 
     def amount_minor(self) -> int | None:
         """The pay-what-you-can amount in the chosen ticket's currency (None: the suggested price)."""
@@ -183,10 +191,12 @@ class TicketForm(FlaskForm):
         self.currency.choices = currency_choices()
 
     def validate_price(self, field):
-        _check_money(field, self.currency.data)
+        _check_money(field, self.currency.data, largest_ticket_price(self.currency.data),
+                     _l("The price can be at most %(amount)s."))
 
     def validate_min_price(self, field):
-        _check_money(field, self.currency.data)
+        _check_money(field, self.currency.data, largest_ticket_price(self.currency.data),
+                     _l("The minimum can be at most %(amount)s."))
 
     def details(self) -> TicketDetails:
         return TicketDetails(
@@ -210,7 +220,8 @@ class AppealForm(FlaskForm):
         self.currency.choices = currency_choices()
 
     def validate_target(self, field):
-        _check_money(field, self.currency.data)
+        _check_money(field, self.currency.data, largest_appeal_target(self.currency.data),
+                     _l("The target can be at most %(amount)s."))
 
     def details(self) -> AppealDetails:
         return AppealDetails(

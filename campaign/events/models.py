@@ -3,13 +3,17 @@ from datetime import datetime
 from typing import Optional
 
 from sqlalchemy import (
-    CheckConstraint, Enum, ForeignKey, Index, String, Text, UniqueConstraint,
+    BigInteger, CheckConstraint, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from campaign.common.time import UTCDateTime, utcnow
 from campaign.extensions import db
 from campaign.statements.models import Campaign, Statement
+
+#: Every money column: integer minor units in 64 bits, so a currency with four decimals (CLF,
+#: UYW) has room for large sums. SQLite's INTEGER already holds 64 bits; PostgreSQL's is 32.
+MINOR_UNITS = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class Appeal(db.Model):
@@ -22,7 +26,7 @@ class Appeal(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     #: Integer minor units (pence, cents) of `currency`.
-    target_minor: Mapped[Optional[int]]
+    target_minor: Mapped[Optional[int]] = mapped_column(MINOR_UNITS)
     currency: Mapped[str] = mapped_column(String(3), default="GBP")
     website: Mapped[str] = mapped_column(String(500), default="")
 
@@ -121,10 +125,10 @@ class TicketType(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     #: Integer minor units of `currency`; 0 is a free ticket.
-    price_minor: Mapped[int] = mapped_column(default=0)
+    price_minor: Mapped[int] = mapped_column(MINOR_UNITS, default=0)
     currency: Mapped[str] = mapped_column(String(3), default="GBP")
     #: Set for pay-what-you-can tickets: the least a registrant may pledge.
-    min_price_minor: Mapped[Optional[int]]
+    min_price_minor: Mapped[Optional[int]] = mapped_column(MINOR_UNITS)
     #: Places for this ticket; NULL means only the event's capacity applies.
     capacity: Mapped[Optional[int]]
 
@@ -157,7 +161,7 @@ class Registration(db.Model):
     #: Short code on the ticket and its QR code, typed or scanned at the door.
     reference: Mapped[str] = mapped_column(String(16), unique=True)
     #: What the registrant pledged, integer minor units of `currency`.
-    amount_minor: Mapped[int] = mapped_column(default=0)
+    amount_minor: Mapped[int] = mapped_column(MINOR_UNITS, default=0)
     currency: Mapped[str] = mapped_column(String(3), default="GBP")
     #: "pay_later" now; a hosted-checkout provider adds its own name.
     payment_method: Mapped[str] = mapped_column(String(32), default="pay_later")

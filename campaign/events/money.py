@@ -7,28 +7,41 @@ from flask_babel import format_currency
 #: Shown first in currency pickers; any ISO 4217 code Babel knows is accepted.
 COMMON_CURRENCIES = ("GBP", "EUR", "USD", "UAH", "PLN", "CAD", "AUD", "CHF", "SEK", "NOK", "DKK")
 
-#: Larger pledges than this are refused as typing mistakes (a million in major units).
-MAX_MAJOR_UNITS = 1_000_000
+#: What a money column holds (64 bits): no amount is read, and no limit set, beyond it.
+LARGEST_MINOR = 2**63 - 1
 
 
 class InvalidMoney(ValueError):
     pass
 
 
+class TooMuch(InvalidMoney):
+    """More than the largest amount allowed, which the person should be told."""
+
+
 def currency_choices() -> list[str]:
     return list(COMMON_CURRENCIES) + sorted(set(list_currencies()) - set(COMMON_CURRENCIES))
 
 
-def to_minor(text: str, currency: str) -> int:
-    """"12", "12.5" or "£12.50" as minor units of `currency`; refuses negative, fractional minor units and absurd sums."""
+def minor_units(major: int, currency: str) -> int:
+    """A whole number of `currency` (a limit from the settings) in minor units, at most LARGEST_MINOR."""
+    return min(major * 10 ** get_currency_precision(currency), LARGEST_MINOR)
+
+
+def to_minor(text: str, currency: str, largest_minor: int = LARGEST_MINOR) -> int:
+    """"12", "12.5" or "£12.50" as minor units of `currency`; refuses negative amounts and
+    fractions of a minor unit, and raises TooMuch above `largest_minor`."""
     cleaned = (text or "").strip().replace(",", "").lstrip("£$€¥₴").strip()
     try:
         amount = Decimal(cleaned)
     except InvalidOperation as error:
         raise InvalidMoney("not a number") from error
-    if not amount.is_finite() or amount < 0 or amount > MAX_MAJOR_UNITS:
+    if not amount.is_finite() or amount < 0:
         raise InvalidMoney("out of range")
-    minor = amount.scaleb(get_currency_precision(currency))
+    precision = get_currency_precision(currency)
+    if amount > Decimal(largest_minor).scaleb(-precision):
+        raise TooMuch("more than the largest amount allowed")
+    minor = amount.scaleb(precision)
     if minor != minor.to_integral_value():
         raise InvalidMoney("too many decimal places")
     return int(minor)
@@ -44,4 +57,14 @@ def to_major_text(minor: int | None, currency: str) -> str:
 
 def format_money(minor: int, currency: str) -> str:
     """Minor units shown in the reader's locale, e.g. £12.50."""
-    return format_currency(Decimal(minor).scaleb(-get_currency_precision(currency)), currency)
+    return format_currency(_major(minor, currency), currency)
+
+
+def format_money_with_code(minor: int, currency: str) -> str:
+    """Minor units with the currency's code after them, as the currency lists name it,
+    e.g. 10,000.0000 CLF: for a limit, so every decimal place the currency has is shown."""
+    return format_currency(_major(minor, currency), currency, format="#,##0.00 ¤¤")
+
+
+def _major(minor: int, currency: str) -> Decimal:
+    return Decimal(minor).scaleb(-get_currency_precision(currency))

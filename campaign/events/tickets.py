@@ -3,12 +3,13 @@ pledges go to, and what the registrations have pledged and paid."""
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from campaign.events.errors import EventError
 from campaign.events.models import Appeal, Event, Registration, RegistrationStatus, TicketType
-from campaign.events.money import format_money
+from campaign.events.money import format_money, minor_units
 from campaign.events.places import _locked
 from campaign.events.waitlist import _promote_waitlisted
 from campaign.extensions import db
@@ -70,6 +71,17 @@ def delete_ticket(ticket: TicketType) -> None:
     record("event.ticket_delete", f"event:{ticket.event.slug}", ticket.name)
     db.session.delete(ticket)
     db.session.commit()
+
+
+def largest_ticket_price(currency: str) -> int:
+    """The most a ticket may cost, or a registrant pledge for one, in minor units of `currency`
+    (MAX_TICKET_PRICE of that currency)."""
+    return minor_units(current_app.config["MAX_TICKET_PRICE"], currency)
+
+
+def largest_appeal_target(currency: str) -> int:
+    """The largest target an appeal may have, in minor units (MAX_APPEAL_TARGET of `currency`)."""
+    return minor_units(current_app.config["MAX_APPEAL_TARGET"], currency)
 
 
 def is_pay_what_you_can(ticket: TicketType) -> bool:

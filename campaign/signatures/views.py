@@ -88,8 +88,7 @@ def _statement_page(statement, form: SignatureForm, status: int = 200, retry: st
         retry=retry,
         state=service.signing_state(statement),
         totals=listing.totals,
-        curated=listing.curated,
-        listing=listing.others,
+        listing=listing,
         **sections_for(statement),
     )
     return html, status
