@@ -141,7 +141,7 @@ def _noise_png() -> tuple[io.BytesIO, str]:
      "The logo must be a PNG, JPEG or WebP image."),
     (image_file("GIF", name="logo.gif"), "The logo must be a PNG, JPEG or WebP image."),
     (image_file(size=(2400, 300)),
-     "The logo can be at most 2000 × 2000 pixels. Make it smaller and try again."),
+     "The logo can be at most 2000\u00a0×\u00a02000 pixels. Make it smaller and try again."),
     (_noise_png(), "The logo file is larger than 1 MB."),
 ])
 def test_a_logo_that_is_not_a_small_png_jpeg_or_webp_is_refused(

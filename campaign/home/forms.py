@@ -33,8 +33,9 @@ class SettingsForm(FlaskForm):
     )
     featured_statement_id = SelectField(_l("Featured statement"), coerce=int)
     logo = FileField(_l("Logo"), description=_l(
-        "PNG, JPEG or WebP, at most %(size)s MB and %(side)s × %(side)s pixels. Leave it empty "
-        "to keep the current logo.", size=MAX_UPLOAD_BYTES // 1_000_000, side=MAX_UPLOAD_SIDE))
+        "PNG, JPEG or WebP, at most %(size)s MB and %(side)s\u00a0×\u00a0%(side)s pixels. "
+        "Leave it empty to keep the current logo.",
+        size=MAX_UPLOAD_BYTES // 1_000_000, side=MAX_UPLOAD_SIDE))
 
     @classmethod
     def for_site(cls, settings: SiteSettings, statements: list[Statement]) -> "SettingsForm":

@@ -43,8 +43,8 @@ def logo_from_upload(data: bytes) -> Logo:
     if len(data) > MAX_UPLOAD_BYTES:
         raise LogoError(_("The logo file is larger than %(size)s MB. Save it smaller and try "
                           "again.", size=MAX_UPLOAD_BYTES // 1_000_000))
-    too_large = _("The logo can be at most %(side)s × %(side)s pixels. Make it smaller and "
-                  "try again.", side=MAX_UPLOAD_SIDE)
+    too_large = _("The logo can be at most %(side)s\u00a0×\u00a0%(side)s pixels. Make it "
+                  "smaller and try again.", side=MAX_UPLOAD_SIDE)
     try:
         image = Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS)
     except Image.DecompressionBombError as error:
