@@ -7,12 +7,13 @@ from datetime import timedelta
 
 import pytest
 from PIL import Image
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from campaign.audit.models import AuditEntry
 from campaign.common.time import utcnow
 from campaign.extensions import db
 from campaign.home.models import SiteSettings
+from campaign.home.service import Identity, save_settings
 from campaign.organizers.models import Role
 from campaign.statements.models import StatementStatus
 
@@ -196,6 +197,30 @@ def test_the_theme_stylesheet_is_kept_until_the_settings_change(app, client, log
     second_address = link_href(html(visitor.get("/")), r"/theme\.css\?v=\d+")
     assert second_address != first_address
     assert "--accent: #8b0000;" in html(visitor.get(second_address))
+
+
+@pytest.fixture
+def settings_reads(app):
+    """How many queries read the settings table, counted while the test runs."""
+    reads = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("SELECT") and "FROM site_settings" in statement:
+            reads.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    yield reads
+    event.remove(db.engine, "before_cursor_execute", note)
+
+
+@pytest.mark.parametrize("saved", [False, True])
+def test_a_page_reads_the_settings_once(app, client, make_statement, settings_reads, saved):
+    make_statement()
+    if saved:
+        save_settings(Identity(name="Ukraine Solidarity Campaign", accent_colour="#0057b7"))
+    settings_reads.clear()
+    assert client.get("/").status_code == 200
+    assert len(settings_reads) == 1
 
 
 @pytest.mark.parametrize("role", [Role.editor, Role.viewer])

@@ -1,13 +1,13 @@
 """The rules for the site's identity and the home page's featured statement.
 
-The settings are one row (`SiteSettings`, id 1), read with one primary-key lookup (the
-session's identity map serves any further read in the request); before an owner first
-saves them, an unsaved row of empty values stands in, so every reader sees the defaults.
+The settings are one row (`SiteSettings`, id 1), read with one primary-key lookup per
+request (kept on `g`); before an owner first saves them, an unsaved row of empty values
+stands in, so every reader sees the defaults.
 """
 import re
 from dataclasses import dataclass
 
-from flask import current_app
+from flask import current_app, g, has_request_context
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -54,11 +54,22 @@ class Identity:
 
 
 def site_settings() -> SiteSettings:
-    """The saved settings, or an unsaved row of defaults (never added to the session)."""
-    return db.session.get(SiteSettings, SETTINGS_ID) or SiteSettings(
-        id=SETTINGS_ID, name="", tagline="", accent_colour="", logo_digest="",
-        logo_width=0, logo_height=0, version=0,
-    )
+    """The saved settings, or an unsaved row of defaults; read once per request."""
+    if not has_request_context():
+        return _saved_or_defaults()
+    if "site_settings" not in g:
+        g.site_settings = _saved_or_defaults()
+    return g.site_settings
+
+
+def _saved_or_defaults() -> SiteSettings:
+    return db.session.get(SiteSettings, SETTINGS_ID) or _defaults()
+
+
+def _defaults() -> SiteSettings:
+    """An unsaved row of empty values (never added to the session unless saved)."""
+    return SiteSettings(id=SETTINGS_ID, name="", tagline="", accent_colour="", logo_digest="",
+                        logo_width=0, logo_height=0, version=0)
 
 
 def has_saved_settings() -> bool:
@@ -183,7 +194,7 @@ def _stored_settings() -> SiteSettings:
     """The row to change, added to the session when there is none yet."""
     settings = db.session.get(SiteSettings, SETTINGS_ID)
     if settings is None:
-        settings = site_settings()
+        settings = _defaults()
         db.session.add(settings)
     return settings
 
@@ -197,6 +208,7 @@ def _set_logo(settings: SiteSettings, logo: Logo | None) -> None:
 
 def _save(settings: SiteSettings, detail: str) -> None:
     """Commit the change with its audit entry and a new version (so caches drop the theme)."""
+    # Counted up in SQL, so two saves at once make two versions.
     settings.version = SiteSettings.version + 1 if settings.version else 1
     record("site.settings", "site", detail)
     db.session.commit()
