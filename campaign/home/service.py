@@ -21,6 +21,7 @@ from campaign.signatures import counts
 from campaign.signatures.service import SigningState, signing_state
 from campaign.statements.models import Statement, StatementStatus
 from campaign.statements.service import public_statements
+from campaign.web import DATABASE_AWAY, end_failed_transaction
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 
@@ -60,6 +61,17 @@ def site_settings() -> SiteSettings:
     if "site_settings" not in g:
         g.site_settings = _saved_or_defaults()
     return g.site_settings
+
+
+def settings_for_pages() -> SiteSettings:
+    """The settings every page's header wears; the defaults while the database is away, so
+    a page that needs nothing else from it (the login form) still renders."""
+    try:
+        return site_settings()
+    except DATABASE_AWAY as error:
+        current_app.logger.warning("Site settings unavailable, the defaults shown: %s", error)
+        end_failed_transaction()
+        return _defaults()
 
 
 def _saved_or_defaults() -> SiteSettings:

@@ -19,7 +19,7 @@ LONG_CACHE = "public, max-age=31536000, immutable"
 @bp.app_context_processor
 def site_identity() -> dict:
     """`site` (the settings) and `campaign_name` for every template."""
-    settings = service.site_settings()
+    settings = service.settings_for_pages()
     return {"site": settings, "campaign_name": service.campaign_name(settings)}
 
 
