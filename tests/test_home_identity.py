@@ -86,7 +86,7 @@ def test_an_owner_sets_name_tagline_colour_and_logo_and_every_visitor_sees_them(
     assert theme.status_code == 200 and theme.mimetype == "text/css"
     assert "--accent: #0057b7;" in html(theme)
     assert db.session.scalar(select(AuditEntry.detail).where(
-        AuditEntry.action == "site.settings")) == "name, tagline, accent_colour, logo"
+        AuditEntry.action == "site.settings")) == "name, tagline, accent colour, logo"
 
 
 def test_before_anything_is_set_the_site_wears_the_configured_name_and_standard_colours(

@@ -37,7 +37,7 @@ def settings_save():
         except DomainError as error:
             show_error(form, error)
         else:
-            flash(_("The settings are saved: every page shows them now."))
+            flash(_("The settings are saved."))
             return redirect(url_for("dashboard.settings"), 303)
     return _page(form, status=400)
 

@@ -24,6 +24,9 @@ from campaign.statements.service import public_statements
 from campaign.web import DATABASE_AWAY, end_failed_transaction
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+#: How the audit log names each setting that changed.
+_AUDIT_NAMES = {"name": "name", "tagline": "tagline", "accent_colour": "accent colour",
+                "featured_statement_id": "featured statement"}
 
 
 @dataclass(frozen=True)
@@ -185,7 +188,8 @@ def save_settings(identity: Identity, logo_upload: bytes | None = None) -> SiteS
     settings = _stored_settings()
     values = {"name": identity.name, "tagline": identity.tagline, "accent_colour": colour,
               "featured_statement_id": featured_id}
-    changed = [name for name, value in values.items() if getattr(settings, name) != value]
+    changed = [_AUDIT_NAMES[name] for name, value in values.items()
+               if getattr(settings, name) != value]
     for name, value in values.items():
         setattr(settings, name, value)
     if logo is not None:
