@@ -39,6 +39,10 @@ _ERROR_TEXT = {
           lambda: _("Please try again in a minute. Nothing you already sent has been lost.")),
 }
 
+#: What SQLAlchemy raises when the database is down, refusing connections, out of pooled
+#: connections or too slow: the request gets the plain 503 page.
+DATABASE_AWAY = (OperationalError, DisconnectionError, PoolTimeoutError)
+
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "form-action 'self'; base-uri 'self'; object-src 'none'; frame-ancestors 'none'"
@@ -53,11 +57,10 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(SecurityError, _untrusted_host)
     app.register_error_handler(CSRFError, _csrf_error)
-    for database_down in (OperationalError, DisconnectionError, PoolTimeoutError):
+    for database_down in DATABASE_AWAY:
         app.register_error_handler(database_down, _database_unavailable)
     app.before_request(_refuse_nul_in_address)
     app.after_request(_security_headers)
-    app.context_processor(lambda: {"campaign_name": app.config["CAMPAIGN_NAME"]})
     # The event page's `state` is compared with these members, never with their strings.
 
 
@@ -137,16 +140,21 @@ def _database_unavailable(error: SQLAlchemyError):
     once the database answers again.
     """
     current_app.logger.warning("Database unavailable: %s", error)
-    try:
-        db.session.rollback()
-    except SQLAlchemyError:
-        db.session.close()
+    end_failed_transaction()
     title, message = _ERROR_TEXT[503]
     # Rendered without the context processors: Flask-Login's would load the organizer.
     body = current_app.jinja_env.get_template("errors_unavailable.html").render(
         title=title(), message=message(), campaign_name=current_app.config["CAMPAIGN_NAME"]
     )
     return body, 503, {"Retry-After": str(current_app.config["DB_RETRY_AFTER_SECONDS"])}
+
+
+def end_failed_transaction() -> None:
+    """Roll back the session after the database went away, or drop it if even that fails."""
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:
+        db.session.close()
 
 
 def public_cache(view):

@@ -75,6 +75,9 @@ EXPECTED_ROLES = {
     "dashboard.privacy_export": Role.owner,
     "dashboard.privacy_erase": Role.owner,
     "dashboard.audit": Role.owner,
+    "dashboard.settings": Role.owner,
+    "dashboard.settings_save": Role.owner,
+    "dashboard.settings_logo_remove": Role.owner,
 }
 _RANK = {Role.viewer: 0, Role.editor: 1, Role.owner: 2}
 

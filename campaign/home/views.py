@@ -1,24 +1,68 @@
-"""The home page: it brings together statements, their counts and upcoming events."""
-from flask import Blueprint, render_template
+"""The home page, and the site's identity every page wears: its name, tagline and logo in
+the header (a context processor) and its accent colour (`/theme.css`)."""
+from flask import Blueprint, abort, current_app, make_response, render_template, request
 
 from campaign.common.page_copies import shared_page
 from campaign.events.service import upcoming_events
 from campaign.extensions import db
+from campaign.home import service
 from campaign.signatures import counts
-from campaign.statements.service import public_statements
 from campaign.web import page_number, public_cache
 
 bp = Blueprint("home", __name__)
 
 STATEMENTS_PER_PAGE = 20
+#: A logo's address changes with its content, and the theme's with the settings' version.
+LONG_CACHE = "public, max-age=31536000, immutable"
+
+
+@bp.app_context_processor
+def site_identity() -> dict:
+    """`site` (the settings) and `campaign_name` for every template."""
+    settings = service.settings_for_pages()
+    return {"site": settings, "campaign_name": service.campaign_name(settings)}
 
 
 @bp.get("/")
 @public_cache
 @shared_page
 def index():
-    page = db.paginate(public_statements(), page=page_number(),
+    """The featured statement (on the first page), upcoming events, the other statements."""
+    featured = service.featured_statement(service.site_settings())
+    page = db.paginate(service.other_statements(featured), page=page_number(),
                        per_page=STATEMENTS_PER_PAGE, error_out=False)
-    totals = counts.totals_for([statement.id for statement in page.items])
-    return render_template("home/index.html", page=page, totals=totals,
-                           upcoming_events=upcoming_events())
+    return render_template(
+        "home/index.html",
+        featured=service.featuring(featured) if featured and page.page == 1 else None,
+        page=page,
+        totals=counts.totals_for([statement.id for statement in page.items]),
+        upcoming_events=upcoming_events(),
+    )
+
+
+@bp.get("/theme.css")
+def theme():
+    """The accent colour as a stylesheet (the policy allows no inline style). Pages link it
+    with `?v=<version>`: that address may be kept for good; any other for a few seconds."""
+    settings = service.site_settings()
+    response = make_response(service.theme_stylesheet(settings))
+    response.mimetype = "text/css"
+    response.set_etag(f"theme-{settings.version}")
+    if request.args.get("v") == str(settings.version):
+        response.headers["Cache-Control"] = LONG_CACHE
+    else:
+        response.cache_control.public = True
+        response.cache_control.max_age = current_app.config["PUBLIC_MAX_AGE_SECONDS"]
+    return response.make_conditional(request)
+
+
+@bp.get("/logo/<digest>.png")
+def logo(digest: str):
+    """The logo, re-encoded when it was uploaded; its address names its content."""
+    png = service.logo_png(digest)
+    if png is None:
+        abort(404)
+    response = make_response(png)
+    response.mimetype = "image/png"
+    response.headers["Cache-Control"] = LONG_CACHE
+    return response

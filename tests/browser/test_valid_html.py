@@ -6,8 +6,10 @@ checked in one run of vnu.jar (from npm's vnu-jar; needs java).
 import pytest
 
 from campaign.extensions import db
+from campaign.home.service import Identity, save_settings
 from campaign.statements.models import StatementStatus
 from tests.browser.conftest import html_errors
+from tests.browser.test_home import emblem_png
 from tests.pages import html_pages
 
 pytestmark = pytest.mark.browser
@@ -27,6 +29,9 @@ def test_every_public_page_is_valid_html(app, client, scene):
         f"/e/{event.slug}", {"name": ""}, page=f"/e/{event.slug}"
     ).get_data(as_text=True)
     documents["page not found"] = client.get("/no-such-page").get_data(as_text=True)
+    save_settings(Identity(name="Ukraine Solidarity Campaign", tagline="With Ukraine's unions.",
+                           accent_colour="#0057b7"), emblem_png())
+    documents["home with a logo and tagline"] = client.get("/").get_data(as_text=True)
     statement.status = StatementStatus.closed
     db.session.commit()
     documents["closed statement"] = client.get(f"/s/{statement.slug}").get_data(as_text=True)
