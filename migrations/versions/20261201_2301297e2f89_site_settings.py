@@ -5,7 +5,7 @@ One row (id 1, held by a check constraint), absent until an owner first saves; t
 kept as the re-encoded PNG with a digest of it for its address.
 
 Revision ID: 2301297e2f89
-Revises: c879a91b05f2
+Revises: 8ad9a9155a48
 Create Date: 2026-12-01 18:14:21.266178
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '2301297e2f89'
-down_revision = 'c879a91b05f2'
+down_revision = '8ad9a9155a48'
 branch_labels = None
 depends_on = None
 
