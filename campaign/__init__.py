@@ -5,6 +5,7 @@ from flask import Flask
 from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from campaign.common import crypto
 from campaign.common.routing import DatabaseIdConverter
 from campaign.config import INSTANCE_DIR, PROJECT_ROOT, load_settings
 from campaign.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -16,7 +17,7 @@ DOMAINS_WITH_VIEWS = (
     "system", "mail", "sharing",
 )
 DOMAINS_WITH_CLI = (
-    "statements", "signatures", "organizers", "exports", "mail", "privacy", "demo",
+    "statements", "signatures", "organizers", "exports", "mail", "privacy", "keys", "demo",
 )
 DOMAINS_WITH_RECEIVERS = ("events", "abuse")
 
@@ -31,6 +32,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(load_settings())
     if config:
         app.config.update(config)
+    crypto.init_app(app)
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(app.config)
     if app.config["TRUSTED_PROXIES"] > 0:
         hops = app.config["TRUSTED_PROXIES"]

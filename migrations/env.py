@@ -5,6 +5,7 @@ from flask import current_app
 
 from alembic import context
 
+from campaign.common.crypto import EncryptedText
 from campaign.common.time import UTCDateTime
 
 # this is the Alembic Config object, which provides
@@ -66,9 +67,12 @@ def run_migrations_offline():
 
 
 def render_item(type_, obj, autogen_context):
-    """Write the project's UTC timestamp type as a plain timezone-aware DateTime."""
+    """Write the project's column types as what the database holds: the UTC timestamp as a
+    plain timezone-aware DateTime, encrypted text as Text."""
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
+    if type_ == "type" and isinstance(obj, EncryptedText):
+        return "sa.Text()"
     return False
 
 

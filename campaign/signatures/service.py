@@ -27,9 +27,9 @@ from campaign.common.urls import absolute_url
 from campaign.extensions import db
 from campaign.mail.service import enqueue
 from campaign.audit.service import record
-from campaign.common.hashing import ip_hash
+from campaign.common.hashing import email_index, ip_hash
 from campaign.signatures import counts
-from campaign.signatures.models import Signature, SignatureStatus
+from campaign.signatures.models import Signature, SignatureStatus, indexed_email
 from campaign.statements.models import Statement
 from campaign.statements.service import is_open_for_signing
 
@@ -102,7 +102,6 @@ def _wiped(placeholder: str) -> dict:
     return {
         "name": placeholder,
         "email": None,
-        "email_normalised": None,
         "affiliation": "",
         "comment": "",
         "ip_hash": None,
@@ -158,7 +157,7 @@ def sign(statement: Statement, details: SignatoryDetails, ip_address: str | None
     that needs no confirmation) a receipt; both carry the link to withdraw.
 
     Returns nothing on purpose: the browser must not learn whether an address had signed.
-    One row per (statement, normalised email) is guaranteed by the database; the insert
+    One row per (statement, email's blind index) is guaranteed by the database; the insert
     does nothing on a clash, so concurrent duplicates leave one row and no broken request.
     A statement that needs no confirmation gets its signature written as confirmed, and the
     INSERT returns the whole row, so signing is four round trips (insert, count, email, commit).
@@ -175,7 +174,7 @@ def sign(statement: Statement, details: SignatoryDetails, ip_address: str | None
         affiliation=details.affiliation,
         personal_capacity=details.personal_capacity,
         email=email,
-        email_normalised=normalise_email(email),
+        **indexed_email(email),
         country=details.country,
         show_publicly=details.show_publicly,
         comment=details.comment,
@@ -210,7 +209,7 @@ def _insert_signature():
     statement = text(
         f"INSERT INTO {table.name} ({', '.join(column.name for column in written)}) "
         f"VALUES ({', '.join(':' + column.key for column in written)}) "
-        "ON CONFLICT (statement_id, email_normalised) DO NOTHING "
+        "ON CONFLICT (statement_id, email_index) DO NOTHING "
         f"RETURNING {', '.join(column.name for column in table.columns)}"
     ).bindparams(*(bindparam(column.key, type_=column.type) for column in written))
     return select(Signature).from_statement(statement.columns(*table.columns))
@@ -247,7 +246,7 @@ def _signature_by_email(statement: Statement, email: str) -> Signature | None:
     return db.session.scalar(
         select(Signature).where(
             Signature.statement_id == statement.id,
-            Signature.email_normalised == normalise_email(email),
+            Signature.email_index == email_index(email),
         )
     )
 
@@ -326,7 +325,7 @@ def signature_from_link(statement: Statement, token: str, purpose: str) -> Signa
     signature = db.session.get(Signature, signature_id)
     if signature is not None and signature.statement_id != statement.id:
         raise InvalidLink(_("This link is for another statement."))
-    if signature is None or signature.email_normalised is None:
+    if signature is None or signature.email is None:
         return None
     return signature if hmac.compare_digest(fingerprint, _email_fingerprint(signature)) else None
 
@@ -347,7 +346,7 @@ def _link(signature: Signature, purpose: str) -> str:
 def _email_fingerprint(signature: Signature) -> str:
     """Keyed, so a link seen in a log does not let anyone test guessed addresses against it."""
     key = current_app.config["SECRET_KEY"].encode()
-    email = (signature.email_normalised or "").encode()
+    email = normalise_email(signature.email or "").encode()
     return hmac.new(key, b"signature-link:" + email, hashlib.sha256).hexdigest()[:16]
 
 
@@ -373,8 +372,9 @@ def search_signatures(statement: Statement, text: str, status: SignatureStatus |
                       page: int, per_page: int) -> Pagination:
     """A page of the dashboard's list: curated first in order, then newest first.
 
-    `text` matches name, affiliation or email anywhere, ignoring case (SQLite gets a
-    Unicode-aware lower() in `campaign._sqlite_pragmas`).
+    `text` matches name or affiliation anywhere, ignoring case (SQLite gets a Unicode-aware
+    lower() in `campaign._sqlite_pragmas`), or a whole email address through its blind
+    index: addresses are encrypted, so part of one cannot be searched for.
     """
     query = select(Signature).where(Signature.statement_id == statement.id)
     if text:
@@ -382,7 +382,7 @@ def search_signatures(statement: Statement, text: str, status: SignatureStatus |
         query = query.where(or_(
             func.lower(Signature.name).contains(term, autoescape=True),
             func.lower(Signature.affiliation).contains(term, autoescape=True),
-            func.lower(Signature.email).contains(term, autoescape=True),
+            Signature.email_index == email_index(text),
         ))
     if status is not None:
         query = query.where(Signature.status == status)
