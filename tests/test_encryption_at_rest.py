@@ -127,13 +127,15 @@ def test_rotation_moves_every_value_under_the_new_key_and_carries_on_where_it_st
         stopped.close()  # stopped after its first batch, as by Ctrl-C
         # Four messages (three receipts, one registration), two a batch.
         assert (first.table, first.rows, first.done, first.left) == ("outbox_messages", 2, 2, 2)
-        under_new = [v for v in _ciphertexts(database_url) if v.startswith(f"v1.{_id_of(new_key)}.")]
+        under_new = [value for value in _ciphertexts(database_url)
+                     if value.startswith(f"v1.{_id_of(new_key)}.")]
         assert len(under_new) == 6  # recipient and both bodies of two messages
 
         again = rotating.test_cli_runner().invoke(args=["keys", "rotate", "--batch-size", "2"])
 
     assert again.exit_code == 0, again.output
-    assert f"Re-encrypting under key {_id_of(new_key)} (retired: {_id_of(DATA_KEY)})" in again.output
+    assert (f"Re-encrypting under key {_id_of(new_key)} (retired: {_id_of(DATA_KEY)})"
+            in again.output)
     assert "outbox_messages: 2 rows re-encrypted, 0 to go" in again.output
     assert "registrations: 1 rows re-encrypted, 0 to go" in again.output
     assert "signatures: 2 rows re-encrypted, 1 to go" in again.output
@@ -198,7 +200,7 @@ def test_a_wrong_key_or_a_damaged_value_fails_loudly_rather_than_returning_garba
     db.session.expire_all()
     with pytest.raises(UndecryptableValue, match="signatures.comment under key .* does not open"):
         db.session.scalars(select(Signature.comment)).all()
-    with pytest.raises(UndecryptableValue, match="signatures.email holds a value that is not encrypted"):
+    with pytest.raises(UndecryptableValue, match="signatures.email holds a value that is not"):
         db.session.scalars(select(Signature.email)).all()
 
 

@@ -219,6 +219,10 @@ def test_the_registrations_table_searches_filters_and_pages(client, logged_in, m
     assert "3 registrations" in waiting and "Waiting list (1)" in waiting
     found = client.get(f"{base}?q=person 07").get_data(as_text=True)
     assert "1 registration" in found and "p7@example.org" in found
+    by_address = client.get(f"{base}?q=P8@Example.org").get_data(as_text=True)
+    assert "1 registration" in by_address and "Person 08" in by_address
+    assert "No registrations match" in client.get(f"{base}?q=p8@example").get_data(as_text=True)
+    assert "or a whole email address" in first
     code = db.session.scalars(select(Registration.reference).where(
         Registration.email_index == email_index("p9@example.org"))).one()
     assert "p9@example.org" in client.get(f"{base}?q={code.lower()}").get_data(as_text=True)

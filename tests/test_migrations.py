@@ -90,7 +90,8 @@ def test_personal_data_is_decrypted_by_the_downgrade_and_encrypted_again_by_the_
         db.engine.dispose()
 
     _run(app, "downgrade", "7c98debcdc01")
-    assert _stored(empty_database_url, "SELECT email, email_normalised, comment FROM signatures") == [
+    assert _stored(empty_database_url,
+                   "SELECT email, email_normalised, comment FROM signatures") == [
         ("Ian.Ford+x@gmail.com", "ianford@gmail.com", "In solidarity")]
     assert _stored(empty_database_url, "SELECT email, email_normalised FROM registrations") == [
         ("Ian.Ford+x@gmail.com", "ianford@gmail.com")]

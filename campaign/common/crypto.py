@@ -17,6 +17,7 @@ import binascii
 import hashlib
 import hmac
 import os
+from collections.abc import Sequence
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -34,7 +35,7 @@ GENERATE_KEY_COMMAND = (
 
 
 class KeyConfigurationError(RuntimeError):
-    """DATA_KEY, DATA_KEYS_RETIRED or INDEX_KEY is missing or is not a key: the app must not start."""
+    """DATA_KEY, DATA_KEYS_RETIRED or INDEX_KEY is missing or not a key: the app must not start."""
 
 
 class UndecryptableValue(RuntimeError):
@@ -69,7 +70,7 @@ def key_id(key: bytes) -> str:
 class Keyring:
     """The current data key, which encrypts, and the retired ones, which only decrypt."""
 
-    def __init__(self, current: bytes, retired: list[bytes] | tuple = ()):
+    def __init__(self, current: bytes, retired: Sequence[bytes] = ()):
         self.current_id = key_id(current)
         self.retired_ids = [key_id(key) for key in retired if key_id(key) != self.current_id]
         self._ciphers = {key_id(key): AESGCM(key) for key in (*retired, current)}

@@ -119,7 +119,8 @@ def downgrade():
         batch_op.alter_column('email', existing_type=sa.Text(), type_=sa.String(length=320),
                               existing_nullable=True)
         batch_op.create_unique_constraint(
-            batch_op.f('uq_registrations_event_id_email_normalised'), ['event_id', 'email_normalised'])
+            batch_op.f('uq_registrations_event_id_email_normalised'),
+            ['event_id', 'email_normalised'])
     with op.batch_alter_table('signatures', schema=None) as batch_op:
         batch_op.drop_constraint('uq_signatures_statement_id_email_index', type_='unique')
         batch_op.drop_column('email_domain')
