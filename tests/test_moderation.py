@@ -82,7 +82,7 @@ def test_search_ignores_case_in_any_script_across_name_affiliation_and_a_whole_e
 def test_the_search_box_says_that_only_a_whole_address_is_found(client, logged_in, scene):
     logged_in(Role.viewer)
     html = client.get(_list_url(scene)).get_data(as_text=True)
-    assert "or a whole email address: addresses are stored encrypted" in html
+    assert "Part of a name or affiliation, or a whole email address" in html
 
 
 def test_the_list_filters_by_status_and_refuses_an_unknown_status(client, logged_in, scene):
