@@ -10,6 +10,7 @@ from campaign.events.models import Event, Registration, RegistrationStatus, Tick
 from campaign.extensions import db
 from campaign.mail.models import OutboxMessage
 from campaign.signatures.models import Signature
+from campaign.signatures.service import link_token, signature_from_link
 from campaign.statements.models import Campaign, Statement
 from tests.conftest import empty_database
 
@@ -87,6 +88,7 @@ def test_personal_data_is_decrypted_by_the_downgrade_and_encrypted_again_by_the_
         ])
         db.session.commit()
         index = email_index("ianford@gmail.com")
+        withdraw_token = link_token(db.session.scalar(select(Signature)), "withdraw")
         db.engine.dispose()
 
     _run(app, "downgrade", "7c98debcdc01")
@@ -109,4 +111,7 @@ def test_personal_data_is_decrypted_by_the_downgrade_and_encrypted_again_by_the_
         assert db.session.execute(select(Signature.email, Signature.comment)).one() == (
             "Ian.Ford+x@gmail.com", "In solidarity")
         assert db.session.scalar(select(OutboxMessage.body_text)) == "Dear Ian"
+        statement = db.session.scalar(select(Statement))
+        assert signature_from_link(statement, withdraw_token, "withdraw") is not None, (
+            "a withdraw link emailed before still works")
         db.engine.dispose()
