@@ -51,6 +51,10 @@ BENCH = ROOT / "bench"
 sys.path[:0] = [str(ROOT), str(BENCH)]
 
 SECRET_KEY = "bench-secret-key-not-for-production"
+#: Fixed data and index keys (32 bytes, base64) for every process of a run; not for production.
+DATA_KEY = "YmVuY2gtZGF0YS1rZXktbm90LWZvci1wcm9kdWN0aW8="
+INDEX_KEY = "YmVuY2gtaW5kZXgta2V5LW5vdC1mb3ItcHJvZHVjdGk="
+KEYS = {"SECRET_KEY": SECRET_KEY, "DATA_KEY": DATA_KEY, "INDEX_KEY": INDEX_KEY}
 ORGANIZER_EMAIL = "bench-organizer@example.org"
 ORGANIZER_PASSWORD = "bench organizer password"
 CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
@@ -221,9 +225,10 @@ def fill(database: Database, sizes: list[int]) -> dict:
     from campaign.extensions import db
     from campaign.organizers.models import Organizer, Role
     from campaign.signatures import counts
+    from campaign.signatures.models import Signature
     from campaign.statements.models import Campaign, Demand, Statement, StatementStatus
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database.url, "SECRET_KEY": SECRET_KEY,
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database.url, **KEYS,
                       "RATELIMIT_ENABLED": False, "REDIS_URL": "", "DB_STATEMENT_TIMEOUT_MS": 0})
     with app.app_context():
         upgrade()
@@ -253,6 +258,9 @@ def fill(database: Database, sizes: list[int]) -> dict:
             _bulk_signatures(db, database.kind, made.id, size)
             counts.reconcile(made.id)
             slugs[size] = made.slug
+            slugs.setdefault("addresses", {})[size] = db.session.scalar(
+                db.select(Signature.email).where(Signature.statement_id == made.id)
+                .order_by(Signature.id).offset(size // 2).limit(1))
         if database.kind == "postgresql":
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 conn.exec_driver_sql("ANALYZE")
@@ -266,12 +274,17 @@ def fill(database: Database, sizes: list[int]) -> dict:
 
 _SIGNATURE_COLUMNS = (
     "statement_id", "revision", "name", "affiliation", "personal_capacity", "email",
-    "email_normalised", "country", "show_publicly", "featured", "comment", "status",
+    "email_index", "email_domain", "country", "show_publicly", "featured", "comment", "status",
     "consent_version", "ip_hash", "created_at", "confirmed_at",
 )
 
 
 def _signature_rows(statement_id: int, size: int, text_times: bool):
+    """Rows as the app stores them: the address encrypted, with its blind index and domain."""
+    from campaign.common.crypto import keyring
+    from campaign.signatures.models import indexed_email
+
+    keys = keyring()
     rng = random.Random(statement_id)
     now = datetime.now(timezone.utc)
     for n in range(size):
@@ -283,9 +296,11 @@ def _signature_rows(statement_id: int, size: int, text_times: bool):
         if text_times:  # the form SQLAlchemy's SQLite DateTime stores and compares
             signed = signed.strftime("%Y-%m-%d %H:%M:%S.%f")
             confirmed = confirmed.strftime("%Y-%m-%d %H:%M:%S.%f") if confirmed else None
+        derived = indexed_email(email)
         yield (statement_id, 1, f"{first} {last}", rng.choice(AFFILIATIONS), rng.random() < 0.3,
-               email, email, rng.choice(COUNTRIES), rng.random() < 0.8, False, "", status,
-               "2026-11-01", f"{rng.getrandbits(256):064x}", signed, confirmed)
+               keys.encrypt(email, "signatures.email"), derived["email_index"],
+               derived["email_domain"], rng.choice(COUNTRIES), rng.random() < 0.8, False, "",
+               status, "2026-11-01", f"{rng.getrandbits(256):064x}", signed, confirmed)
 
 
 def _bulk_signatures(db, kind: str, statement_id: int, size: int) -> None:
@@ -341,7 +356,7 @@ class Server:
             "RATELIMIT_KEY_PREFIX": f"bench-{uuid.uuid4().hex[:8]}",
             "RATELIMIT_ENABLED": "1",
             "TRUSTED_PROXIES": "1",
-            "SECRET_KEY": SECRET_KEY,
+            **KEYS,
             "INSTANCE_PATH": str(workdir / "instance"),
             "BASE_URL": self.base_url,
             "BIND": f"127.0.0.1:{self.port}",
@@ -562,7 +577,7 @@ def run_export(args, database: Database, workdir: Path, slugs: dict) -> dict:
     """The largest statement as CSV: by the CLI, then over HTTP from a fresh one-worker server."""
     size = args.sizes[-1]
     output = workdir / "export.csv"
-    env = {**os.environ, "DATABASE_URL": database.url, "SECRET_KEY": SECRET_KEY,
+    env = {**os.environ, "DATABASE_URL": database.url, **KEYS,
            "INSTANCE_PATH": str(workdir / "instance"), "REDIS_URL": ""}
     measure = ("import resource, subprocess, sys; r = subprocess.run(sys.argv[1:]); "
                "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); "
@@ -604,16 +619,17 @@ def run_http_export_and_search(args, database: Database, workdir: Path, slugs: d
                     "rows": rows - 1, "bytes": received}
                 print(f"  CSV export (HTTP) of {size:,}: {result['export']['http']}")
             if "search" not in args.skip:
-                result["search"] = search(client, slugs["ids"][size], args)
+                result["search"] = search(client, slugs["ids"][size], slugs["addresses"][size],
+                                          args)
         finally:
             client.close()
 
 
-def search(client: httpx.Client, statement_id: int, args) -> dict:
+def search(client: httpx.Client, statement_id: int, address: str, args) -> dict:
     """The dashboard's signatories list: unfiltered, then searched for a common surname, a
-    rare full name, part of an address and something that matches nothing."""
+    rare full name, a whole address (its blind index) and something that matches nothing."""
     terms = {"no search (first page)": "", "common surname": "kovalenko",
-             "full name": "sofia lindqvist", "email part": "mykola.4242", "no match": "zzqx"}
+             "full name": "sofia lindqvist", "whole address": address, "no match": "zzqx"}
     repeats = 3 if args.quick else 10
     found, everything = {}, []
     for label, term in terms.items():

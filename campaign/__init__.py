@@ -6,6 +6,7 @@ from flask.logging import default_handler
 from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from campaign.common import crypto
 from campaign.common.routing import DatabaseIdConverter
 from campaign.config import INSTANCE_DIR, PROJECT_ROOT, load_settings, trusted_hosts
 from campaign.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -17,7 +18,7 @@ DOMAINS_WITH_VIEWS = (
     "system", "mail", "sharing",
 )
 DOMAINS_WITH_CLI = (
-    "statements", "signatures", "organizers", "exports", "mail", "privacy", "demo",
+    "statements", "signatures", "organizers", "exports", "mail", "privacy", "keys", "demo",
 )
 DOMAINS_WITH_RECEIVERS = ("signatures", "events", "abuse")
 
@@ -32,6 +33,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(load_settings())
     if config:
         app.config.update(config)
+    crypto.init_app(app)
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(app.config)
     # Flask answers a request for any other Host (after ProxyFix: X-Forwarded-Host) with a 400.
     app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config)

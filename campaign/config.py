@@ -2,6 +2,7 @@
 
 Every setting is documented in README.md. Tests pass overrides to `create_app`.
 """
+import base64
 import os
 import secrets
 from datetime import timedelta
@@ -52,17 +53,51 @@ def trusted_hosts(config: dict) -> list[str]:
     return hosts or [base_host, "localhost", "127.0.0.1"]
 
 
+def _instance_key(name: str, embedded: bool) -> str:
+    """A data key from the environment; on SQLite (one machine), one generated once into
+    instance/<name in lower case> (32 random bytes, base64).
+
+    On PostgreSQL nothing is generated: a key made up on one host would not open what
+    another wrote, so `create_app` refuses to start until the key is set.
+    """
+    if os.environ.get(name) or not embedded:
+        return os.environ.get(name, "")
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    key_file = INSTANCE_DIR / name.lower()
+    if not key_file.exists():
+        # Written whole, then linked into place: of two first starts at once, one key wins
+        # and both read it (a key lost to a race would lose what it encrypted).
+        draft = INSTANCE_DIR / f".{name.lower()}.{os.getpid()}"
+        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with open(descriptor, "w") as file:
+            file.write(base64.b64encode(secrets.token_bytes(32)).decode())
+        try:
+            os.link(draft, key_file)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    return key_file.read_text().strip()
+
+
 def load_settings() -> dict:
     """All settings as a dict, so `create_app` can lay test overrides on top."""
     load_dotenv(PROJECT_ROOT / ".env")
     database_url = os.environ.get(
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'campaign.sqlite3'}"
     )
+    embedded = database_url.startswith("sqlite")
     redis_url = os.environ.get("REDIS_URL", "")
     base_url = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
     secure_cookies = _bool("SESSION_COOKIE_SECURE", base_url.startswith("https://"))
     return {
         "SECRET_KEY": _secret_key(),
+        # Encrypts email addresses and comments at rest (campaign.common.crypto).
+        "DATA_KEY": _instance_key("DATA_KEY", embedded),
+        # Earlier data keys, comma-separated: they only decrypt, until `keys rotate` is done.
+        "DATA_KEYS_RETIRED": os.environ.get("DATA_KEYS_RETIRED", ""),
+        # Keys the blind index of addresses (campaign.common.hashing.email_index); never rotated.
+        "INDEX_KEY": _instance_key("INDEX_KEY", embedded),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "DB_POOL_SIZE": _int("DB_POOL_SIZE", 5),
         "DB_MAX_OVERFLOW": _int("DB_MAX_OVERFLOW", 10),

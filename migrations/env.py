@@ -5,6 +5,7 @@ from flask import current_app
 
 from alembic import context
 
+from campaign.common.crypto import EncryptedText
 from campaign.common.time import UTCDateTime
 
 # this is the Alembic Config object, which provides
@@ -66,9 +67,12 @@ def run_migrations_offline():
 
 
 def render_item(type_, obj, autogen_context):
-    """Write the project's UTC timestamp type as a plain timezone-aware DateTime."""
+    """Write the project's column types as what the database holds: the UTC timestamp as a
+    plain timezone-aware DateTime, encrypted text as Text."""
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
+    if type_ == "type" and isinstance(obj, EncryptedText):
+        return "sa.Text()"
     return False
 
 
@@ -98,6 +102,14 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch mode rebuilds a table by copying it and dropping the old one; with
+            # foreign keys on, that drop would cascade to the rows that refer to it
+            # (hidden batch members, say). Off for the migration (SQLite takes this only
+            # outside a transaction), and the result checked before they are on again.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -110,6 +122,11 @@ def run_migrations_online():
                 # requests; building an index on a large table may take minutes.
                 context.execute("SET LOCAL statement_timeout = 0")
             context.run_migrations()
+        if sqlite:
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+            if broken:
+                raise RuntimeError(f"the migration left rows pointing nowhere: {broken[:10]}")
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

@@ -15,6 +15,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
+from campaign.common.hashing import email_index
 from campaign import create_app
 from campaign.extensions import db
 from campaign.organizers.models import Organizer, Role
@@ -23,6 +24,9 @@ from campaign.statements.models import Campaign, Demand, Statement, StatementSta
 from werkzeug.security import generate_password_hash
 
 PASSWORD = "correct horse battery staple"
+#: Fixed keys (32 bytes, base64) for every test app: the run's database is encrypted under them.
+DATA_KEY = "dGVzdC1kYXRhLWtleS0tLTMyLWJ5dGVzLWV4YWN0bHk="
+INDEX_KEY = "dGVzdC1pbmRleC1rZXktLTMyLWJ5dGVzLWV4YWN0bHk="
 _CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|'
                          r'type="hidden" name="csrf_token" value="([^"]+)"|'
                          r'name="csrf_token" value="([^"]+)"')
@@ -61,6 +65,9 @@ def test_settings(database_url, tmp_path_factory):
     return {
         "TESTING": True,
         "SECRET_KEY": "test-secret",
+        "DATA_KEY": DATA_KEY,
+        "DATA_KEYS_RETIRED": "",
+        "INDEX_KEY": INDEX_KEY,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "RATELIMIT_ENABLED": False,
         "RATELIMIT_STORAGE_URI": "memory://",
@@ -205,8 +212,6 @@ def make_signature(app):
             "status": SignatureStatus.confirmed,
         }
         values.update(overrides)
-        if values.get("email") and "email_normalised" not in values:
-            values["email_normalised"] = values["email"].lower()
         signature = Signature(**values)
         db.session.add(signature)
         db.session.commit()
@@ -278,7 +283,8 @@ def emailed_link(app):
         from campaign.mail.models import OutboxMessage
 
         messages = db.session.scalars(
-            select(OutboxMessage).where(OutboxMessage.to == to).order_by(OutboxMessage.id.desc())
+            select(OutboxMessage).where(OutboxMessage.to_index == email_index(to))
+            .order_by(OutboxMessage.id.desc())
         )
         for message in messages:
             match = re.search(rf"https?://[^/\s]+(/\S*/{purpose}/\S+)", message.body_text)

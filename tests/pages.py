@@ -35,7 +35,7 @@ def make_scene(make_statement, make_signature) -> dict:
     db.session.flush()
     registration = Registration(
         event_id=event.id, ticket_type_id=event.ticket_types[0].id, name="Oksana Holota",
-        email="oksana@example.org", email_normalised="oksana@example.org",
+        email="oksana@example.org",
         status=RegistrationStatus.confirmed, reference="ABCD2345",
     )
     db.session.add(registration)

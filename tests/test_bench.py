@@ -31,3 +31,20 @@ def test_the_benchmark_runs_end_to_end_and_loses_no_signature(tmp_path):
     assert result["search"]["all"]["n"] > 0
     assert "signing_64_vs_bare_insert" not in result["targets"]  # quick mode runs 4 signers
     assert "wrote" in run.stdout
+
+
+def test_the_encryption_benchmark_measures_both_ways(tmp_path):
+    run = subprocess.run(
+        [sys.executable, "bench/encryption.py", "--rows", "2000", "--signings", "10",
+         "--rounds", "1", "--export-repeats", "1", "--out", str(tmp_path)],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    [written] = tmp_path.glob("*-encryption-sqlite.json")
+    result = json.loads(written.read_text())
+
+    assert result["cipher"]["address"]["decrypt_us"] > 0
+    assert result["signing"]["cipher_us_per_signature"] > 0
+    assert all(result["signing"][mode]["wall_ms"] > 0 for mode in ("encrypted", "plain"))
+    assert result["export"]["encrypted"]["rows"] == result["export"]["plain"]["rows"] == 2000
+    assert result["export"]["encrypted"]["bytes"] == result["export"]["plain"]["bytes"]

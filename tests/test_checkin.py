@@ -1,6 +1,7 @@
 """At the door: organizers find registrants by name or reference code and check them in with one tap."""
 from sqlalchemy import select
 
+from campaign.common.hashing import email_index
 from campaign.events.models import Registration
 from campaign.extensions import db
 from campaign.organizers.models import Role
@@ -8,7 +9,8 @@ from campaign.audit.models import AuditEntry
 
 
 def registration_of(email: str) -> Registration:
-    return db.session.scalars(select(Registration).where(Registration.email == email)).one()
+    return db.session.scalars(
+        select(Registration).where(Registration.email_index == email_index(email))).one()
 
 
 def test_a_door_volunteer_checks_someone_in_by_their_reference_code(

@@ -3,6 +3,7 @@ trusted proxies are in front, whatever a client writes in X-Forwarded-For."""
 import pytest
 from sqlalchemy import select
 
+from campaign.common.hashing import email_index
 from campaign.common.hashing import ip_hash
 from campaign.extensions import db
 from campaign.signatures.models import Signature
@@ -15,7 +16,7 @@ def _sign_with(client, statement, email: str, forwarded_for: str):
 
 
 def _stored_hash(email: str) -> str:
-    return db.session.scalar(select(Signature.ip_hash).where(Signature.email == email))
+    return db.session.scalar(select(Signature.ip_hash).where(Signature.email_index == email_index(email)))
 
 
 def test_with_no_trusted_proxy_a_forged_forwarded_for_is_not_what_is_kept(

@@ -6,6 +6,7 @@ import icalendar
 import pytest
 from sqlalchemy import select
 
+from campaign.common.hashing import email_index
 from campaign.common.time import utcnow
 from campaign.events import service
 from campaign.events.models import EventStatus, Registration, RegistrationStatus
@@ -15,12 +16,13 @@ from campaign.statements.models import StatementStatus
 
 
 def registration_of(email: str) -> Registration:
-    return db.session.scalars(select(Registration).where(Registration.email == email)).one()
+    return db.session.scalars(
+        select(Registration).where(Registration.email_index == email_index(email))).one()
 
 
 def mail_to(address: str, kind: str) -> OutboxMessage:
     return db.session.scalars(select(OutboxMessage).where(
-        OutboxMessage.to == address, OutboxMessage.kind == kind)).one()
+        OutboxMessage.to_index == email_index(address), OutboxMessage.kind == kind)).one()
 
 
 def london(year, month, day, hour, minute=0) -> datetime:

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from campaign.common.hashing import email_index
 from campaign.common.time import utcnow
 from campaign.events.models import Registration
 from campaign.extensions import db
@@ -32,7 +33,7 @@ def client_address(number: int) -> str:
 def mail_to(address: str) -> list[str]:
     db.session.expire_all()
     return list(db.session.scalars(
-        select(OutboxMessage.kind).where(OutboxMessage.to == address).order_by(OutboxMessage.id)
+        select(OutboxMessage.kind).where(OutboxMessage.to_index == email_index(address)).order_by(OutboxMessage.id)
     ))
 
 

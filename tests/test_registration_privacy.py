@@ -6,6 +6,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from campaign.common.hashing import email_index
 from campaign.events.models import Registration, RegistrationStatus
 from campaign.extensions import db
 from campaign.mail.models import OutboxMessage
@@ -20,7 +21,8 @@ def answer(response) -> tuple[int, str]:
 
 def messages_to(address: str) -> list[OutboxMessage]:
     return list(db.session.scalars(
-        select(OutboxMessage).where(OutboxMessage.to == address).order_by(OutboxMessage.id)
+        select(OutboxMessage).where(OutboxMessage.to_index == email_index(address))
+        .order_by(OutboxMessage.id)
     ))
 
 

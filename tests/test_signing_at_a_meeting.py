@@ -8,6 +8,7 @@ import uuid
 import pytest
 from sqlalchemy import func, select
 
+from campaign.common.hashing import email_index
 from campaign.extensions import db
 from campaign.mail.models import OutboxMessage
 from campaign.mail.sender import send_due
@@ -62,7 +63,7 @@ def _stored(statement) -> int:
 
 def _outbox(to: str) -> list[OutboxMessage]:
     return list(db.session.scalars(
-        select(OutboxMessage).where(OutboxMessage.to == to).order_by(OutboxMessage.id)
+        select(OutboxMessage).where(OutboxMessage.to_index == email_index(to)).order_by(OutboxMessage.id)
     ))
 
 

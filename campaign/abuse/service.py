@@ -23,11 +23,9 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import String, func, select
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.functions import GenericFunction
 
 from campaign.common.errors import DomainError
 from campaign.abuse.models import HiddenBatch, HiddenBatchMember, RefusedAttempts, Signal
@@ -88,28 +86,10 @@ def refusals(statement_id: int) -> Refusals:
 # Flags -------------------------------------------------------------------------
 
 
-class email_domain(GenericFunction):
-    """The part of an email address after the "@", in either database's SQL."""
-
-    type = String()
-    inherit_cache = True
-
-
-@compiles(email_domain, "postgresql")
-def _email_domain_postgresql(element, compiler, **kw):
-    return f"split_part({compiler.process(element.clauses, **kw)}, '@', 2)"
-
-
-@compiles(email_domain, "sqlite")
-def _email_domain_sqlite(element, compiler, **kw):
-    address = compiler.process(element.clauses, **kw)
-    return f"substr({address}, instr({address}, '@') + 1)"
-
-
 def _key(signal: Signal):
     return {
         Signal.address: Signature.ip_hash,
-        Signal.domain: email_domain(Signature.email_normalised),
+        Signal.domain: Signature.email_domain,
         Signal.country: Signature.country,
     }[signal]
 

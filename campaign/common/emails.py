@@ -49,3 +49,13 @@ def normalise_email(value: str) -> str:
     if domain in _DOTS_IGNORED:
         local = local.replace(".", "")
     return f"{local}@{domain}"
+
+
+def ascii_domain(value: str) -> str:
+    """The domain of the address's normal form, in ASCII (IDNA) form: what the abuse review
+    groups signatures by, kept in clear while the address itself is encrypted."""
+    domain = normalise_email(value).rpartition("@")[2]
+    try:
+        return domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        return domain

@@ -5,6 +5,9 @@ import ipaddress
 
 from flask import current_app
 
+from campaign.common.crypto import index_key
+from campaign.common.emails import normalise_email
+
 
 def _derived_key(purpose: str) -> bytes:
     """A key for one purpose, derived from SECRET_KEY, so no two uses share a key."""
@@ -31,3 +34,13 @@ def ip_hash(address: str) -> str:
     else:
         value = (getattr(parsed, "ipv4_mapped", None) or parsed).compressed
     return keyed_hash("ip-hash", value)
+
+
+def email_index(address: str) -> str:
+    """The blind index of an email address: the hex HMAC of its normal form under INDEX_KEY.
+
+    Stored beside the encrypted address, it is what uniqueness and every look-up by email
+    compare. INDEX_KEY is its own key, not derived from DATA_KEY, so rotating the data key
+    leaves every index as it is; without INDEX_KEY nobody can test a guessed address.
+    """
+    return hmac.new(index_key(), normalise_email(address).encode(), hashlib.sha256).hexdigest()

@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import selectinload
 
+from campaign.common.hashing import email_index
 from campaign.common.time import utcnow
 from campaign.events.errors import EventError
 from campaign.events.models import Event, Registration, RegistrationStatus
@@ -32,10 +33,12 @@ def registrations_page(event_id: int, page: int, per_page: int, search: str = ""
 
 
 def _matches(search: str):
+    """Part of a name or affiliation, a reference code, or a whole email address (through its
+    blind index: addresses are encrypted, so part of one cannot be searched for)."""
     pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     conditions = [Registration.name.ilike(pattern, escape="\\"),
-                  Registration.email.ilike(pattern, escape="\\"),
-                  Registration.affiliation.ilike(pattern, escape="\\")]
+                  Registration.affiliation.ilike(pattern, escape="\\"),
+                  Registration.email_index == email_index(search)]
     reference = normalise_reference(search)
     if reference:
         conditions.append(Registration.reference == reference)

@@ -5,8 +5,10 @@ from typing import Optional
 from sqlalchemy import (
     BigInteger, CheckConstraint, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from campaign.common.crypto import EncryptedText
+from campaign.common.hashing import email_index
 from campaign.common.time import UTCDateTime, utcnow
 from campaign.extensions import db
 from campaign.statements.models import Campaign, Statement
@@ -144,7 +146,7 @@ class RegistrationStatus(enum.Enum):
 class Registration(db.Model):
     __tablename__ = "registrations"
     __table_args__ = (
-        UniqueConstraint("event_id", "email_normalised"),
+        UniqueConstraint("event_id", "email_index"),
         Index("ix_registrations_event_status_created", "event_id", "status", "created_at"),
     )
 
@@ -152,8 +154,10 @@ class Registration(db.Model):
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
     ticket_type_id: Mapped[int] = mapped_column(ForeignKey("ticket_types.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
-    email: Mapped[Optional[str]] = mapped_column(String(320))
-    email_normalised: Mapped[Optional[str]] = mapped_column(String(320))
+    #: Encrypted at rest.
+    email: Mapped[Optional[str]] = mapped_column(EncryptedText("registrations.email"))
+    #: The address's blind index (`email_index`): what duplicates and look-ups compare.
+    email_index: Mapped[Optional[str]] = mapped_column(String(64))
     affiliation: Mapped[str] = mapped_column(String(300), default="")
     status: Mapped[RegistrationStatus] = mapped_column(
         Enum(RegistrationStatus, native_enum=False, length=16)
@@ -173,6 +177,11 @@ class Registration(db.Model):
 
     event: Mapped[Event] = relationship()
     ticket_type: Mapped[TicketType] = relationship()
+
+    @validates("email")
+    def _index_email(self, _key, email: str | None) -> str | None:
+        self.email_index = email_index(email) if email else None
+        return email
 
     @property
     def is_confirmed(self) -> bool:

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from campaign.common.emails import normalise_email
+from campaign.common.hashing import email_index
 from campaign.common.time import utcnow
 from campaign.events.details import event_ends_at
 from campaign.events.emails import _notify
@@ -87,8 +87,7 @@ def register(
         if ticket is None:
             raise EventError(_("Choose a ticket from the list."), field="ticket")
         amount = pledged_amount(ticket, amount_minor)
-        normalised = normalise_email(email)
-        registration = _registration_by_email(event.id, normalised)
+        registration = _registration_by_email(event.id, email_index(email))
         if registration is not None and not registration.is_cancelled:
             _send_details(registration)
             return
@@ -98,7 +97,6 @@ def register(
         registration.ticket_type_id = ticket.id
         registration.name = name
         registration.email = email
-        registration.email_normalised = normalised
         registration.affiliation = affiliation
         registration.amount_minor = amount
         registration.currency = ticket.currency
@@ -114,10 +112,10 @@ def register(
         _send_details(_store_with_reference(registration))
 
 
-def _registration_by_email(event_id: int, normalised: str) -> Registration | None:
+def _registration_by_email(event_id: int, index: str) -> Registration | None:
     return db.session.scalars(
         select(Registration).where(Registration.event_id == event_id,
-                                   Registration.email_normalised == normalised)
+                                   Registration.email_index == index)
     ).first()
 
 
@@ -152,7 +150,7 @@ def _store_with_reference(registration: Registration) -> Registration:
             if _reference_taken(registration.reference):
                 continue
             # The event lock rules this out; the unique constraint is the last word all the same.
-            existing = _registration_by_email(registration.event_id, registration.email_normalised)
+            existing = _registration_by_email(registration.event_id, registration.email_index)
             if existing is not None:
                 return existing
             raise
@@ -211,7 +209,6 @@ def erase_registration(registration: Registration, reason: str, actor=None,
         registration.cancelled_at = utcnow()
     registration.name = ERASED_NAME
     registration.email = None
-    registration.email_normalised = None
     registration.affiliation = ""
     if freed:
         _promote_waitlisted(event)

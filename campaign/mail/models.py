@@ -2,9 +2,11 @@ import enum
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import Date, Enum, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Date, Enum, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
+from campaign.common.crypto import EncryptedText
+from campaign.common.hashing import email_index
 from campaign.common.time import UTCDateTime, utcnow
 from campaign.extensions import db
 
@@ -24,21 +26,31 @@ class OutboxMessage(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     #: What the message is about, e.g. "signature_confirmation".
     kind: Mapped[str] = mapped_column(String(64))
-    to: Mapped[str] = mapped_column(String(320))
+    #: The recipient's address, and what the body says to them (names, personal links):
+    #: encrypted at rest.
+    to: Mapped[str] = mapped_column(EncryptedText("outbox_messages.to"))
+    #: The recipient's blind index (`email_index`), for privacy requests.
+    to_index: Mapped[str] = mapped_column(String(64))
     sender: Mapped[str] = mapped_column(String(400))
     subject: Mapped[str] = mapped_column(String(300))
-    body_text: Mapped[str] = mapped_column(Text)
-    body_html: Mapped[str] = mapped_column(Text, default="")
+    body_text: Mapped[str] = mapped_column(EncryptedText("outbox_messages.body_text"))
+    body_html: Mapped[str] = mapped_column(EncryptedText("outbox_messages.body_html"), default="")
     status: Mapped[OutboxStatus] = mapped_column(
         Enum(OutboxStatus, native_enum=False, length=16), default=OutboxStatus.pending
     )
     attempts: Mapped[int] = mapped_column(default=0)
     #: The claim of the sender that holds it: outcomes are written only under that claim.
     claim_token: Mapped[Optional[str]] = mapped_column(String(32))
-    last_error: Mapped[str] = mapped_column(Text, default="")
+    #: An SMTP refusal names the address, so it is encrypted too.
+    last_error: Mapped[str] = mapped_column(EncryptedText("outbox_messages.last_error"), default="")
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+
+    @validates("to")
+    def _index_recipient(self, _key, to: str) -> str:
+        self.to_index = email_index(to)
+        return to
 
     @property
     def is_pending(self) -> bool:

@@ -13,6 +13,7 @@ from sqlalchemy import and_, delete, func, or_, select, update
 
 from campaign.common.errors import DomainError
 from campaign.common.emails import InvalidEmail, normalise_email, validated_email
+from campaign.common.hashing import email_index
 from campaign.common.time import utcnow
 from campaign.events import service as event_service
 from campaign.events.models import Event, Registration
@@ -31,7 +32,7 @@ class PrivacyError(DomainError):
 
 @dataclass
 class PersonRecords:
-    """Everything held on one person, matched by normalised email."""
+    """Everything held on one person, matched by the blind index of their address."""
 
     email: str
     signatures: list[Signature] = field(default_factory=list)
@@ -48,28 +49,24 @@ class PersonRecords:
 
 
 def find_person(email: str) -> PersonRecords:
-    """Signatures and registrations whose normalised email matches, and the mail sent to them."""
+    """Signatures, registrations and mail whose address has the same normal form as `email`."""
     try:
         address = validated_email(email)
     except InvalidEmail as error:
         raise PrivacyError(_("Enter a valid email address.")) from error
-    normalised = normalise_email(address)
+    index = email_index(address)
     signatures = list(db.session.scalars(
-        select(Signature).where(Signature.email_normalised == normalised).order_by(Signature.id)
+        select(Signature).where(Signature.email_index == index).order_by(Signature.id)
     ))
     registrations = list(db.session.scalars(
-        select(Registration).where(Registration.email_normalised == normalised)
-        .order_by(Registration.id)
+        select(Registration).where(Registration.email_index == index).order_by(Registration.id)
     ))
-    addresses = {address, *(held.email for held in signatures + registrations)}
-    return PersonRecords(normalised, signatures, registrations, _messages_to(addresses))
+    return PersonRecords(normalise_email(address), signatures, registrations, _messages_to(index))
 
 
-def _messages_to(addresses: set[str | None]) -> list[OutboxMessage]:
-    lowered = sorted({address.strip().lower() for address in addresses if address})
+def _messages_to(index: str) -> list[OutboxMessage]:
     return list(db.session.scalars(
-        select(OutboxMessage).where(func.lower(OutboxMessage.to).in_(lowered))
-        .order_by(OutboxMessage.id)
+        select(OutboxMessage).where(OutboxMessage.to_index == index).order_by(OutboxMessage.id)
     ))
 
 
@@ -153,13 +150,12 @@ def erase_person(email: str, actor=None) -> PersonRecords:
     """Erase everything held on the address: signatures and registrations are wiped (through
     their domains, which keep counts right) and mail to the address is deleted. Audited."""
     person = find_person(email)
-    addresses = {email, *(held.email for held in person.signatures + person.registrations)}
     for signature in person.signatures:
         signature_service.erase_signature(signature, "erasure request", actor=actor)
     for registration in person.registrations:
         event_service.erase_registration(registration, "erasure request", actor=actor)
     db.session.flush()
-    messages = _messages_to(addresses)
+    messages = _messages_to(email_index(email))
     db.session.execute(
         delete(OutboxMessage).where(OutboxMessage.id.in_([m.id for m in messages]))
         .execution_options(synchronize_session=False)

@@ -6,6 +6,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from campaign.common.emails import normalise_email
 from campaign.common.errors import DomainError
 from campaign.common.urls import absolute_url
 from campaign.extensions import db
@@ -47,7 +48,7 @@ def signature_from_link(statement: Statement, token: str, purpose: str) -> Signa
     signature = db.session.get(Signature, signature_id)
     if signature is not None and signature.statement_id != statement.id:
         raise InvalidLink(_("This link is for another statement."))
-    if signature is None or signature.email_normalised is None:
+    if signature is None or signature.email is None:
         return None
     return signature if hmac.compare_digest(fingerprint, _email_fingerprint(signature)) else None
 
@@ -69,5 +70,5 @@ def signed_link(signature: Signature, purpose: str) -> str:
 def _email_fingerprint(signature: Signature) -> str:
     """Keyed, so a link seen in a log does not let anyone test guessed addresses against it."""
     key = current_app.config["SECRET_KEY"].encode()
-    email = (signature.email_normalised or "").encode()
+    email = normalise_email(signature.email or "").encode()
     return hmac.new(key, b"signature-link:" + email, hashlib.sha256).hexdigest()[:16]

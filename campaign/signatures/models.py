@@ -2,9 +2,12 @@ import enum
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Enum, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from campaign.common.crypto import EncryptedText
+from campaign.common.emails import ascii_domain
+from campaign.common.hashing import email_index
 from campaign.common.text import AFFILIATION_MAX_LENGTH, NAME_MAX_LENGTH
 from campaign.common.time import UTCDateTime, utcnow
 from campaign.extensions import db
@@ -29,7 +32,7 @@ class Signature(db.Model):
     __tablename__ = "signatures"
     __table_args__ = (
         # One signature per statement per person; NULL (curated, erased) never clashes.
-        UniqueConstraint("statement_id", "email_normalised"),
+        UniqueConstraint("statement_id", "email_index"),
         Index("ix_signatures_statement_status_created", "statement_id", "status", "created_at"),
         Index("ix_signatures_statement_featured", "statement_id", "featured_position"),
     )
@@ -41,17 +44,20 @@ class Signature(db.Model):
     name: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH))
     affiliation: Mapped[str] = mapped_column(String(AFFILIATION_MAX_LENGTH), default="")
     personal_capacity: Mapped[bool] = mapped_column(default=False)
-    #: As typed; private, never shown publicly.
-    email: Mapped[Optional[str]] = mapped_column(String(320))
-    #: Lower-cased, plus-tags and dots folded where the provider ignores them.
-    email_normalised: Mapped[Optional[str]] = mapped_column(String(320))
+    #: As typed; private, never shown publicly; encrypted at rest.
+    email: Mapped[Optional[str]] = mapped_column(EncryptedText("signatures.email"))
+    #: The address's blind index (`email_index`): what duplicates and look-ups compare.
+    email_index: Mapped[Optional[str]] = mapped_column(String(64))
+    #: The address's domain in ASCII form, for the abuse review's email-domain signal.
+    email_domain: Mapped[Optional[str]] = mapped_column(String(255))
     #: ISO 3166-1 alpha-2.
     country: Mapped[str] = mapped_column(String(2), default="")
     show_publicly: Mapped[bool] = mapped_column(default=False)
     #: Curated ("initial") signatories are shown first, in featured_position order.
     featured: Mapped[bool] = mapped_column(default=False)
     featured_position: Mapped[Optional[int]]
-    comment: Mapped[str] = mapped_column(Text, default="")
+    #: Read only by the organisers; encrypted at rest.
+    comment: Mapped[str] = mapped_column(EncryptedText("signatures.comment"), default="")
     status: Mapped[SignatureStatus] = mapped_column(
         Enum(SignatureStatus, native_enum=False, length=16), default=SignatureStatus.pending
     )
@@ -66,6 +72,12 @@ class Signature(db.Model):
     confirmed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
     statement: Mapped[Statement] = relationship(back_populates="signatures")
+
+    @validates("email")
+    def _index_email(self, _key, email: str | None) -> str | None:
+        for column, value in indexed_email(email).items():
+            setattr(self, column, value)
+        return email
 
     @property
     def is_held(self) -> bool:
@@ -90,6 +102,15 @@ class Signature(db.Model):
     def can_be_corrected(self) -> bool:
         """A withdrawn signature has no details left to correct."""
         return self.status is not SignatureStatus.withdrawn
+
+
+def indexed_email(email: str | None) -> dict:
+    """The columns kept with an address: its blind index and its domain (None without one)."""
+    return {
+        "email_index": email_index(email) if email else None,
+        "email_domain": ascii_domain(email) if email else None,
+    }
+
 
 class SignatureCountShard(db.Model):
     """Counts kept in several rows per statement, summed on read.
@@ -122,8 +143,8 @@ class ResendRequest(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     statement_id: Mapped[int] = mapped_column(ForeignKey("statements.id", ondelete="CASCADE"))
-    #: As typed, like a signature's; private.
-    email: Mapped[str] = mapped_column(String(320))
+    #: As typed, like a signature's; private, so encrypted like it.
+    email: Mapped[str] = mapped_column(EncryptedText("signature_resend_requests.email"))
     #: The language the page was in, for the email.
     locale: Mapped[str] = mapped_column(String(16), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

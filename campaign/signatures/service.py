@@ -17,7 +17,7 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import bindparam, func, or_, select, text, update
 from sqlalchemy import delete as delete_rows  # `delete` here removes a signature
 
-from campaign.common.emails import InvalidEmail, normalise_email, validated_email
+from campaign.common.emails import InvalidEmail, validated_email
 from campaign.common.errors import DomainError
 from campaign.common.forms import INVALID_EMAIL
 from campaign.common.time import utcnow
@@ -25,11 +25,13 @@ from campaign.common.urls import absolute_url
 from campaign.extensions import db
 from campaign.mail.service import ask_for_delivery, enqueue
 from campaign.audit.service import record
-from campaign.common.hashing import ip_hash
+from campaign.common.hashing import email_index, ip_hash
 from campaign.common.limits import keeps_pace
 from campaign.signatures import counts
 from campaign.signatures.links import signed_link
-from campaign.signatures.models import HoldReason, ResendRequest, Signature, SignatureStatus
+from campaign.signatures.models import (
+    HoldReason, ResendRequest, Signature, SignatureStatus, indexed_email,
+)
 from campaign.statements.models import Statement
 from campaign.statements.service import is_open_for_signing
 
@@ -98,7 +100,6 @@ def _wiped(placeholder: str) -> dict:
     return {
         "name": placeholder,
         "email": None,
-        "email_normalised": None,
         "affiliation": "",
         "comment": "",
         "ip_hash": None,
@@ -160,7 +161,7 @@ def sign(statement: Statement, details: SignatoryDetails, ip_address: str | None
     from such an address sends no email, so nobody can flood a mailbox by signing again.
 
     Returns whether it was held, never whether the address had signed: the browser must not
-    learn that. One row per (statement, normalised email) is guaranteed by the database; the
+    learn that. One row per (statement, email's blind index) is guaranteed by the database; the
     insert does nothing on a clash, so concurrent duplicates leave one row and no broken
     request. A statement that needs no confirmation gets its signature written as confirmed,
     and the INSERT returns the whole row, so signing is four round trips (insert, count,
@@ -180,7 +181,7 @@ def sign(statement: Statement, details: SignatoryDetails, ip_address: str | None
         affiliation=details.affiliation,
         personal_capacity=details.personal_capacity,
         email=email,
-        email_normalised=normalise_email(email),
+        **indexed_email(email),
         country=details.country,
         show_publicly=details.show_publicly,
         comment=details.comment,
@@ -217,7 +218,7 @@ def _insert_signature():
     statement = text(
         f"INSERT INTO {table.name} ({', '.join(column.name for column in written)}) "
         f"VALUES ({', '.join(':' + column.key for column in written)}) "
-        "ON CONFLICT (statement_id, email_normalised) DO NOTHING "
+        "ON CONFLICT (statement_id, email_index) DO NOTHING "
         f"RETURNING {', '.join(column.name for column in table.columns)}"
     ).bindparams(*(bindparam(column.key, type_=column.type) for column in written))
     return select(Signature).from_statement(statement.columns(*table.columns))
@@ -254,24 +255,27 @@ def send_requested_links() -> None:
     email.
     """
     while True:
-        waiting = (select(ResendRequest.id).order_by(ResendRequest.id)
+        waiting = (select(ResendRequest).order_by(ResendRequest.id)
                    .limit(current_app.config["MAIL_BATCH_SIZE"]))
         if db.engine.dialect.name == "postgresql":
             waiting = waiting.with_for_update(skip_locked=True)
-        request_ids = db.session.scalars(waiting).all()
-        if not request_ids:
+        requests = db.session.scalars(waiting).all()
+        if not requests:
             db.session.commit()
             return
-        taken = db.session.execute(
-            delete_rows(ResendRequest).where(ResendRequest.id.in_(request_ids))
-            .returning(ResendRequest.statement_id, ResendRequest.email, ResendRequest.locale)
+        taken = set(db.session.scalars(
+            delete_rows(ResendRequest)
+            .where(ResendRequest.id.in_([request.id for request in requests]))
+            .returning(ResendRequest.id)
             .execution_options(synchronize_session=False)
-        ).all()
-        for statement_id, email, locale in taken:
-            signature = _signature_by_email(statement_id, email)
+        ))
+        for request in requests:
+            if request.id not in taken:
+                continue
+            signature = _signature_by_email(request.statement_id, request.email)
             if signature is not None:
-                with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
-                    _remind(signature, email)
+                with force_locale(request.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+                    _remind(signature, request.email)
         db.session.commit()
 
 
@@ -287,7 +291,7 @@ def _signature_by_email(statement_id: int, email: str) -> Signature | None:
     return db.session.scalar(
         select(Signature).where(
             Signature.statement_id == statement_id,
-            Signature.email_normalised == normalise_email(email),
+            Signature.email_index == email_index(email),
         )
     )
 
@@ -357,8 +361,9 @@ def search_signatures(statement: Statement, text: str, status: SignatureStatus |
                       page: int, per_page: int) -> Pagination:
     """A page of the dashboard's list: curated first in order, then newest first.
 
-    `text` matches name, affiliation or email anywhere, ignoring case (SQLite gets a
-    Unicode-aware lower() in `campaign._sqlite_pragmas`).
+    `text` matches name or affiliation anywhere, ignoring case (SQLite gets a Unicode-aware
+    lower() in `campaign._sqlite_pragmas`), or a whole email address through its blind
+    index: addresses are encrypted, so part of one cannot be searched for.
     """
     query = select(Signature).where(Signature.statement_id == statement.id)
     if text:
@@ -366,7 +371,7 @@ def search_signatures(statement: Statement, text: str, status: SignatureStatus |
         query = query.where(or_(
             func.lower(Signature.name).contains(term, autoescape=True),
             func.lower(Signature.affiliation).contains(term, autoescape=True),
-            func.lower(Signature.email).contains(term, autoescape=True),
+            Signature.email_index == email_index(text),
         ))
     if status is not None:
         query = query.where(Signature.status == status)

@@ -21,6 +21,7 @@ import pytest
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
+from campaign.common.hashing import email_index
 from campaign import create_app
 from campaign.config import PROJECT_ROOT
 from campaign.extensions import db
@@ -184,7 +185,8 @@ def latest_email(to: str) -> OutboxMessage:
     """The last message queued for `to` by the live server (read in a fresh transaction)."""
     db.session.rollback()
     message = db.session.scalars(
-        select(OutboxMessage).where(OutboxMessage.to == to).order_by(OutboxMessage.id.desc())
+        select(OutboxMessage).where(OutboxMessage.to_index == email_index(to))
+        .order_by(OutboxMessage.id.desc())
     ).first()
     assert message is not None, f"no email was queued for {to}"
     return message
