@@ -24,9 +24,15 @@ bp = Blueprint("events", __name__)
 
 
 @bp.app_template_filter("event_time")
-def event_time_filter(moment, event, style: str = "full"):
+def event_time_filter(moment, event, part: str = "datetime"):
     """A UTC time shown in the event's own time zone, with the zone's abbreviation."""
-    return service.format_event_time(moment, event.timezone, style)
+    return service.format_event_time(moment, event.timezone, part)
+
+
+@bp.app_template_filter("event_when")
+def event_when_filter(event):
+    """When the event runs, start to end, in its own time zone."""
+    return service.format_event_span(event)
 
 
 @bp.app_template_filter("money")
