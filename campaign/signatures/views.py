@@ -11,9 +11,10 @@ from campaign.common.urls import absolute_url
 from campaign.common.page_copies import shared_page
 from campaign.extensions import limiter
 from campaign.signatures import links, service
-from campaign.signatures.listing import public_listing
+from campaign.signatures.listing import latest_signatories, public_listing
 from campaign.signatures.forms import ResendForm, SignatureForm
 from campaign.signatures.page_sections import sections_for
+from campaign.signatures.progress import progress_of
 from campaign.statements.service import public_statement
 from campaign.web import (
     error_page, page_number, public_cache, seconds_until_retry, wait_in_words,
@@ -21,6 +22,8 @@ from campaign.web import (
 
 bp = Blueprint("signatures", __name__)
 
+#: How many of the newest signatories the signing form lists beside it.
+LATEST_SHOWN = 5
 #: What the thank-you page's address carries for a held signature: the page then asks the
 #: person to confirm by email, as it asks everyone on a statement that needs confirmation.
 _HELD = {"confirm": "email"}
@@ -88,7 +91,9 @@ def _statement_page(statement, form: SignatureForm, status: int = 200, retry: st
         retry=retry,
         state=service.signing_state(statement),
         totals=listing.totals,
+        progress=progress_of(statement, listing.totals),
         listing=listing,
+        latest=latest_signatories(statement, LATEST_SHOWN),
         **sections_for(statement),
     )
     return html, status
