@@ -74,7 +74,7 @@ def test_a_person_signs_and_is_asked_to_confirm_by_email(client, make_statement,
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/s/{statement.slug}/thanks")
     thanks = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Check your email to confirm" in thanks
+    assert "Check your email and press the button in it" in thanks
     [signature] = _signatures()
     assert signature.name == "Olena Kovalenko"
     assert signature.affiliation == "Teacher, Kyiv School 5"

@@ -1,4 +1,5 @@
 """The public statement page, signing, the thank-you page, the emailed confirm/withdraw links."""
+from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
 from flask import (
@@ -137,15 +138,32 @@ def _thanks_page(statement, resend_form: ResendForm, status: int = 200, resent: 
     return html, status
 
 
-def share_links(url: str, title: str) -> list[tuple[str, str]]:
-    """(label, href) for each place a signatory may pass the statement on; all work without JS."""
+@dataclass(frozen=True)
+class ShareLink:
+    label: str
+    href: str
+    #: Its picture in static/icons/.
+    icon: str
+    #: Opens another site in a new tab (an email opens the person's mail program instead).
+    new_tab: bool = True
+
+
+def share_links(url: str, title: str) -> list[ShareLink]:
+    """Each place a signatory may pass the statement on: plain links, no other site's script."""
     text = f"{title} {url}"
     return [
-        (_("Email"), "mailto:?" + urlencode({"subject": title, "body": text}, quote_via=quote)),
-        ("WhatsApp", "https://wa.me/?" + urlencode({"text": text})),
-        ("Telegram", "https://t.me/share/url?" + urlencode({"url": url, "text": title})),
-        ("X", "https://x.com/intent/tweet?" + urlencode({"url": url, "text": title})),
-        ("Facebook", "https://www.facebook.com/sharer/sharer.php?" + urlencode({"u": url})),
+        ShareLink("WhatsApp", "https://wa.me/?" + urlencode({"text": text}), "whatsapp.svg"),
+        ShareLink("Telegram", "https://t.me/share/url?" + urlencode({"url": url, "text": title}),
+                  "telegram.svg"),
+        ShareLink("Facebook", "https://www.facebook.com/sharer/sharer.php?" + urlencode({"u": url}),
+                  "facebook.svg"),
+        ShareLink("X", "https://x.com/intent/tweet?" + urlencode({"url": url, "text": title}),
+                  "x.svg"),
+        ShareLink("Bluesky", "https://bsky.app/intent/compose?" + urlencode({"text": text}),
+                  "bluesky.svg"),
+        ShareLink(_("Email"), "mailto:?" + urlencode({"subject": title, "body": text},
+                                                      quote_via=quote),
+                  "email.svg", new_tab=False),
     ]
 
 
