@@ -44,16 +44,18 @@ def test_the_event_page_shows_host_speakers_and_the_rule_about_registering(clien
     assert "<strong>charter</strong>" in html and "<script>alert(1)" not in html
 
 
-def test_the_event_page_shows_the_statement_and_its_numbered_demands(client, make_event, make_statement):
+def test_the_event_page_sums_up_the_statement_and_links_to_it(client, make_event, make_statement):
     statement = make_statement(title="A free and united Ukraine",
-                               demands=[("Aid to Ukraine", "Increase aid."),
-                                        ("Economic Measures", "Transfer frozen assets.")])
+                               preamble="We stand with Ukraine.\n\nThe second paragraph.",
+                               demands=[("Aid to Ukraine", "Increase aid.")])
     event = make_event(statement_id=statement.id)
     html = client.get(f"/e/{event.slug}").get_data(as_text=True)
-    assert "A free and united Ukraine" in html
-    assert '<ol class="demands">' in html
-    assert html.index("Aid to Ukraine") < html.index("Economic Measures")
-    assert f'href="/s/{statement.slug}"' in html
+    assert f'<a href="/s/{statement.slug}">A free and united Ukraine</a>' in html
+    assert "<p>We stand with Ukraine.</p>" in html
+    assert "0 signatures so far" in html
+    assert f'<a class="button" href="/s/{statement.slug}">Read and sign</a>' in html
+    # The text itself is read on the statement's own page.
+    assert "The second paragraph." not in html and "Aid to Ukraine" not in html
 
 
 def test_a_draft_statement_is_not_shown_on_the_event_page(client, make_event, make_statement):

@@ -29,7 +29,8 @@ from campaign.events.registration import (
 )
 from campaign.events.tickets import (
     AppealDetails, TicketDetails, add_ticket, appeal_pledges, delete_ticket, detach_appeal,
-    is_pay_what_you_can, largest_appeal_target, largest_ticket_price, save_appeal, update_ticket,
+    has_paid_tickets, is_pay_what_you_can, largest_appeal_target, largest_ticket_price,
+    save_appeal, update_ticket,
 )
 from campaign.events.times import (
     format_event_span, format_event_time, local_to_utc, timezone_names, utc_to_local,
@@ -48,8 +49,8 @@ __all__ = [
     "upcoming_launch_event",
     # tickets.py
     "AppealDetails", "TicketDetails", "add_ticket", "appeal_pledges", "delete_ticket",
-    "detach_appeal", "is_pay_what_you_can", "largest_appeal_target", "largest_ticket_price",
-    "save_appeal", "update_ticket",
+    "detach_appeal", "has_paid_tickets", "is_pay_what_you_can", "largest_appeal_target",
+    "largest_ticket_price", "save_appeal", "update_ticket",
     # places.py
     "figures", "tickets_full", "waitlist_place",
     # waitlist.py
