@@ -88,7 +88,7 @@ def test_after_registering_the_page_says_what_happens_next(make_event, register)
         "code and a calendar file to add the event to your calendar.",
         "The link to join online is there too.",
         "Bring the code: show it, or the QR code, on your phone or on paper at the door.",
-        "A paid ticket is paid at the door; your ticket says how much.",
+        "A paid ticket is paid there; your ticket says how much.",
         "Cannot come after all? Cancel from your ticket, so your place goes to someone else.",
         "Your ticket is the page that link opens: keep the email, it is your way back to it.",
     ):
@@ -98,7 +98,7 @@ def test_after_registering_the_page_says_what_happens_next(make_event, register)
 
 def test_a_free_event_in_a_room_says_nothing_of_paying_or_joining_online(make_event, register):
     html = register(make_event()).get_data(as_text=True)
-    assert "paid at the door" not in html and "join online" not in html
+    assert "A paid ticket" not in html and "join online" not in html
 
 
 def test_the_ticket_says_what_to_bring_how_to_cancel_and_that_it_is_the_ticket(
