@@ -115,5 +115,6 @@ def test_the_ticket_says_what_to_bring_how_to_cancel_and_that_it_is_the_ticket(
             "it is checked at the door.") in html
     assert "£10.00 for your ticket, paid at the door." in html
     assert f'href="{ticket}/event.ics"' in html
-    assert f'<a href="{ticket}/cancel">Cancel your registration</a>, so your place goes to someone else.' in html
+    assert (f'<a href="{ticket}/cancel">Cancel your registration</a>, '
+            "so your place goes to someone else.") in html
     assert "This page is your ticket. The link in the email we sent you opens it again" in html

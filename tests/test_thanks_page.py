@@ -60,7 +60,8 @@ def test_the_statement_can_be_shared_by_each_app_with_its_icon(client, make_stat
     bluesky = urlsplit(buttons["Bluesky"][0])
     assert (bluesky.netloc, bluesky.path) == ("bsky.app", "/intent/compose")
     assert parse_qs(bluesky.query) == {"text": [f"Stop the war {page_url}"]}
-    assert parse_qs(urlsplit(buttons["WhatsApp"][0]).query) == {"text": [f"Stop the war {page_url}"]}
+    whatsapp = urlsplit(buttons["WhatsApp"][0])
+    assert parse_qs(whatsapp.query) == {"text": [f"Stop the war {page_url}"]}
     assert parse_qs(urlsplit(buttons["Facebook"][0]).query) == {"u": [page_url]}
     assert buttons["Email"][0].startswith("mailto:?subject=Stop%20the%20war&body=")
     assert "<script" not in html.replace('<script src="/static/js/site.js" defer></script>', "")

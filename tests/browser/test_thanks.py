@@ -29,14 +29,16 @@ def test_a_signatory_shares_the_statement_with_the_buttons_after_signing(
         assert button.locator("img").evaluate("icon => icon.complete && icon.naturalWidth > 0"), (
             f"the {label} icon did not load")
     bluesky = page.get_by_role("link", name="Bluesky")
-    assert bluesky.get_attribute("href").startswith("https://bsky.app/intent/compose?text=Stop+the+war+")
+    assert bluesky.get_attribute("href").startswith(
+        "https://bsky.app/intent/compose?text=Stop+the+war+")
 
     copy = page.get_by_role("button", name="Copy link")
     expect(copy).to_be_visible()
     assert copy.locator("img").evaluate("icon => icon.complete && icon.naturalWidth > 0")
     copy.click()
     expect(page.get_by_role("status").filter(has_text="Link copied")).to_be_visible()
-    assert page.evaluate("() => navigator.clipboard.readText()") == live_server(f"/s/{statement.slug}")
+    copied = page.evaluate("() => navigator.clipboard.readText()")
+    assert copied == live_server(f"/s/{statement.slug}")
     no_sideways_scroll(page)
     assert_accessible(page, f"thank-you page, {size}")
     screenshot(page, "thanks-shared")
