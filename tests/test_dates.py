@@ -12,7 +12,6 @@ from campaign.events import service
 from campaign.extensions import db
 from campaign.mail.models import OutboxMessage
 from campaign.organizers.models import Role
-from campaign.statements.models import StatementStatus
 
 #: What the US style and Flask-Babel's medium style look like: "12/1/26", "Dec 1, 2026", "5:32 PM".
 US_STYLE = re.compile(r"\b\d{1,2}/\d{1,2}/\d{2,4}\b|\b[A-Z][a-z]{2} \d{1,2}, \d{4}\b|\d [AP]M\b")
