@@ -17,6 +17,7 @@ from sqlalchemy.exc import DisconnectionError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException, SecurityError
 
+from campaign.common import dates
 from campaign.common.emails import internationalised_form
 from campaign.common.markdown import render_markdown
 from campaign.common.urls import absolute_url, base_url_adapter
@@ -52,6 +53,8 @@ CONTENT_SECURITY_POLICY = (
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["internationalised_email"] = internationalised_form
+    app.jinja_env.filters["datetimeformat"] = datetime_filter
+    app.jinja_env.filters["dateformat"] = date_filter
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals["absolute_url"] = absolute_url
     app.register_error_handler(HTTPException, _http_error)
@@ -62,6 +65,20 @@ def init_app(app: Flask) -> None:
     app.before_request(_refuse_nul_in_address)
     app.after_request(_security_headers)
     # The event page's `state` is compared with these members, never with their strings.
+
+
+def datetime_filter(moment, _flask_babel_format=None) -> str:
+    """`|datetimeformat`: "24 March 2027, 18:00 UTC", the one style (campaign/common/dates.py).
+
+    It replaces Flask-Babel's filter of that name. A template written for that one passes a
+    format ("short", "yyyy-MM-dd HH:mm"): it chooses nothing, so those pages show the one style.
+    """
+    return dates.format_datetime(moment)
+
+
+def date_filter(moment, _flask_babel_format=None) -> str:
+    """`|dateformat`: "24 March 2027" (the day in UTC), in place of Flask-Babel's filter."""
+    return dates.format_date(moment)
 
 
 def error_page(code: int, message: str | None = None, headers: dict | None = None):

@@ -41,7 +41,7 @@ def test_an_editor_creates_an_event_in_the_events_own_time_zone(client, logged_i
     assert event.starts_at.isoformat() == "2031-03-24T18:30:00+00:00"  # GMT in March
     assert event.campaign.name
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Monday 24 March 2031, 18:30 GMT" in page
+    assert "24 March 2031, 18:30 GMT" in page
     assert "event.create" in audit_actions()
 
 

@@ -40,7 +40,7 @@ def test_a_new_a_repeat_a_waiting_and_a_bot_registration_get_the_same_page_witho
     status, page = answer(new)
     assert status == 200
     assert "Check your email" in page
-    assert "Open the link in that email to see your ticket." in page
+    assert "Open the email and follow its link. It opens your ticket" in page
     assert "No email?" in page and "spam" in page
     assert "already registered" not in page
     references = db.session.scalars(select(Registration.reference)).all()

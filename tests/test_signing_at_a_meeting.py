@@ -92,7 +92,7 @@ def test_eighty_people_on_one_wifi_within_five_minutes_are_all_kept_and_count_on
     # The first counts at once; the others are held until they confirm.
     first, *held = people
     assert "Check your email" not in answers[0][1]
-    assert all("Check your email to confirm your signature." in thanks for _, thanks in answers[1:])
+    assert all("Check your email and press the button in it" in thanks for _, thanks in answers[1:])
     assert _count_shown(client, statement) == "1 signature"
     public_page = client.get(f"/s/{statement.slug}").get_data(as_text=True)
     assert first["name"] in public_page

@@ -23,8 +23,8 @@ the United Kingdom, speak in person.
 At the meeting we launch the charter of demands for stronger UK and international solidarity
 with Ukraine and with its workers' movement.
 
-**Only people who have registered can attend.** Admission is free. If you can, choose the
-supporter ticket: what you pledge goes to the appeal below.
+Admission is free. If you can, choose the supporter ticket: what you pledge goes to the
+appeal below.
 """
 
 SPEAKERS = (

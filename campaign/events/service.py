@@ -29,16 +29,19 @@ from campaign.events.registration import (
 )
 from campaign.events.tickets import (
     AppealDetails, TicketDetails, add_ticket, appeal_pledges, delete_ticket, detach_appeal,
-    is_pay_what_you_can, largest_appeal_target, largest_ticket_price, save_appeal, update_ticket,
+    has_paid_tickets, is_pay_what_you_can, largest_appeal_target, largest_ticket_price,
+    save_appeal, update_ticket,
 )
-from campaign.events.times import format_event_time, local_to_utc, timezone_names, utc_to_local
+from campaign.events.times import (
+    format_event_span, format_event_time, local_to_utc, timezone_names, utc_to_local,
+)
 from campaign.events.waitlist import confirm_from_waitlist, move_to_waitlist
 
 __all__ = [
     # errors.py
     "EventError", "EventNotFound", "NoPlaceLeft", "RegistrationClosed",
     # times.py
-    "format_event_time", "local_to_utc", "timezone_names", "utc_to_local",
+    "format_event_span", "format_event_time", "local_to_utc", "timezone_names", "utc_to_local",
     # details.py
     "EventDetails", "add_speaker", "all_events", "campaigns", "create_event", "delete_speaker",
     "details_of", "event_by_id", "event_by_slug", "event_part", "move_speaker", "published_event",
@@ -46,8 +49,8 @@ __all__ = [
     "upcoming_launch_event",
     # tickets.py
     "AppealDetails", "TicketDetails", "add_ticket", "appeal_pledges", "delete_ticket",
-    "detach_appeal", "is_pay_what_you_can", "largest_appeal_target", "largest_ticket_price",
-    "save_appeal", "update_ticket",
+    "detach_appeal", "has_paid_tickets", "is_pay_what_you_can", "largest_appeal_target",
+    "largest_ticket_price", "save_appeal", "update_ticket",
     # places.py
     "figures", "tickets_full", "waitlist_place",
     # waitlist.py

@@ -88,6 +88,11 @@ def is_pay_what_you_can(ticket: TicketType) -> bool:
     return ticket.min_price_minor is not None
 
 
+def has_paid_tickets(event: Event) -> bool:
+    """Whether some ticket costs money (paid at the door), so the pages say so."""
+    return any(ticket.price_minor for ticket in event.ticket_types)
+
+
 def pledged_amount(ticket: TicketType, amount_minor: int | None) -> int:
     """What a registrant pledges: the ticket's price, or for pay-what-you-can what they chose."""
     if not is_pay_what_you_can(ticket):

@@ -3,18 +3,14 @@ back, and times shown as people read them, in the event's own zone whatever the 
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from babel.dates import format_datetime
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from campaign.common import dates
 from campaign.events.errors import EventError
 
-_PATTERNS = {
-    "full": "EEEE d MMMM y, HH:mm",
-    "date": "EEEE d MMMM y",
-    "short": "d MMM y, HH:mm",
-    "time": "HH:mm",
-}
+#: The parts of a moment a page may show alone; any other (the dashboard's older "short" and
+#: "full") shows the date and the time.
+_PARTS = {"date": dates.format_date, "time": dates.format_time}
 
 
 def timezone_names() -> list[str]:
@@ -39,7 +35,7 @@ def local_to_utc(local: datetime, zone_name: str, field: str | None = None) -> d
     if moment.astimezone(tz).replace(tzinfo=None) != local.replace(tzinfo=None, fold=0):
         raise EventError(
             _("%(time)s does not exist in %(zone)s: the clocks go forward then. Choose another time.",
-              time=local.strftime("%H:%M"), zone=zone_name),
+              time=dates.clock_time(local), zone=zone_name),
             field=field,
         )
     return moment
@@ -52,14 +48,12 @@ def utc_to_local(moment: datetime | None, zone_name: str) -> datetime | None:
     return moment.astimezone(zone(zone_name)).replace(tzinfo=None)
 
 
-def format_event_time(moment: datetime | None, zone_name: str, style: str = "full") -> str:
-    """e.g. "Monday 24 March 2031, 18:30 GMT" for a UTC time and Europe/London.
+def format_event_time(moment: datetime | None, zone_name: str, part: str = "datetime") -> str:
+    """e.g. "24 March 2031, 18:30 GMT" for a UTC time and Europe/London, in the one style of
+    every page (campaign/common/dates.py); `part` "date" or "time" shows that part alone."""
+    return _PARTS.get(part, dates.format_datetime)(moment, zone_name)
 
-    The zone is named by the time zone database's own abbreviation for that date (GMT in
-    winter, BST in summer), which readers know better than a locale's offset form.
-    """
-    if moment is None:
-        return ""
-    local = moment.astimezone(ZoneInfo(zone_name))
-    text = format_datetime(local, _PATTERNS[style], locale=get_locale() or "en")
-    return text if style == "date" else f"{text} {local.tzname()}"
+
+def format_event_span(event) -> str:
+    """When the event runs, e.g. "24 March 2031, 18:30 – 20:30 GMT", in its own zone."""
+    return dates.format_span(event.starts_at, event.ends_at, event.timezone)

@@ -17,6 +17,7 @@ from campaign.events.forms import RegistrationForm
 from campaign.events.money import format_money
 from campaign.events.payments import method_for
 from campaign.organizers.models import Role
+from campaign.signatures import counts
 from campaign.statements.models import StatementStatus
 from campaign.web import public_cache
 
@@ -24,9 +25,15 @@ bp = Blueprint("events", __name__)
 
 
 @bp.app_template_filter("event_time")
-def event_time_filter(moment, event, style: str = "full"):
+def event_time_filter(moment, event, part: str = "datetime"):
     """A UTC time shown in the event's own time zone, with the zone's abbreviation."""
-    return service.format_event_time(moment, event.timezone, style)
+    return service.format_event_time(moment, event.timezone, part)
+
+
+@bp.app_template_filter("event_when")
+def event_when_filter(event):
+    """When the event runs, start to end, in its own time zone."""
+    return service.format_event_span(event)
 
 
 @bp.app_template_filter("money")
@@ -102,6 +109,7 @@ def _event_page(event, form: RegistrationForm, full_tickets: set[int], status: i
         appeal=event.appeal,
         statement=statement,
         sign_url=statement and url_for("signatures.statement_page", slug=statement.slug),
+        statement_count=statement and counts.totals(statement.id).counted,
         form=form,
         state=state,
         closed_message=service.registration_closed_message(state),
@@ -109,6 +117,7 @@ def _event_page(event, form: RegistrationForm, full_tickets: set[int], status: i
         full_tickets=full_tickets,
         pledges=service.appeal_pledges(event) if event.appeal else [],
         pay_what_you_can=[t for t in event.ticket_types if service.is_pay_what_you_can(t)],
+        has_paid_tickets=service.has_paid_tickets(event),
     )
     return html, status
 
@@ -120,7 +129,8 @@ def _check_email_page(event):
     repeat) would let anyone test whether an address has registered. The ticket is reached
     from the link emailed to the address, which also proves the person owns it.
     """
-    return render_template("events/check_email.html", event=event)
+    return render_template("events/check_email.html", event=event,
+                           has_paid_tickets=service.has_paid_tickets(event))
 
 
 def _registration_or_404(slug: str, token: str):

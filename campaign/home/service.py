@@ -4,7 +4,6 @@ The settings are one row (`SiteSettings`, id 1), read with one primary-key looku
 request (kept on `g`); before an owner first saves them, an unsaved row of empty values
 stands in, so every reader sees the defaults.
 """
-import re
 from dataclasses import dataclass
 
 from flask import current_app, g, has_request_context
@@ -18,12 +17,12 @@ from campaign.home.colours import MIN_CONTRAST, contrast_with_white, darker, par
 from campaign.home.logo import Logo, logo_from_upload
 from campaign.home.models import SETTINGS_ID, SiteSettings
 from campaign.signatures import counts
+from campaign.signatures.progress import Progress, progress_of
 from campaign.signatures.service import SigningState, signing_state
 from campaign.statements.models import Statement, StatementStatus
 from campaign.statements.service import public_statements
 from campaign.web import DATABASE_AWAY, end_failed_transaction
 
-_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 #: How the audit log names each setting that changed.
 _AUDIT_NAMES = {"name": "name", "tagline": "tagline", "accent_colour": "accent colour",
                 "featured_statement_id": "featured statement"}
@@ -35,9 +34,8 @@ class FeaturedStatement:
 
     statement: Statement
     totals: counts.Totals
+    progress: Progress
     state: SigningState
-    #: The first paragraph of the preamble (Markdown).
-    summary: str
 
 
 class SettingsError(DomainError):
@@ -138,19 +136,15 @@ def featured_statement(settings: SiteSettings) -> Statement | None:
 
 
 def featuring(statement: Statement) -> FeaturedStatement:
-    return FeaturedStatement(statement, counts.totals(statement.id), signing_state(statement),
-                             first_paragraph(statement.preamble))
+    totals = counts.totals(statement.id)
+    return FeaturedStatement(statement, totals, progress_of(statement, totals),
+                             signing_state(statement))
 
 
 def other_statements(featured: Statement | None):
     """The public statements but the featured one, newest first (a select to paginate)."""
     query = public_statements()
     return query if featured is None else query.where(Statement.id != featured.id)
-
-
-def first_paragraph(markdown_text: str) -> str:
-    """The first paragraph of a Markdown text: a statement's summary."""
-    return _PARAGRAPH_BREAK.split((markdown_text or "").strip(), maxsplit=1)[0]
 
 
 # Writing --------------------------------------------------------------------

@@ -46,6 +46,21 @@ def _others(statement: Statement, start: int, limit: int) -> list[Signature]:
     ))
 
 
+def latest_signatories(statement: Statement, limit: int) -> list[Signature]:
+    """The newest confirmed signatories who chose to be listed, curated or not, newest first
+    (read backwards along the (statement, status, created_at) index)."""
+    return list(db.session.scalars(
+        select(Signature)
+        .where(
+            Signature.statement_id == statement.id,
+            Signature.status == SignatureStatus.confirmed,
+            Signature.show_publicly.is_(True),
+        )
+        .order_by(Signature.created_at.desc(), Signature.id.desc())
+        .limit(limit)
+    ))
+
+
 def _curated_counts(statement: Statement) -> tuple[int, int]:
     """How many curated signatories the public sees, and how many of them the counts list."""
     shown, listed = db.session.execute(

@@ -1,4 +1,5 @@
 """The public statement page, signing, the thank-you page, the emailed confirm/withdraw links."""
+from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
 from flask import (
@@ -11,9 +12,10 @@ from campaign.common.urls import absolute_url
 from campaign.common.page_copies import shared_page
 from campaign.extensions import limiter
 from campaign.signatures import links, service
-from campaign.signatures.listing import public_listing
+from campaign.signatures.listing import latest_signatories, public_listing
 from campaign.signatures.forms import ResendForm, SignatureForm
 from campaign.signatures.page_sections import sections_for
+from campaign.signatures.progress import progress_of
 from campaign.statements.service import public_statement
 from campaign.web import (
     error_page, page_number, public_cache, seconds_until_retry, wait_in_words,
@@ -21,6 +23,8 @@ from campaign.web import (
 
 bp = Blueprint("signatures", __name__)
 
+#: How many of the newest signatories the signing form lists beside it.
+LATEST_SHOWN = 5
 #: What the thank-you page's address carries for a held signature: the page then asks the
 #: person to confirm by email, as it asks everyone on a statement that needs confirmation.
 _HELD = {"confirm": "email"}
@@ -88,7 +92,9 @@ def _statement_page(statement, form: SignatureForm, status: int = 200, retry: st
         retry=retry,
         state=service.signing_state(statement),
         totals=listing.totals,
+        progress=progress_of(statement, listing.totals),
         listing=listing,
+        latest=latest_signatories(statement, LATEST_SHOWN),
         **sections_for(statement),
     )
     return html, status
@@ -132,15 +138,32 @@ def _thanks_page(statement, resend_form: ResendForm, status: int = 200, resent: 
     return html, status
 
 
-def share_links(url: str, title: str) -> list[tuple[str, str]]:
-    """(label, href) for each place a signatory may pass the statement on; all work without JS."""
+@dataclass(frozen=True)
+class ShareLink:
+    label: str
+    href: str
+    #: Its picture in static/icons/.
+    icon: str
+    #: Opens another site in a new tab (an email opens the person's mail program instead).
+    new_tab: bool = True
+
+
+def share_links(url: str, title: str) -> list[ShareLink]:
+    """Each place a signatory may pass the statement on: plain links, no other site's script."""
     text = f"{title} {url}"
     return [
-        (_("Email"), "mailto:?" + urlencode({"subject": title, "body": text}, quote_via=quote)),
-        ("WhatsApp", "https://wa.me/?" + urlencode({"text": text})),
-        ("Telegram", "https://t.me/share/url?" + urlencode({"url": url, "text": title})),
-        ("X", "https://x.com/intent/tweet?" + urlencode({"url": url, "text": title})),
-        ("Facebook", "https://www.facebook.com/sharer/sharer.php?" + urlencode({"u": url})),
+        ShareLink("WhatsApp", "https://wa.me/?" + urlencode({"text": text}), "whatsapp.svg"),
+        ShareLink("Telegram", "https://t.me/share/url?" + urlencode({"url": url, "text": title}),
+                  "telegram.svg"),
+        ShareLink("Facebook", "https://www.facebook.com/sharer/sharer.php?" + urlencode({"u": url}),
+                  "facebook.svg"),
+        ShareLink("X", "https://x.com/intent/tweet?" + urlencode({"url": url, "text": title}),
+                  "x.svg"),
+        ShareLink("Bluesky", "https://bsky.app/intent/compose?" + urlencode({"text": text}),
+                  "bluesky.svg"),
+        ShareLink(_("Email"), "mailto:?" + urlencode({"subject": title, "body": text},
+                                                      quote_via=quote),
+                  "email.svg", new_tab=False),
     ]
 
 

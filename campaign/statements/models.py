@@ -1,4 +1,5 @@
 import enum
+import re
 from datetime import datetime
 from typing import Optional
 
@@ -9,6 +10,10 @@ from sqlalchemy.orm import Mapped, WriteOnlyMapped, mapped_column, relationship
 
 from campaign.common.time import UTCDateTime, utcnow
 from campaign.extensions import db
+
+
+#: A blank line: where a Markdown paragraph ends.
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 
 
 class Campaign(db.Model):
@@ -68,6 +73,11 @@ class Statement(db.Model):
     signatures: WriteOnlyMapped["Signature"] = relationship(  # noqa: F821
         back_populates="statement", cascade="all, delete-orphan", passive_deletes=True
     )
+
+    @property
+    def summary(self) -> str:
+        """The preamble's first paragraph (Markdown): what a page linking here shows of it."""
+        return _PARAGRAPH_BREAK.split((self.preamble or "").strip(), maxsplit=1)[0]
 
     @property
     def is_draft(self) -> bool:

@@ -1,7 +1,8 @@
 /* Small enhancements; every page works without them.
    - A form returned with errors: focus moves to the error summary, so screen readers
      announce it; its links move focus to the field they name, with its label in view.
-   - [data-copy-source]: a "Copy" button beside the read-only text.
+   - button[data-copy]: a hidden "Copy" button is shown where the browser can copy; it copies
+     the read-only text whose id it names and says so in the status element it names.
    - [data-live-count]: the count is fetched again every 30 seconds while the page is in
      view; the element is aria-live="polite", so a screen reader hears the new figure. */
 (function () {
@@ -28,23 +29,17 @@
     });
   }
 
-  function addCopyButtons() {
-    document.querySelectorAll("[data-copy-source]").forEach(function (source) {
-      if (!navigator.clipboard) { return; }
-      var button = document.createElement("button");
-      button.type = "button";
-      button.className = "button button--secondary";
-      button.textContent = source.getAttribute("data-copy-label") || "Copy";
-      var status = document.createElement("span");
-      status.className = "copy-status";
-      status.setAttribute("role", "status");
+  function enableCopyButtons() {
+    if (!navigator.clipboard) { return; }
+    document.querySelectorAll("button[data-copy]").forEach(function (button) {
+      var source = document.getElementById(button.getAttribute("data-copy"));
+      var status = document.getElementById(button.getAttribute("data-copy-status"));
+      button.hidden = false;
       button.addEventListener("click", function () {
         navigator.clipboard.writeText(source.value).then(function () {
-          status.textContent = source.getAttribute("data-copied-label") || "Copied";
+          status.textContent = button.getAttribute("data-copied-label");
         });
       });
-      source.insertAdjacentElement("afterend", status);
-      source.insertAdjacentElement("afterend", button);
     });
   }
 
@@ -66,6 +61,6 @@
   }
 
   focusErrorSummary();
-  addCopyButtons();
+  enableCopyButtons();
   keepCountsLive();
 }());

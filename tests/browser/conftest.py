@@ -18,6 +18,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
@@ -217,11 +218,38 @@ def focus_is_visible(page) -> bool:
     }""")
 
 
-def screenshot(page, name: str) -> Path:
-    """Save a full-page screenshot as <name>-<size>.png for a person to look at."""
+def overflow(page) -> str:
+    """How far the page runs past the window's width, so a person must scroll sideways ("" if not).
+
+    Measured against the page's own width in the window (clientWidth), not `innerWidth`: a phone
+    zooms out to show a page too wide for it, and then reports the wider `innerWidth`.
+    """
+    width, window = page.evaluate(
+        "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+    return f"the page is {width}px wide in a {window}px window" if width > window else ""
+
+
+def no_sideways_scroll(page):
+    too_wide = overflow(page)
+    assert not too_wide, too_wide
+
+
+def assert_in_first_view(page, locator, what: str):
+    """The element is seen without scrolling: inside the window as the page first opens."""
+    expect(locator).to_be_visible()
+    box = locator.bounding_box()
+    height = page.viewport_size["height"]
+    bottom = box["y"] + box["height"]
+    assert box["y"] >= 0 and bottom <= height, (
+        f"{what} runs from {box['y']:.0f}px to {bottom:.0f}px: not within the first {height}px")
+
+
+def screenshot(page, name: str, full_page: bool = True) -> Path:
+    """Save a screenshot as <name>-<size>.png for a person to look at: the whole page, or
+    what the window shows (`full_page=False`)."""
     ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS_DIR / f"{name}-{getattr(page, 'size_name', 'page')}.png"
-    page.screenshot(path=str(path), full_page=True, scale="css")
+    page.screenshot(path=str(path), full_page=full_page, scale="css")
     _saved_screenshots.add(path)
     return path
 

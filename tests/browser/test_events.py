@@ -65,7 +65,7 @@ def test_an_attendee_registers_on_a_phone_then_cancels(launch_meeting, live_serv
     assert_accessible(page, "ticket")
     screenshot(page, "event-ticket")
 
-    page.get_by_role("link", name="Cannot come? Cancel your registration").click()
+    page.get_by_role("link", name="Cancel your registration").click()
     assert_accessible(page, "cancel question")
     page.get_by_role("button", name="Cancel my registration").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your registration is cancelled")

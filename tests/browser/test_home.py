@@ -9,8 +9,9 @@ from playwright.sync_api import expect
 from campaign.extensions import db
 from campaign.home.demo import ACCENT_COLOUR, TAGLINE
 from campaign.home.service import Identity, save_settings
-from tests.browser.conftest import assert_accessible, log_in, screenshot
-from tests.browser.test_signing import no_sideways_scroll
+from tests.browser.conftest import (
+    assert_accessible, assert_in_first_view, log_in, no_sideways_scroll, screenshot,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -41,12 +42,8 @@ def charter(demo):
 
 def assert_sign_button_in_first_view(page):
     button = page.get_by_role("link", name="Sign", exact=True)
-    expect(button).to_be_visible()
-    box = button.bounding_box()
-    height = page.viewport_size["height"]
-    bottom = box["y"] + box["height"]
-    assert bottom <= height, f"the Sign button ends at {bottom}px, below the first {height}px"
-    assert box["height"] >= 44, "the Sign button is a big enough target"
+    assert_in_first_view(page, button, "the Sign button")
+    assert button.bounding_box()["height"] >= 44, "the Sign button is a big enough target"
 
 
 @pytest.mark.parametrize("size", ["phone", "desktop"])

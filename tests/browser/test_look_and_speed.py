@@ -53,7 +53,8 @@ def test_the_statement_prints_with_its_signatories_and_without_the_form(
     page.emulate_media(media="print")
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     expect(page.locator("ol.demands > li")).to_have_count(7)
-    expect(page.get_by_text("Mark Serwotka")).to_be_visible()
+    expect(page.get_by_role("region", name="Signatories").get_by_text("Mark Serwotka")
+           ).to_be_visible()
     for hidden in (".site-header", ".site-footer", "#sign", "form"):
         expect(page.locator(hidden).first).to_be_hidden()
     ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)

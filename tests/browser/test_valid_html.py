@@ -29,6 +29,12 @@ def test_every_public_page_is_valid_html(app, client, scene):
         f"/e/{event.slug}", {"name": ""}, page=f"/e/{event.slug}"
     ).get_data(as_text=True)
     documents["page not found"] = client.get("/no-such-page").get_data(as_text=True)
+    documents["registered: check your email"] = client.submit(
+        f"/e/{event.slug}", {"name": "Oksana Holota", "email": "new@example.org", "consent": "y",
+                             "ticket": str(event.ticket_types[0].id)}, page=f"/e/{event.slug}"
+    ).get_data(as_text=True)
+    documents["thank-you, asked to confirm"] = client.get(
+        f"/s/{statement.slug}/thanks?confirm=email").get_data(as_text=True)
     save_settings(Identity(name="Ukraine Solidarity Campaign", tagline="With Ukraine's unions.",
                            accent_colour="#0057b7"), emblem_png())
     documents["home with a logo and tagline"] = client.get("/").get_data(as_text=True)

@@ -1,0 +1,69 @@
+"""How far a statement has come: its count toward the organizers' goal (or, without one, the
+next round figure), and how many signed in the last day."""
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from campaign.common.time import utcnow
+from campaign.extensions import db
+from campaign.signatures.counts import Totals
+from campaign.signatures.models import Signature, SignatureStatus
+from campaign.statements.models import Statement
+
+#: The first milestone; after it each power of ten gives 1, 2.5 and 5 times itself.
+FIRST_MILESTONE = 100
+#: "Signed in the last day" counts the signatures made since this long ago.
+RECENT = timedelta(hours=24)
+
+
+def next_milestone(count: int) -> int:
+    """The first round figure above `count`: 100, 250, 500, 1,000, 2,500, 5,000, 10,000, ..."""
+    scale = FIRST_MILESTONE
+    while True:
+        for figure in (scale, scale * 5 // 2, scale * 5):
+            if figure > count:
+                return figure
+        scale *= 10
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What the progress bar shows: `counted` of `target`."""
+
+    counted: int
+    #: The organizers' goal until it is reached, then the next milestone.
+    target: int
+    #: The organizers' goal, when they set one.
+    goal: int | None
+    #: Signatures counted that were made in the last 24 hours.
+    last_day: int
+
+    @property
+    def is_toward_the_goal(self) -> bool:
+        return self.target == self.goal
+
+    @property
+    def passed_the_goal(self) -> bool:
+        return self.goal is not None and self.counted >= self.goal
+
+
+def progress_of(statement: Statement, totals: Totals) -> Progress:
+    goal = statement.signature_goal
+    target = goal if goal and totals.counted < goal else next_milestone(totals.counted)
+    return Progress(totals.counted, target, goal, signed_since(statement, utcnow() - RECENT))
+
+
+def signed_since(statement: Statement, since) -> int:
+    """Confirmed signatures of the statement made since `since`.
+
+    Counted in the (statement, status, created_at) index over that range only, never over all
+    of a statement's signatures; the busy page it is shown on is a shared copy a few seconds old.
+    """
+    return db.session.scalar(
+        select(func.count()).select_from(Signature).where(
+            Signature.statement_id == statement.id,
+            Signature.status == SignatureStatus.confirmed,
+            Signature.created_at >= since,
+        )
+    )
