@@ -64,7 +64,6 @@ def init_app(app: Flask) -> None:
         app.register_error_handler(database_down, _database_unavailable)
     app.before_request(_refuse_nul_in_address)
     app.after_request(_security_headers)
-    # The event page's `state` is compared with these members, never with their strings.
 
 
 def datetime_filter(moment, _flask_babel_format=None) -> str:
