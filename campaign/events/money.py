@@ -1,11 +1,14 @@
 """Money as integer minor units plus an ISO 4217 currency: parsing what people type, and display."""
+from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
-from babel.numbers import get_currency_precision, list_currencies
-from flask_babel import format_currency
+from babel.core import get_global
+from babel.numbers import get_currency_name, get_currency_precision, get_territory_currencies
+from flask_babel import format_currency, get_locale
 
-#: Shown first in currency pickers; any ISO 4217 code Babel knows is accepted.
-COMMON_CURRENCIES = ("GBP", "EUR", "USD", "UAH", "PLN", "CAD", "AUD", "CHF", "SEK", "NOK", "DKK")
+#: Shown first in currency pickers, in this order.
+COMMON_CURRENCIES = ("GBP", "EUR", "UAH", "USD")
 
 #: Larger pledges than this are refused as typing mistakes (a million in major units).
 MAX_MAJOR_UNITS = 1_000_000
@@ -15,8 +18,25 @@ class InvalidMoney(ValueError):
     pass
 
 
-def currency_choices() -> list[str]:
-    return list(COMMON_CURRENCIES) + sorted(set(list_currencies()) - set(COMMON_CURRENCIES))
+@lru_cache(maxsize=4)
+def active_currencies(today: date) -> frozenset[str]:
+    """The ISO 4217 codes some country uses as legal tender on `today`, as CLDR records it.
+
+    Historic currencies (DEM, ZWD), funds (BOV, CLF) and metals or drawing rights (XAU, XDR)
+    are left out: a ticket is priced in money people can pay with.
+    """
+    return frozenset(
+        code for territory in get_global("territory_currencies")
+        for code in get_territory_currencies(territory, today, tender=True)
+    )
+
+
+def currency_choices() -> list[tuple[str, str]]:
+    """(code, "GBP – British Pound") for the active currencies: the common ones first, then by code."""
+    locale = get_locale()
+    others = sorted(active_currencies(date.today()) - set(COMMON_CURRENCIES))
+    return [(code, f"{code} – {get_currency_name(code, locale=locale)}")
+            for code in (*COMMON_CURRENCIES, *others)]
 
 
 def to_minor(text: str, currency: str) -> int:
