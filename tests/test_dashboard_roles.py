@@ -62,6 +62,7 @@ EXPECTED_ROLES = {
     "dashboard.registration_action": Role.editor,
     "dashboard.registration_check_in": Role.editor,
     "dashboard.registration_check_in_undo": Role.editor,
+    "dashboard.registration_paid_at_door": Role.editor,
     "dashboard.retry_mail": Role.editor,
     "dashboard.organizers": Role.owner,
     "dashboard.organizer_create": Role.owner,

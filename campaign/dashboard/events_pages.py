@@ -390,10 +390,11 @@ def registrations_export(event_id: int):
 
 def _checkin_page(event: Event, search: CheckInSearchForm):
     query = search.q.data if search.validate() else ""
+    found = service.find_for_checkin(event.id, query or "")
     return render_template(
         "dashboard/events_checkin.html", event=event, search=search, query=query or "",
-        found=service.find_for_checkin(event.id, query or ""), figures=service.figures(event),
-        can_edit=current_user.can(Role.editor),
+        found=found, figures=service.figures(event), can_edit=current_user.can(Role.editor),
+        unpaid={r.id for r in found if not service.is_settled(r)},
     )
 
 
@@ -425,6 +426,21 @@ def registration_check_in_undo(event_id: int, registration_id: int):
     registration = _child_or_404(Registration, registration_id, event)
     service.undo_check_in(registration)
     flash(_("Check-in undone for %(name)s.", name=registration.name))
+    return _back_to("dashboard.event_checkin", event, q=request.form.get("q") or None)
+
+
+@bp.post("/events/<int:event_id>/check-in/<int:registration_id>/paid")
+@require_role(Role.editor)
+def registration_paid_at_door(event_id: int, registration_id: int):
+    """Take the payment of a pay-at-the-door ticket without leaving the check-in screen."""
+    event = _event_or_404(event_id)
+    registration = _child_or_404(Registration, registration_id, event)
+    try:
+        service.set_paid(registration, True)
+    except service.EventError as error:
+        flash(error.message)
+    else:
+        flash(_("%(name)s is marked as paid.", name=registration.name))
     return _back_to("dashboard.event_checkin", event, q=request.form.get("q") or None)
 
 
