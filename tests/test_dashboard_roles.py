@@ -64,6 +64,7 @@ EXPECTED_ROLES = {
     "dashboard.registration_check_in_undo": Role.editor,
     "dashboard.registration_paid_at_door": Role.editor,
     "dashboard.retry_mail": Role.editor,
+    "dashboard.mail_message": Role.owner,
     "dashboard.organizers": Role.owner,
     "dashboard.organizer_create": Role.owner,
     "dashboard.organizer_role": Role.owner,
