@@ -46,10 +46,12 @@ EXPECTED_ROLES = {
     "dashboard.signature_edit": Role.editor,
     "dashboard.signature_delete": Role.editor,
     "dashboard.abuse_hide": Role.editor,
+    "dashboard.abuse_hide_confirm": Role.editor,
     "dashboard.abuse_undo": Role.editor,
     "dashboard.event_new": Role.editor,
     "dashboard.event_update": Role.editor,
     "dashboard.event_status": Role.editor,
+    "dashboard.event_cancel": Role.editor,
     "dashboard.speaker_add": Role.editor,
     "dashboard.speaker_update": Role.editor,
     "dashboard.speaker_delete": Role.editor,
@@ -263,4 +265,4 @@ def test_deactivating_an_unknown_organizer_answers_404(client, logged_in):
     response = client.submit("/dashboard/organizers/999999/deactivate",
                              page="/dashboard/organizers")
     assert response.status_code == 404
-    assert client.get("/dashboard/organizers/1/deactivate").status_code == 405
+    assert client.get("/dashboard/organizers/999999/deactivate").status_code == 404

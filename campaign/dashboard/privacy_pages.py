@@ -6,16 +6,16 @@ import json
 from datetime import date
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 
-from campaign.dashboard.shared import private
+from campaign.dashboard.shared import confirmation, private
 from campaign.dashboard.views import bp
 from campaign.organizers.access import require_role
 from campaign.organizers.models import Role
 from campaign.audit.describe import action_label, describe
 from campaign.audit.service import audit_actions, audit_page
 from campaign.privacy.duties import (
-    PrivacyError, erase_person, export_person, find_person, privacy_history,
+    PersonRecords, PrivacyError, erase_person, export_person, find_person, privacy_history,
 )
 from campaign.privacy.forms import EraseForm, PersonForm
 from campaign.web import page_number
@@ -31,7 +31,7 @@ def privacy():
         return private(render_template("dashboard/privacy.html", form=form))
     if not form.validate():
         return private(render_template("dashboard/privacy.html", form=form), 400)
-    return _person_page(form.email.data, form, EraseForm(email=form.email.data))
+    return _person_page(form.email.data, form)
 
 
 @bp.post("/privacy/export")
@@ -57,12 +57,14 @@ def privacy_export():
 @bp.post("/privacy/erase")
 @require_role(Role.owner)
 def privacy_erase():
+    """The person page's button asks first (the address stays in the POST body); the button of
+    that question, which adds `confirm`, erases."""
     form = EraseForm()
     if not form.validate():
-        if form.email.errors:
-            return private(render_template("dashboard/privacy.html", form=form), 400)
-        return _person_page(form.email.data, PersonForm(email=form.email.data), form, 400)
+        return private(render_template("dashboard/privacy.html", form=form), 400)
     try:
+        if not form.confirm.data:
+            return _erase_question(find_person(form.email.data))
         erased = erase_person(form.email.data)
     except PrivacyError as error:
         form.email.errors.append(str(error))
@@ -74,14 +76,31 @@ def privacy_erase():
     return redirect(url_for("dashboard.privacy"), 303)
 
 
-def _person_page(email: str, form: PersonForm, erase_form: EraseForm, status: int = 200):
+def _erase_question(person: PersonRecords):
+    return private(*confirmation(
+        _("Erase everything held on %(email)s?", email=person.email),
+        [_("The name, email, affiliation and comment of %(signatures)s and %(registrations)s "
+           "will be wiped and %(emails)s deleted. The signatures stop counting; the "
+           "registrations are cancelled and their places go to the waiting list.",
+           signatures=ngettext("%(num)d signature", "%(num)d signatures",
+                               len(person.signatures)),
+           registrations=ngettext("%(num)d registration", "%(num)d registrations",
+                                  len(person.registrations)),
+           emails=ngettext("%(num)d email", "%(num)d emails", len(person.messages))),
+         _("This cannot be undone.")],
+        url_for("dashboard.privacy_erase"), _("Erase everything"), url_for("dashboard.privacy"),
+        hidden={"email": person.email, "confirm": "y"},
+    ))
+
+
+def _person_page(email: str, form: PersonForm, status: int = 200):
     try:
         person = find_person(email)
     except PrivacyError as error:
         form.email.errors.append(str(error))
         return private(render_template("dashboard/privacy.html", form=form), 400)
     return private(render_template(
-        "dashboard/privacy.html", form=form, person=person, erase_form=erase_form,
+        "dashboard/privacy.html", form=form, person=person,
         history=describe(privacy_history(email)),
     ), status)
 
