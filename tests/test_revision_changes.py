@@ -17,9 +17,18 @@ def _shown(response) -> str:
 
 def test_words_added_and_removed_are_told_apart_from_those_kept():
     assert word_changes("Send aid to Ukraine now.", "Send military aid to Ukraine at once.") == [
-        Words("Send"), Words("military", added=True), Words("aid to Ukraine"),
-        Words("now.", removed=True), Words("at once.", added=True),
+        Words("Send"), Words(" "), Words("military", added=True), Words(" aid to Ukraine"),
+        Words(" "), Words("now", removed=True), Words(" "), Words("at once", added=True),
+        Words("."),
     ]
+
+
+def test_punctuation_is_a_word_of_its_own_so_a_comma_added_is_only_a_comma():
+    runs = word_changes("A free and united Ukraine", "A free, united and democratic Ukraine")
+    new_text = "".join(run.text for run in runs if not run.removed)
+    assert " ".join(new_text.split()) == "A free, united and democratic Ukraine"
+    assert [run.text for run in runs if run.added] == [", united", "democratic"]
+    assert [run.text for run in runs if run.removed] == ["united"]
 
 
 def test_a_long_stretch_of_unchanged_words_is_cut_around_the_change():
@@ -52,12 +61,11 @@ def test_the_revisions_page_shows_what_each_amendment_changed_word_by_word(
     assert page.status_code == 200
     versions = [shown.index(f"Version {number}, replaced on") for number in (4, 3, 2, 1)]
     assert versions == sorted(versions), "newest first"
-    assert ("Version 4, replaced on" in shown and "What changed in the current text Closing text "
-            "Add your removed: name. (end of removal) added: name today. (end of addition)"
-            in shown)
-    assert ("What changed in version 2 Title A removed: free (end of removal) added: free, united "
-            "(end of addition) and removed: united (end of removal) added: democratic "
-            "(end of addition) Ukraine The whole text of version 1") in shown
+    assert ("What changed in the current text Closing text Add your name added: today "
+            "(end of addition) . The whole text of version 4") in shown
+    assert ("What changed in version 2 Title A free added: , united (end of addition) and "
+            "removed: united (end of removal) added: democratic (end of addition) Ukraine "
+            "The whole text of version 1") in shown
     assert ("What changed in version 3 Demand 2 Peace A just added: and lasting (end of "
             "addition) peace.") in shown
     assert ("What changed in version 4 Demand 1 of the earlier version, taken out removed: Aid "

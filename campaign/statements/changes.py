@@ -5,6 +5,7 @@ compared with `difflib.SequenceMatcher` over its words, so a reader sees which w
 added and which were removed. Demands are first matched to each other the same way, so a
 demand taken out or put in shows as such rather than as a change to every one after it.
 """
+import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
@@ -43,34 +44,52 @@ class VersionChanges:
     fields: list[FieldChange]
 
 
+#: A word (with its apostrophes and hyphens) or one mark of punctuation, and the space before it.
+_TOKEN = re.compile(r"(\s*)(\w+(?:['’-]\w+)*|[^\w\s])")
+
+
+def _tokens(text: str) -> list[tuple[str, str]]:
+    """(space before, word) pairs; any run of spaces or line breaks counts as one space."""
+    return [(" " if space else "", word) for space, word in _TOKEN.findall(text or "")]
+
+
+def _joined(tokens: list[tuple[str, str]]) -> str:
+    return "".join(space + word for space, word in tokens)
+
+
 def word_changes(old: str, new: str) -> list[Words]:
-    """`new` against `old` as runs of kept, removed and added words; long kept runs cut short."""
-    before, after = (old or "").split(), (new or "").split()
+    """`new` against `old` as runs of kept, removed and added words (a mark of punctuation
+    counts as a word of its own, so "free" becoming "free," adds only the comma); long kept
+    runs are cut short. Joined in order, the runs' texts read as the text."""
+    before, after = _tokens(old), _tokens(new)
     runs = []
-    matcher = SequenceMatcher(None, before, after, autojunk=False)
-    opcodes = matcher.get_opcodes()
+    opcodes = SequenceMatcher(None, [word for _, word in before], [word for _, word in after],
+                              autojunk=False).get_opcodes()
     for index, (tag, i1, i2, j1, j2) in enumerate(opcodes):
         if tag == "equal":
-            runs.append(Words(_shortened(before[i1:i2], index == 0, index == len(opcodes) - 1)))
+            runs.append(Words(_shortened(after[j1:j2], index == 0, index == len(opcodes) - 1)))
             continue
-        if i2 > i1:
-            runs.append(Words(" ".join(before[i1:i2]), removed=True))
-        if j2 > j1:
-            runs.append(Words(" ".join(after[j1:j2]), added=True))
+        for tokens, flag in ((before[i1:i2], "removed"), (after[j1:j2], "added")):
+            if tokens:
+                space, text = tokens[0][0], _joined(tokens).lstrip()
+                if space:
+                    runs.append(Words(space))
+                runs.append(Words(text, **{flag: True}))
     return runs
 
 
-def _shortened(words: list[str], first: bool, last: bool) -> str:
+def _shortened(tokens: list[tuple[str, str]], first: bool, last: bool) -> str:
     """Unchanged words around a change: all of them when few, else those next to the change."""
-    if len(words) <= 2 * CONTEXT_WORDS + 1:
-        return " ".join(words)
+    keep = CONTEXT_WORDS
+    if len(tokens) <= 2 * keep + 1:
+        return _joined(tokens)
     if first and last:
-        return " ".join(words[:CONTEXT_WORDS]) + " …"
+        return _joined(tokens[:keep]) + " …"
     if first:
-        return "… " + " ".join(words[-CONTEXT_WORDS:])
+        return "…" + _joined(tokens[-keep:])
     if last:
-        return " ".join(words[:CONTEXT_WORDS]) + " …"
-    return " ".join(words[:CONTEXT_WORDS]) + " … " + " ".join(words[-CONTEXT_WORDS:])
+        return _joined(tokens[:keep]) + " …"
+    return _joined(tokens[:keep]) + " …" + _joined(tokens[-keep:])
 
 
 @dataclass(frozen=True)
@@ -117,10 +136,10 @@ def changes_between(older: Statement | StatementRevision,
     fields = []
     for label, before, after in ((_("Title"), was.title, now.title),
                                  (_("Preamble"), was.preamble, now.preamble)):
-        if before.split() != after.split():
+        if _tokens(before) != _tokens(after):
             fields.append(FieldChange(label, [word_changes(before, after)]))
     fields += _demand_changes(was.demands, now.demands)
-    if was.closing.split() != now.closing.split():
+    if _tokens(was.closing) != _tokens(now.closing):
         fields.append(FieldChange(_("Closing text"), [word_changes(was.closing, now.closing)]))
     return fields
 
