@@ -24,25 +24,43 @@ def _module_dicts(tree: ast.Module) -> dict[str, ast.Dict]:
             if isinstance(target, ast.Name) and isinstance(node.value, ast.Dict)}
 
 
-def _actions(argument: ast.expr, dicts: dict[str, ast.Dict]) -> list[str] | None:
+def _passed_as(function: ast.FunctionDef, name: str, tree: ast.Module) -> list[ast.expr] | None:
+    """What the module's calls of `function` pass as its parameter `name`."""
+    parameters = [argument.arg for argument in function.args.args]
+    if name not in parameters:
+        return None
+    index, passed = parameters.index(name), []
+    for call in ast.walk(tree):
+        if isinstance(call, ast.Call) and getattr(call.func, "id", None) == function.name:
+            by_name = [keyword.value for keyword in call.keywords if keyword.arg == name]
+            passed += by_name or call.args[index:index + 1]
+    return passed or None
+
+
+def _actions(argument: ast.expr, dicts: dict[str, ast.Dict], function=None,
+             tree=None) -> list[str] | None:
     """The actions a `record(...)` first argument can be: a string, either string of a
-    conditional, or the values of a dict it looks up (inline, or named at module level)."""
-    if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
-        return [argument.value]
-    if isinstance(argument, ast.IfExp):
-        both = (_actions(argument.body, dicts), _actions(argument.orelse, dicts))
-        return None if None in both else both[0] + both[1]
-    if isinstance(argument, ast.Name) and argument.id in dicts:
-        return _actions(ast.List(elts=dicts[argument.id].values), dicts)
-    if isinstance(argument, ast.Subscript):
-        return _actions(argument.value, dicts)
-    if isinstance(argument, ast.Dict):
-        return _actions(ast.List(elts=argument.values), dicts)
-    if isinstance(argument, (ast.List, ast.Tuple)):
-        found = [_actions(element, dicts) for element in argument.elts]
+    conditional, the values of a dict it looks up (inline, or named at module level), or
+    what the module's callers pass for the parameter of the function it is in."""
+    def each(arguments) -> list[str] | None:
+        found = [_actions(element, dicts) for element in arguments]
         if not found or None in found:
             return None
         return [action for actions in found for action in actions]
+
+    if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
+        return [argument.value]
+    if isinstance(argument, ast.IfExp):
+        return each([argument.body, argument.orelse])
+    if isinstance(argument, ast.Subscript):
+        return _actions(argument.value, dicts)
+    if isinstance(argument, ast.Dict):
+        return each(argument.values)
+    if isinstance(argument, ast.Name) and argument.id in dicts:
+        return each(dicts[argument.id].values)
+    if isinstance(argument, ast.Name) and function is not None:
+        passed = _passed_as(function, argument.id, tree)
+        return None if passed is None else each(passed)
     return None
 
 
@@ -52,20 +70,26 @@ def recorded_actions() -> dict[str, str]:
     for path in sorted(CODE.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         dicts = _module_dicts(tree)
-        for node in ast.walk(tree):
-            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-                    and node.func.id == "record" and node.args):
-                continue
-            where = f"{path.relative_to(PROJECT_ROOT)}:{node.lineno}"
-            actions = _actions(node.args[0], dicts)
-            if actions is None:
-                unreadable.append(where)
-                continue
-            for action in actions:
-                found.setdefault(action, where)
+        functions = [node for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)]
+        for function in [None, *functions]:
+            calls = ast.walk(function) if function else (
+                node for statement in tree.body if not isinstance(statement, ast.FunctionDef)
+                for node in ast.walk(statement))
+            for node in calls:
+                if not (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "record"
+                        and node.args):
+                    continue
+                where = f"{path.relative_to(PROJECT_ROOT)}:{node.lineno}"
+                actions = _actions(node.args[0], dicts, function, tree)
+                if actions is None:
+                    unreadable.append(where)
+                    continue
+                for action in actions:
+                    found.setdefault(action, where)
     assert not unreadable, (
         "Write the audit action of these record(...) calls as a string (or strings of a "
-        "conditional or a dict), so the log can be checked for a sentence: " + ", ".join(unreadable))
+        "conditional or a dict, or passed as one), so the log can be checked for a sentence: "
+        + ", ".join(unreadable))
     return found
 
 
@@ -80,11 +104,14 @@ def test_every_action_the_code_records_has_a_sentence():
 def test_a_computed_action_is_found_or_named():
     tree = ast.parse('STATUS = {1: "event.published", 2: "event.draft"}\n'
                      'record(STATUS[status], "x")\nrecord("a" if yes else "b")\n'
-                     'record(f"event.{status}")\n')
+                     'record(f"event.{status}")\n'
+                     'def moderate(signature, action):\n    record(action)\n'
+                     'moderate(s, "signature.hide")\nmoderate(s, action="signature.show")\n')
     dicts = _module_dicts(tree)
-    calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call)]
-    assert [_actions(call.args[0], dicts) for call in calls] == [
-        ["event.published", "event.draft"], ["a", "b"], None]
+    moderate = tree.body[4]
+    calls = [node.value for node in tree.body[1:4]] + [moderate.body[0].value]
+    assert [_actions(call.args[0], dicts, moderate, tree) for call in calls] == [
+        ["event.published", "event.draft"], ["a", "b"], None, ["signature.hide", "signature.show"]]
 
 
 #: (action, target, detail, actor) in the shapes the code records them.

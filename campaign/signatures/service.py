@@ -436,24 +436,23 @@ def get_signature(signature_id: int) -> Signature:
 
 def hide(signature: Signature) -> None:
     """Take a confirmed signature out of counts and lists, keeping it for the record."""
-    _moderate(signature, lambda: signature.can_be_hidden, status=SignatureStatus.hidden)
-    record("signature.hide", _target(signature), _statement_target(signature))
-    db.session.commit()
+    _moderate(signature, lambda: signature.can_be_hidden, "signature.hide",
+              status=SignatureStatus.hidden)
 
 
 def show(signature: Signature) -> None:
-    _moderate(signature, lambda: signature.can_be_shown, status=SignatureStatus.confirmed)
-    record("signature.show", _target(signature), _statement_target(signature))
-    db.session.commit()
+    _moderate(signature, lambda: signature.can_be_shown, "signature.show",
+              status=SignatureStatus.confirmed)
 
 
-def _moderate(signature: Signature, allowed: Callable[[], bool], **values) -> None:
-    """Apply `values` when `allowed()` holds for the signature as locked and re-read; the
-    caller records it and commits."""
+def _moderate(signature: Signature, allowed: Callable[[], bool], action: str, **values) -> None:
+    """Apply `values` when `allowed()` holds for the signature as locked and re-read."""
     _lock(signature)
     if not allowed():
         raise SignatureError(_("This signature cannot be changed that way in its current state."))
     change_signature(signature, **values)
+    record(action, _target(signature), _statement_target(signature))
+    db.session.commit()
 
 
 def correct_details(signature: Signature, name: str, affiliation: str) -> None:
