@@ -117,13 +117,14 @@ def test_part_of_a_reference_code_read_out_at_the_door_finds_the_registrant(
     event = make_event()
     register(event, name="Chris Kitchen", email="chris@example.org")
     register(event, name="Mick Whelan", email="mick@example.org")
-    code = registration_of("chris@example.org").reference
+    registration_of("chris@example.org").reference = "XQ7ZK2W9"
+    db.session.commit()
     logged_in(Role.viewer)
     page = f"/dashboard/events/{event.id}/check-in"
-    for part in (code[-4:], f"{code[2:4].lower()}-{code[4:6]}"):
+    for part in ("K2W9", "7z-k2", "xq7z"):
         html = client.get(page, query_string={"q": part}).get_data(as_text=True)
         assert "Chris Kitchen" in html and "Mick Whelan" not in html, part
-    too_short = client.get(page, query_string={"q": code[-2:]}).get_data(as_text=True)
+    too_short = client.get(page, query_string={"q": "2W9"}).get_data(as_text=True)
     assert "Chris Kitchen" not in too_short
 
 

@@ -14,7 +14,7 @@ from campaign.audit.service import record
 
 CHECKIN_RESULTS = 20
 #: The fewest characters of a reference code that find it by a part (fewer match too many).
-PART_OF_REFERENCE = 3
+PART_OF_REFERENCE = 4
 
 
 def registrations_page(event_id: int, page: int, per_page: int, search: str = "",
