@@ -20,7 +20,7 @@ DOMAINS_WITH_VIEWS = (
 DOMAINS_WITH_CLI = (
     "statements", "signatures", "organizers", "exports", "mail", "privacy", "keys", "demo",
 )
-DOMAINS_WITH_RECEIVERS = ("signatures", "events", "abuse")
+DOMAINS_WITH_RECEIVERS = ("organizers", "statements", "signatures", "events", "abuse")
 
 
 def create_app(config: dict | None = None) -> Flask:

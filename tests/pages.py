@@ -9,8 +9,12 @@ from flask import url_for
 
 from campaign.common.time import utcnow
 from campaign.events import service as events
-from campaign.events.models import Event, EventStatus, Registration, RegistrationStatus, TicketType
+from campaign.events.models import (
+    Appeal, Event, EventStatus, Registration, RegistrationStatus, Speaker, TicketType,
+)
 from campaign.extensions import db
+from campaign.mail.models import OutboxMessage, OutboxStatus
+from campaign.organizers.models import Organizer, Role
 from campaign.signatures.models import SignatureStatus
 from campaign.signatures.links import link_token
 
@@ -19,7 +23,8 @@ NOT_PAGES_SUFFIXES = (".png", ".ics", ".csv", ".json", ".txt", ".xml")
 
 
 def make_scene(make_statement, make_signature) -> dict:
-    """One of each thing a URL can name: statement, demand, signatures, event, ticket, registration."""
+    """One of each thing a URL can name: statement, demand, signatures, event, ticket, speaker,
+    appeal, registration, an organizer and a sent email."""
     statement = make_statement()
     signature = make_signature(statement, status=SignatureStatus.pending)
     make_signature(statement, name="Mick Whelan", affiliation="General Secretary, ASLEF",
@@ -30,6 +35,8 @@ def make_scene(make_statement, make_signature) -> dict:
         starts_at=(utcnow() + timedelta(days=7)).replace(hour=18, minute=30, second=0, microsecond=0),
         status=EventStatus.published,
         ticket_types=[TicketType(name="Free", position=1, price_minor=0)],
+        speakers=[Speaker(name="Yuliya Yurchenko", role="Author", position=1)],
+        appeal=Appeal(campaign_id=statement.campaign_id, name="Miners' appeal"),
     )
     db.session.add(event)
     db.session.flush()
@@ -39,12 +46,21 @@ def make_scene(make_statement, make_signature) -> dict:
         status=RegistrationStatus.confirmed, reference="ABCD2345",
     )
     db.session.add(registration)
+    organizer = Organizer(email="taras@example.org", name="Taras Editor", role=Role.editor,
+                          password_hash="!")
+    message = OutboxMessage(
+        kind="registration_confirmed", to="oksana@example.org", sender="Campaign <c@example.org>",
+        subject="You are registered", body_text="See you at http://localhost/e/launch-meeting",
+        status=OutboxStatus.sent, sent_at=utcnow(),
+    )
+    db.session.add_all([organizer, message])
     db.session.commit()
     return {
         "statement": statement, "signature": signature, "event": event,
         "campaign": statement.campaign, "demand": statement.demands[0],
         "ticket_type": event.ticket_types[0], "ticket": event.ticket_types[0],
-        "registration": registration,
+        "registration": registration, "speaker": event.speakers[0], "organizer": organizer,
+        "message": message,
     }
 
 

@@ -23,9 +23,10 @@ def _abuse_page(client, statement):
 
 
 def _hide_form(page_html: str, nth: int = 0) -> tuple[str, dict]:
-    """The action and fields of the n-th "Hide these" button, as the browser would send them."""
-    forms = re.findall(r'<form method="post" action="([^"]+/abuse/hide)"[^>]*>(.*?)</form>',
-                       page_html, re.S)
+    """The action and fields of the n-th "Hide these" button (or of the button of the page that
+    asks before hiding), as the browser would send them."""
+    forms = re.findall(r'<form method="post" action="([^"]+/abuse/hide(?:/confirm)?)"[^>]*>'
+                       r'(.*?)</form>', page_html, re.S)
     action, body = forms[nth]
     fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', body))
     return action, {name: value.replace("&#43;", "+") for name, value in fields.items()}
@@ -85,6 +86,7 @@ def test_an_editor_hides_a_flagged_batch_and_puts_exactly_those_back(
     logged_in(Role.editor)
 
     action, fields = _hide_form(_abuse_page(client, statement).get_data(as_text=True))
+    action, fields = _hide_form(client.post(action, data=fields).get_data(as_text=True))
     hidden = client.post(action, data=fields, follow_redirects=True)
 
     assert "12 signatures are hidden" in hidden.get_data(as_text=True)

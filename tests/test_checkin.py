@@ -111,3 +111,58 @@ def test_the_door_list_is_sorted_by_surname_and_leaves_out_the_waiting_list(
     assert "Yury Levchenko" not in html
     assert "3 confirmed registrants, by surname." in html
     assert "£10.00" in html
+
+
+def test_part_of_a_reference_code_read_out_at_the_door_finds_the_registrant(
+    client, logged_in, make_event, register
+):
+    event = make_event()
+    register(event, name="Chris Kitchen", email="chris@example.org")
+    register(event, name="Mick Whelan", email="mick@example.org")
+    registration_of("chris@example.org").reference = "XQ7ZK2W9"
+    db.session.commit()
+    logged_in(Role.viewer)
+    page = f"/dashboard/events/{event.id}/check-in"
+    for part in ("K2W9", "7z-k2", "xq7z"):
+        html = client.get(page, query_string={"q": part}).get_data(as_text=True)
+        assert "Chris Kitchen" in html and "Mick Whelan" not in html, part
+    too_short = client.get(page, query_string={"q": "2W9"}).get_data(as_text=True)
+    assert "Chris Kitchen" not in too_short
+
+
+def test_a_pay_at_the_door_ticket_is_marked_paid_on_the_check_in_screen(
+    client, logged_in, make_event, register
+):
+    event = make_event(tickets=[{"name": "Supporter", "price_minor": 1000, "currency": "GBP"}])
+    register(event, name="Mark Serwotka", email="mark@example.org")
+    logged_in(Role.editor)
+    page = f"/dashboard/events/{event.id}/check-in"
+    html = client.get(page, query_string={"q": "Serwotka"}).get_data(as_text=True)
+    assert "to pay: £10.00" in html and "Mark paid" in html
+    registration = registration_of("mark@example.org")
+
+    response = client.submit(f"{page}/{registration.id}/paid", {"q": "Serwotka"}, page=page)
+
+    assert response.status_code == 303 and "q=Serwotka" in response.headers["Location"]
+    after = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Mark Serwotka is marked as paid." in after
+    assert "to pay:" not in after and "Mark paid" not in after and "Check in" in after
+    assert registration_of("mark@example.org").paid_at is not None
+    actions = db.session.scalars(select(AuditEntry.action)).all()
+    assert "registration.paid" in actions
+
+
+def test_a_viewer_at_the_door_sees_what_is_owed_but_cannot_mark_it_paid(
+    client, logged_in, make_event, register
+):
+    event = make_event(tickets=[{"name": "Supporter", "price_minor": 1000, "currency": "GBP"}])
+    register(event, name="Mark Serwotka", email="mark@example.org")
+    logged_in(Role.viewer)
+    page = f"/dashboard/events/{event.id}/check-in"
+    html = client.get(page, query_string={"q": "Serwotka"}).get_data(as_text=True)
+    assert "to pay: £10.00" in html and "Mark paid" not in html
+    registration = registration_of("mark@example.org")
+    token = client.csrf_token(page)
+    assert client.post(f"{page}/{registration.id}/paid",
+                       data={"csrf_token": token}).status_code == 403
+    assert registration_of("mark@example.org").paid_at is None

@@ -46,6 +46,7 @@ EXPECTED_ROLES = {
     "dashboard.signature_edit": Role.editor,
     "dashboard.signature_delete": Role.editor,
     "dashboard.abuse_hide": Role.editor,
+    "dashboard.abuse_hide_confirm": Role.editor,
     "dashboard.abuse_undo": Role.editor,
     "dashboard.abuse_held_one": Role.editor,
     "dashboard.abuse_held_approve": Role.editor,
@@ -53,6 +54,7 @@ EXPECTED_ROLES = {
     "dashboard.event_new": Role.editor,
     "dashboard.event_update": Role.editor,
     "dashboard.event_status": Role.editor,
+    "dashboard.event_cancel": Role.editor,
     "dashboard.speaker_add": Role.editor,
     "dashboard.speaker_update": Role.editor,
     "dashboard.speaker_delete": Role.editor,
@@ -65,7 +67,9 @@ EXPECTED_ROLES = {
     "dashboard.registration_action": Role.editor,
     "dashboard.registration_check_in": Role.editor,
     "dashboard.registration_check_in_undo": Role.editor,
+    "dashboard.registration_paid_at_door": Role.editor,
     "dashboard.retry_mail": Role.editor,
+    "dashboard.mail_message": Role.owner,
     "dashboard.organizers": Role.owner,
     "dashboard.organizer_create": Role.owner,
     "dashboard.organizer_role": Role.owner,
@@ -267,4 +271,4 @@ def test_deactivating_an_unknown_organizer_answers_404(client, logged_in):
     response = client.submit("/dashboard/organizers/999999/deactivate",
                              page="/dashboard/organizers")
     assert response.status_code == 404
-    assert client.get("/dashboard/organizers/1/deactivate").status_code == 405
+    assert client.get("/dashboard/organizers/999999/deactivate").status_code == 404

@@ -85,6 +85,28 @@ def test_if_empty_does_nothing_when_a_statement_exists(runner, make_statement):
     assert _count(Statement) == 1 and _count(Organizer) == 0
 
 
+def test_a_second_quick_start_says_how_to_log_in_and_get_a_new_password(runner, app, client):
+    runner.invoke(args=["demo", "--if-empty"])
+    again = runner.invoke(args=["demo", "--if-empty"])
+    assert again.exit_code == 0
+    assert "no demo content loaded" in again.output
+    assert "Log in at http://localhost/login as organizer@example.org" in again.output
+    assert "flask --app app organizers password organizer@example.org" in again.output
+
+    new_password = runner.invoke(args=["organizers", "password", "organizer@example.org",
+                                       "--password-stdin"], input="a brand new password\n")
+    assert new_password.exit_code == 0, new_password.output
+    response = client.submit("/login", {"email": "organizer@example.org",
+                                        "password": "a brand new password"})
+    assert response.status_code == 302
+
+
+def test_if_empty_without_the_demo_account_says_how_to_add_one(runner, make_statement):
+    make_statement()
+    result = runner.invoke(args=["demo", "--if-empty"])
+    assert "flask --app app organizers create EMAIL --name NAME --role owner" in result.output
+
+
 def test_if_empty_loads_into_an_empty_database(runner):
     result = runner.invoke(args=["demo", "--if-empty"])
     assert result.exit_code == 0, result.output

@@ -1,6 +1,7 @@
 """Organizers run events from the dashboard: details, speakers, tickets, the appeal and registrations."""
 import csv
 import io
+import re
 
 import pytest
 from sqlalchemy import select
@@ -180,6 +181,8 @@ def test_an_editor_adds_a_pay_what_you_can_ticket_and_an_appeal(client, logged_i
     ({"price": "1.234"}, "Enter an amount like 10 or 12.50."),
     ({"price": "5", "min_price": "6"}, "The minimum cannot be more than the suggested price."),
     ({"currency": "XYZ"}, "Choose from the list."),
+    ({"currency": "DEM"}, "Choose from the list."),
+    ({"currency": "XAU"}, "Choose from the list."),
     ({"name": ""}, "s name."),
 ])
 def test_bad_ticket_details_are_refused(client, logged_in, make_event, fields, message):
@@ -193,6 +196,20 @@ def test_bad_ticket_details_are_refused(client, logged_in, make_event, fields, m
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
     assert db.session.scalars(select(TicketType)).first() is None
+
+
+def test_the_currency_list_offers_money_in_use_today_common_ones_first(
+    client, logged_in, make_event
+):
+    event = make_event(tickets=[])
+    logged_in(Role.editor)
+    html = client.get(f"/dashboard/events/{event.id}/tickets").get_data(as_text=True)
+    select_html = html[html.index('id="currency"'):]
+    codes = re.findall(r'<option (?:selected )?value="([A-Z]{3})"', select_html[:select_html.index("</select>")])
+    assert codes[:4] == ["GBP", "EUR", "UAH", "USD"]
+    assert codes[4:] == sorted(codes[4:]) and {"PLN", "JPY", "XOF", "CLF", "UYW"} <= set(codes)
+    assert not {"DEM", "ZWD", "XAU", "XDR", "XBA", "XTS"} & set(codes)
+    assert "GBP – British Pound" in html
 
 
 def test_a_ticket_at_the_largest_price_in_a_four_decimal_currency_saves_and_shows(

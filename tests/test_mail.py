@@ -1,6 +1,7 @@
 """Mail leaves through the outbox: real SMTP delivery, outages of the mail server and of the
 database, backoff, concurrent senders, the dashboard page."""
 import asyncio
+import re
 import socket
 import threading
 import time
@@ -21,6 +22,7 @@ from campaign.mail.models import OutboxMessage, OutboxStatus
 from campaign.mail.sender import claim_due, send_due
 from campaign.mail.service import enqueue
 from campaign.organizers.models import Role
+from campaign.signatures.models import Signature, SignatureStatus
 
 
 class Mailbox:
@@ -471,6 +473,62 @@ def test_organizers_see_waiting_and_failed_mail_and_editors_retry(
     assert not_failed.status_code == 303
     assert db.session.get(OutboxMessage, sent.id).status is OutboxStatus.sent
     assert client.submit("/dashboard/mail/999999/retry", page="/dashboard/mail").status_code == 404
+
+
+def test_sent_messages_are_listed_most_recently_sent_first(client, logged_in):
+    now = utcnow()
+    for to, minutes_ago in (("first@example.org", 30), ("latest@example.org", 1),
+                            ("middle@example.org", 10)):
+        message = queue(to)
+        message.status, message.sent_at = OutboxStatus.sent, now - timedelta(minutes=minutes_ago)
+    db.session.commit()
+    logged_in(Role.viewer)
+
+    html = client.get("/dashboard/mail?status=sent").get_data(as_text=True)
+
+    places = [html.index(to) for to in ("latest@example.org", "middle@example.org",
+                                        "first@example.org")]
+    assert places == sorted(places)
+
+
+def test_an_owner_follows_a_confirmation_link_from_the_outbox_without_the_console(
+    app, client, make_statement, sign, make_organizer, login
+):
+    statement = make_statement(requires_confirmation=True)
+    sign(statement, name="Olena Kovalenko", email="olena@example.org")
+    send_due()
+    login(make_organizer(Role.owner))
+
+    sent = client.get("/dashboard/mail?status=sent").get_data(as_text=True)
+    opened = re.search(r'href="(/dashboard/mail/\d+)"', sent).group(1)
+    html = client.get(opened).get_data(as_text=True)
+
+    assert "olena@example.org" in html and "What it says" in html
+    link = re.search(r'<a href="http://localhost(/s/[^"]+/confirm/[^"]+)"', html).group(1)
+    client.submit(link, page=link)
+    db.session.expire_all()
+    assert db.session.scalar(select(Signature.status)) is SignatureStatus.confirmed
+
+
+def test_with_a_mail_server_a_message_is_opened_but_its_text_is_not_shown(
+    smtp_server, client, logged_in
+):
+    message = queue("private@example.org")
+    send_due()
+    logged_in(Role.owner)
+
+    html = client.get(f"/dashboard/mail/{message.id}").get_data(as_text=True)
+
+    assert "private@example.org" in html and "Please confirm your signature" in html
+    assert "is not shown here" in html
+    assert "outgoing mail works" in message.body_text and "outgoing mail works" not in html
+
+
+def test_only_owners_open_a_message(client, logged_in):
+    message = queue("private@example.org")
+    logged_in(Role.editor)
+    assert client.get(f"/dashboard/mail/{message.id}").status_code == 403
+    assert "/dashboard/mail/" not in client.get("/dashboard/mail").get_data(as_text=True)
 
 
 def test_the_outbox_page_needs_a_login(client):

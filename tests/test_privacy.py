@@ -170,10 +170,10 @@ def test_an_owner_erases_a_person_everywhere_and_the_counts_stay_right(
     owner = logged_in(Role.owner)
     before = counts.totals(confirmed.id)
 
-    unticked = client.submit("/dashboard/privacy/erase", {"email": "ianford@gmail.com"},
-                             page="/dashboard/privacy")
-    assert unticked.status_code == 400
-    assert "Tick the box to confirm" in unticked.get_data(as_text=True)
+    asked = client.submit("/dashboard/privacy/erase", {"email": "ianford@gmail.com"},
+                          page="/dashboard/privacy")
+    assert asked.status_code == 200
+    assert "Erase everything held on ianford@gmail.com?" in asked.get_data(as_text=True)
     assert len(rows(Signature, Signature.name == "Ian Ford")) == 2
 
     erased = client.submit("/dashboard/privacy/erase",
@@ -203,7 +203,9 @@ def test_an_owner_erases_a_person_everywhere_and_the_counts_stay_right(
     again = client.submit("/dashboard/privacy", {"email": "ianford@gmail.com"},
                           page="/dashboard/privacy").get_data(as_text=True)
     assert "Nothing is held on this address." in again
-    assert "privacy.erase" in again, "the earlier erasure is shown by the address's reference"
+    assert (f"{owner.name} erased everything held on one person: 2 signatures, "
+            "1 registration, and 3 emails.") in again, (
+        "the earlier erasure is shown by the address's reference")
 
 
 def test_erasing_a_confirmed_place_gives_it_to_the_first_person_waiting(
@@ -385,20 +387,25 @@ def test_owners_read_the_audit_log_newest_first_a_page_at_a_time(client, logged_
     owner = logged_in(Role.owner)
     start = utcnow() - timedelta(hours=2)
     for number in range(60):
-        entry = record("statement.edit", f"statement:s{number:02d}", "title changed", actor=owner)
+        entry = record("statement.edit", f"statement:s{number:02d}", "title", actor=owner)
         entry.created_at = start + timedelta(minutes=number)
-    record("privacy.erase", "person:abc", "1 signatures", actor="cli:ops").created_at = utcnow()
+    record("privacy.erase", "person:abc", "1 signatures, 0 registrations, 2 messages",
+           actor="cli:ops").created_at = utcnow()
     db.session.commit()
 
     first = client.get("/dashboard/audit").get_data(as_text=True)
     second = client.get("/dashboard/audit?page=2").get_data(as_text=True)
 
-    positions = [first.index(text) for text in ("privacy.erase", "statement:s59", "statement:s58")]
+    erased = ("Someone at the command line (ops) erased everything held on one person: "
+              "1 signature, 0 registrations, and 2 emails.")
+    positions = [first.index(text) for text in (erased, "“s59”", "“s58”")]
     assert positions == sorted(positions), "newest first"
-    assert "statement:s09" not in first and "statement:s09" in second
-    assert owner.email in first and "cli:ops" in first
+    assert "“s09”" not in first and "“s09”" in second
+    assert f"{owner.name} changed the title of “s59”." in first
     only_erasures = client.get("/dashboard/audit?action=privacy.erase").get_data(as_text=True)
-    assert "person:abc" in only_erasures and "statement:s59" not in only_erasures
+    assert erased in only_erasures and "“s59”" not in only_erasures
+    assert '<option value="privacy.erase" selected>Erasing a person&#39;s data</option>' in (
+        only_erasures)
     assert client.get("/dashboard/audit?page=999999999").status_code == 404
 
 

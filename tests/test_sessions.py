@@ -133,7 +133,7 @@ def test_an_owner_ends_all_sessions_of_another_organizer(app, client, logged_in,
     owner = logged_in(Role.owner)
 
     page = client.get("/dashboard/organizers").get_data(as_text=True)
-    assert f'action="/dashboard/organizers/{editor.id}/end-sessions"' in page
+    assert f'href="/dashboard/organizers/{editor.id}/end-sessions"' in page
     response = client.submit(f"/dashboard/organizers/{editor.id}/end-sessions",
                              page="/dashboard/organizers")
     assert response.status_code == 303

@@ -198,5 +198,5 @@ def test_an_organizer_approves_a_held_group_so_they_count_and_the_audit_log_says
                                      "password": PASSWORD})
     audit = owners_browser.get("/dashboard/audit?action=abuse.approve_held")
     entry = audit.get_data(as_text=True)
-    assert organizer.email in entry and f"statement:{statement.slug}" in entry
-    assert "3 held signatures: signature:" in entry
+    assert f"{organizer.name} approved 3 held signatures on “{statement.title}”" in entry
+    assert "they count now" in entry

@@ -512,7 +512,8 @@ def test_unknown_ids_answer_404_and_wrong_methods_405(client, logged_in, make_st
     assert client.submit(f"{url}/demands/{statement.demands[0].id}/sideways",
                          page=url).status_code == 404
     assert client.get(f"{url}/publish").status_code == 405
-    assert client.get(f"{url}/demands/{statement.demands[0].id}/delete").status_code == 405
+    assert client.get(f"{url}/demands/{statement.demands[0].id}/up").status_code == 405
+    assert client.get(f"{url}/demands/999999/delete").status_code == 404
     assert client.delete(url).status_code == 405
     assert client.put("/dashboard/statements/new").status_code == 405
     assert client.post("/").status_code in (400, 405)

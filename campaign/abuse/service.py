@@ -305,13 +305,14 @@ def held_signature(statement: Statement, signature_id: int) -> Signature:
 
 def approve_held(statement: Statement, signatures: list[Signature], actor) -> int:
     """An organizer vouches for held signatures: each counts, as if its emailed link was opened."""
-    return _settle_held(statement, signatures, "approve_held", actor,
+    return _settle_held(statement, signatures, "abuse.approve_held", actor,
                         status=SignatureStatus.confirmed, confirmed_at=utcnow())
 
 
 def hide_held(statement: Statement, signatures: list[Signature], actor) -> int:
     """Keep held signatures from ever counting: their emailed links no longer confirm them."""
-    return _settle_held(statement, signatures, "hide_held", actor, status=SignatureStatus.hidden)
+    return _settle_held(statement, signatures, "abuse.hide_held", actor,
+                        status=SignatureStatus.hidden)
 
 
 def _settle_held(statement: Statement, signatures: list[Signature], action: str, actor,
@@ -329,7 +330,7 @@ def _settle_held(statement: Statement, signatures: list[Signature], action: str,
     if not settled:
         db.session.rollback()
         raise _no_longer_held()
-    record(f"abuse.{action}", f"statement:{statement.slug}",
+    record(action, f"statement:{statement.slug}",
            f"{len(settled)} held signatures: "
            + ", ".join(f"signature:{signature_id}" for signature_id in settled),
            actor=actor)

@@ -2,15 +2,17 @@
 hidden batches.
 
 Reading needs a viewer; approving or hiding held signatures, hiding a batch or putting it
-back needs an editor (POST with CSRF). Acting on a whole held group asks first.
+back needs an editor (POST with CSRF). Acting on a whole held group asks first, and so does
+a flag's button (`abuse_hide_confirm`); the button of that question hides.
 """
 from flask import current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, ngettext
+from flask_babel import format_datetime, gettext as _, ngettext
 from flask_login import current_user
 
 from campaign.abuse import service
 from campaign.abuse.forms import HeldGroupForm, HideBatchForm
 from campaign.abuse.models import Signal
+from campaign.dashboard.shared import confirmation
 from campaign.dashboard.views import bp
 from campaign.organizers.access import require_role
 from campaign.organizers.models import Role
@@ -35,6 +37,37 @@ def abuse(statement_id: int):
         can_edit=current_user.can(Role.editor),
         Signal=Signal,
     )
+
+
+@bp.post("/statements/<int:statement_id>/abuse/hide/confirm")
+@require_role(Role.editor)
+def abuse_hide_confirm(statement_id: int):
+    """What a flag's "Hide these" button asks first; the button of this page hides them."""
+    statement = get_statement(statement_id)
+    form = HideBatchForm()
+    if not form.validate():
+        return error_page(400, _("That flag is not valid any more. Reload the page and try again."))
+    return confirmation(
+        _("Hide these signatures?"),
+        [_("Every signature on “%(title)s” made between %(since)s and %(until)s (UTC) that "
+           "shares %(shared)s will be hidden: it stops counting and leaves the public list.",
+           title=statement.title, since=format_datetime(form.since.data, "short"),
+           until=format_datetime(form.until.data, "short"),
+           shared=_shared(form.signal.data, form.value.data)),
+         _("The batch is kept, so you can put every one of them back from the abuse review.")],
+        url_for("dashboard.abuse_hide", statement_id=statement.id), _("Hide the signatures"),
+        url_for("dashboard.abuse", statement_id=statement.id),
+        hidden={"signal": form.signal.data.value, "value": form.value.data,
+                "since": form.since.data.isoformat(), "until": form.until.data.isoformat()},
+    )
+
+
+def _shared(signal: Signal, value: str) -> str:
+    return {
+        Signal.address: _("one network address (hashed: %(code)s…)", code=value[:12]),
+        Signal.domain: _("the email domain %(domain)s", domain=value),
+        Signal.country: _("the country %(country)s", country=value),
+    }[signal]
 
 
 @bp.post("/statements/<int:statement_id>/abuse/hide")

@@ -5,11 +5,12 @@ Reading (and exporting) needs a viewer; every change needs an editor. Pages that
 answer GET for viewers and POST for editors on the same address, as the statement pages do.
 """
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 from flask_login import current_user
 
 from campaign.common.forms import show_error
 from campaign.common.time import utcnow
+from campaign.dashboard.shared import confirmation
 from campaign.dashboard.views import bp
 from campaign.events import service
 from campaign.events.forms import (
@@ -117,6 +118,25 @@ _STATUS_ACTIONS = {
 }
 
 
+@bp.get("/events/<int:event_id>/cancel")
+@require_role(Role.editor)
+def event_cancel(event_id: int):
+    """Asks before cancelling; the POST of its page is `event_status`'s cancel."""
+    event = _event_or_404(event_id)
+    registered = service.figures(event).registered
+    emailed = ngettext(
+        "%(num)d person registered, confirmed or on the waiting list, will be emailed that it "
+        "is cancelled.",
+        "%(num)d people registered, confirmed or on the waiting list, will be emailed that it "
+        "is cancelled.", registered) if registered else _(
+        "Nobody has registered, so nobody will be emailed.")
+    return confirmation(
+        _("Cancel “%(title)s”?", title=event.title),
+        [_("The event page will say it is cancelled, and registration closes."), emailed],
+        url_for("dashboard.event_status", event_id=event.id, action="cancel"),
+        _("Cancel the event"), url_for("dashboard.event_edit", event_id=event.id))
+
+
 @bp.post("/events/<int:event_id>/<any(publish, unpublish, cancel):action>")
 @require_role(Role.editor)
 def event_status(event_id: int, action: str):
@@ -178,11 +198,21 @@ def speaker_update(event_id: int, speaker_id: int):
     return _back_to("dashboard.event_speakers", event)
 
 
-@bp.post("/events/<int:event_id>/speakers/<int:speaker_id>/delete")
+@bp.route("/events/<int:event_id>/speakers/<int:speaker_id>/delete", methods=["GET", "POST"])
 @require_role(Role.editor)
 def speaker_delete(event_id: int, speaker_id: int):
+    """GET asks first; the POST of that page removes the speaker."""
     event = _event_or_404(event_id)
-    service.delete_speaker(_child_or_404(Speaker, speaker_id, event))
+    speaker = _child_or_404(Speaker, speaker_id, event)
+    if request.method == "GET":
+        return confirmation(
+            _("Remove %(name)s from the speakers?", name=speaker.name),
+            [_("%(name)s and what is written about them will no longer be shown on the page of "
+               "“%(title)s”; the speakers after them move up.", name=speaker.name,
+               title=event.title)],
+            url_for("dashboard.speaker_delete", event_id=event.id, speaker_id=speaker.id),
+            _("Remove the speaker"), url_for("dashboard.event_speakers", event_id=event.id))
+    service.delete_speaker(speaker)
     flash(_("Speaker removed."))
     return _back_to("dashboard.event_speakers", event)
 
@@ -263,12 +293,22 @@ def ticket_update(event_id: int, ticket_id: int):
                            can_edit=True), 400
 
 
-@bp.post("/events/<int:event_id>/tickets/<int:ticket_id>/delete")
+@bp.route("/events/<int:event_id>/tickets/<int:ticket_id>/delete", methods=["GET", "POST"])
 @require_role(Role.editor)
 def ticket_delete(event_id: int, ticket_id: int):
+    """GET asks first; the POST of that page deletes the ticket (if nobody registered with it)."""
     event = _event_or_404(event_id)
+    ticket = _child_or_404(TicketType, ticket_id, event)
+    if request.method == "GET":
+        return confirmation(
+            _("Delete the ticket “%(name)s”?", name=ticket.name),
+            [_("Nobody will be able to register for “%(title)s” with the ticket “%(name)s” "
+               "any more. A ticket people have registered with is kept: set its places to 0 "
+               "instead.", title=event.title, name=ticket.name)],
+            url_for("dashboard.ticket_delete", event_id=event.id, ticket_id=ticket.id),
+            _("Delete the ticket"), url_for("dashboard.event_tickets", event_id=event.id))
     try:
-        service.delete_ticket(_child_or_404(TicketType, ticket_id, event))
+        service.delete_ticket(ticket)
     except service.EventError as error:
         flash(error.message)
     else:
@@ -310,10 +350,21 @@ def appeal_save(event_id: int):
     return _appeal_page(event, form, status=400)
 
 
-@bp.post("/events/<int:event_id>/appeal/detach")
+@bp.route("/events/<int:event_id>/appeal/detach", methods=["GET", "POST"])
 @require_role(Role.editor)
 def appeal_detach(event_id: int):
+    """GET asks first; the POST of that page detaches the appeal."""
     event = _event_or_404(event_id)
+    if request.method == "GET":
+        if event.appeal is None:
+            return _back_to("dashboard.event_appeal", event)
+        return confirmation(
+            _("Stop showing the appeal “%(name)s”?", name=event.appeal.name),
+            [_("The page of “%(title)s” will no longer show the appeal “%(name)s” or what was "
+               "pledged to it. The pledges already made stay with the registrations.",
+               title=event.title, name=event.appeal.name)],
+            url_for("dashboard.appeal_detach", event_id=event.id),
+            _("Stop showing the appeal"), url_for("dashboard.event_appeal", event_id=event.id))
     service.detach_appeal(event)
     flash(_("The appeal is no longer shown with this event."))
     return _back_to("dashboard.event_appeal", event)
@@ -390,10 +441,11 @@ def registrations_export(event_id: int):
 
 def _checkin_page(event: Event, search: CheckInSearchForm):
     query = search.q.data if search.validate() else ""
+    found = service.find_for_checkin(event.id, query or "")
     return render_template(
         "dashboard/events_checkin.html", event=event, search=search, query=query or "",
-        found=service.find_for_checkin(event.id, query or ""), figures=service.figures(event),
-        can_edit=current_user.can(Role.editor),
+        found=found, figures=service.figures(event), can_edit=current_user.can(Role.editor),
+        unpaid={r.id for r in found if not service.is_settled(r)},
     )
 
 
@@ -425,6 +477,21 @@ def registration_check_in_undo(event_id: int, registration_id: int):
     registration = _child_or_404(Registration, registration_id, event)
     service.undo_check_in(registration)
     flash(_("Check-in undone for %(name)s.", name=registration.name))
+    return _back_to("dashboard.event_checkin", event, q=request.form.get("q") or None)
+
+
+@bp.post("/events/<int:event_id>/check-in/<int:registration_id>/paid")
+@require_role(Role.editor)
+def registration_paid_at_door(event_id: int, registration_id: int):
+    """Take the payment of a pay-at-the-door ticket without leaving the check-in screen."""
+    event = _event_or_404(event_id)
+    registration = _child_or_404(Registration, registration_id, event)
+    try:
+        service.set_paid(registration, True)
+    except service.EventError as error:
+        flash(error.message)
+    else:
+        flash(_("%(name)s is marked as paid.", name=registration.name))
     return _back_to("dashboard.event_checkin", event, q=request.form.get("q") or None)
 
 

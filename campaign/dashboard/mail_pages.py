@@ -1,10 +1,15 @@
-"""The outbox as organizers see it: what waits, what failed and why; editors retry."""
+"""The outbox as organizers see it: what waits, what failed and why, what was sent; editors
+retry; owners open a message, and read its text where no mailbox receives it (console mail)."""
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from campaign.dashboard.shared import private
 from campaign.dashboard.views import bp
 from campaign.mail.models import OutboxStatus
-from campaign.mail.service import MailError, MessageNotFound, outbox_page, retry, waiting_counts
+from campaign.mail.service import (
+    MailError, MessageNotFound, get_message, message_text_is_shown, outbox_page, retry,
+    waiting_counts,
+)
 from campaign.organizers.access import require_role
 from campaign.organizers.models import Role
 from campaign.web import page_number
@@ -30,6 +35,17 @@ def outbox():
         "dashboard/mail.html", page=page, shown=shown, filters=list(_SHOWN),
         counts=waiting_counts(), OutboxStatus=OutboxStatus, Role=Role,
     )
+
+
+@bp.get("/mail/<int:message_id>")
+@require_role(Role.owner)
+def mail_message(message_id: int):
+    try:
+        message = get_message(message_id)
+    except MessageNotFound:
+        abort(404)
+    return private(render_template("dashboard/mail_message.html", message=message,
+                                   text_shown=message_text_is_shown()))
 
 
 @bp.post("/mail/<int:message_id>/retry")

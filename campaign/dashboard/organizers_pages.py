@@ -1,9 +1,10 @@
 """Owner-only page for organizer accounts: list, add with a role, change the role, end
 sessions, deactivate."""
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from campaign.dashboard.shared import confirmation
 from campaign.dashboard.views import bp
 from campaign.organizers.access import require_role
 from campaign.organizers.forms import ROLE_LABELS, OrganizerForm, RoleForm
@@ -46,10 +47,19 @@ def organizer_create():
     return _page(form, status=400)
 
 
-@bp.post("/organizers/<int:organizer_id>/deactivate")
+@bp.route("/organizers/<int:organizer_id>/deactivate", methods=["GET", "POST"])
 @require_role(Role.owner)
 def organizer_deactivate(organizer_id: int):
+    """GET asks first; the POST of that page deactivates."""
     organizer = get_organizer(organizer_id)
+    if request.method == "GET":
+        return confirmation(
+            _("Deactivate %(name)s?", name=organizer.name),
+            [_("%(name)s (%(email)s) will be logged out everywhere and can no longer log in. "
+               "What they did stays in the audit log under their name.",
+               name=organizer.name, email=organizer.email)],
+            url_for("dashboard.organizer_deactivate", organizer_id=organizer.id),
+            _("Deactivate"), url_for("dashboard.organizers"))
     try:
         deactivate_organizer(organizer, actor=current_user)
     except OrganizerError as error:
@@ -76,10 +86,19 @@ def organizer_role(organizer_id: int):
     return redirect(url_for("dashboard.organizers"), 303)
 
 
-@bp.post("/organizers/<int:organizer_id>/end-sessions")
+@bp.route("/organizers/<int:organizer_id>/end-sessions", methods=["GET", "POST"])
 @require_role(Role.owner)
 def organizer_end_sessions(organizer_id: int):
+    """GET asks first; the POST of that page ends the sessions."""
     organizer = get_organizer(organizer_id)
+    if request.method == "GET":
+        return confirmation(
+            _("End all sessions of %(name)s?", name=organizer.name),
+            [_("%(name)s will be logged out in every browser and on every device, and must "
+               "log in again with their password. Their account and role stay as they are.",
+               name=organizer.name)],
+            url_for("dashboard.organizer_end_sessions", organizer_id=organizer.id),
+            _("End all sessions"), url_for("dashboard.organizers"))
     end_sessions(organizer, actor=current_user)
     flash(_("All sessions of %(email)s have ended; they must log in again.",
             email=organizer.email))

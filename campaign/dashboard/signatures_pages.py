@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from campaign.common.time import utcnow
+from campaign.dashboard.shared import confirmation
 from campaign.dashboard.views import bp
 from campaign.exports.csv import csv_download
 from campaign.exports.signatures import WHICH, export_filename, signatories_csv
@@ -116,9 +117,17 @@ def signature_delete(signature_id: int):
         service.delete(signature)
         flash(_("The signature is deleted."))
         return _back_to_list(statement_id)
-    return render_template(
-        "dashboard/signature_delete.html", signature=signature,
-        list_args=_list_args(request.args),
+    list_args = _list_args(request.args)
+    return confirmation(
+        _("Delete this signature?"),
+        [_("The signature of %(name)s on “%(title)s” will be removed for good: it leaves the "
+           "counts and lists at once. This cannot be undone.", name=signature.name,
+           title=signature.statement.title),
+         _("To keep it on record but out of the counts, hide it instead.")],
+        url_for("dashboard.signature_delete", signature_id=signature.id),
+        _("Delete the signature"),
+        url_for("dashboard.signatures", statement_id=statement_id, **list_args),
+        hidden=list_args,
     )
 
 

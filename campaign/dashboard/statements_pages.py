@@ -3,11 +3,14 @@
 Reading needs a viewer; every change needs an editor. The statement page answers GET
 (`statement_edit`, viewers may look) and POST (`statement_update`, editors save) on one URL.
 """
-from flask import flash, redirect, render_template, url_for
+from textwrap import shorten
+
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from campaign.common.forms import show_error
+from campaign.dashboard.shared import confirmation
 from campaign.dashboard.views import bp
 from campaign.organizers.access import require_role
 from campaign.organizers.models import Role
@@ -148,12 +151,29 @@ def demand_edit(statement_id: int, demand_id: int):
     return render_template("dashboard/demand_edit.html", **context)
 
 
-@bp.post("/statements/<int:statement_id>/demands/<int:demand_id>/delete")
+@bp.route("/statements/<int:statement_id>/demands/<int:demand_id>/delete",
+          methods=["GET", "POST"])
 @require_role(Role.editor)
 def demand_delete(statement_id: int, demand_id: int):
+    """GET asks first; the POST of that page deletes."""
     statement = get_statement(statement_id)
     demand = get_demand(statement, demand_id)
     position = demand.position
+    if request.method == "GET":
+        consequences = [_(
+            "Demand %(number)d, “%(text)s”, will be taken out of “%(title)s”, and the demands "
+            "after it move up one place.", number=position,
+            text=shorten(demand.heading or demand.body, 80, placeholder=" …"),
+            title=statement.title)]
+        if has_signatures(statement):
+            consequences.append(_(
+                "People have signed this text, so it is kept as version %(number)d and the "
+                "public page says the statement was amended.", number=statement.revision))
+        return confirmation(
+            _("Delete demand %(number)d?", number=position), consequences,
+            url_for("dashboard.demand_delete", statement_id=statement.id, demand_id=demand.id),
+            _("Delete the demand"),
+            url_for("dashboard.statement_edit", statement_id=statement.id, _anchor="demands"))
     try:
         delete_demand(demand)
     except StatementError as error:

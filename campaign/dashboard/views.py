@@ -6,6 +6,7 @@ from flask import Blueprint
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
+from campaign.dashboard import menu  # noqa: E402,F401
 from campaign.dashboard import statements_pages  # noqa: E402,F401
 from campaign.dashboard import organizers_pages  # noqa: E402,F401
 from campaign.dashboard import mail_pages  # noqa: E402,F401

@@ -67,6 +67,7 @@ def demo(if_empty: bool):
     """
     if if_empty and db.session.scalar(select(exists().where(Statement.id.isnot(None)))):
         click.echo("The database already has statements: no demo content loaded.")
+        click.echo(_how_to_log_in())
         return
     password = current_app.config["DEMO_PASSWORD"] or _new_password()
     if len(password) < MIN_PASSWORD_LENGTH:
@@ -90,16 +91,29 @@ def _new_password() -> str:
     return "".join(secrets.choice(alphabet) for _ in range(16))
 
 
-def _organizer_account(password: str) -> str:
-    base = current_app.config["BASE_URL"].rstrip("/")
+def _login_url() -> str:
+    return current_app.config["BASE_URL"].rstrip("/") + "/login"
+
+
+def _how_to_log_in() -> str:
+    """For a database loaded before: the demo account's login, or how to make an account."""
     if db.session.scalar(select(exists().where(Organizer.email == ORGANIZER_EMAIL))):
-        return (f"Log in at {base}/login as {ORGANIZER_EMAIL} "
-                "(the account already existed; its password is unchanged).")
+        return (f"Log in at {_login_url()} as {ORGANIZER_EMAIL} with the password printed when "
+                "the demo was loaded. To set a new one: "
+                f"flask --app app organizers password {ORGANIZER_EMAIL}")
+    return (f"Log in at {_login_url()} with an organizer account. To add one: "
+            "flask --app app organizers create EMAIL --name NAME --role owner")
+
+
+def _organizer_account(password: str) -> str:
+    if db.session.scalar(select(exists().where(Organizer.email == ORGANIZER_EMAIL))):
+        return _how_to_log_in()
     try:
         create_organizer(ORGANIZER_EMAIL, "Demo Organizer", password, Role.owner)
     except OrganizerError as error:
         raise click.ClickException(str(error)) from error
-    return (f"Log in at {base}/login as {ORGANIZER_EMAIL} with the password {password} "
+    base = current_app.config["BASE_URL"].rstrip("/")
+    return (f"Log in at {_login_url()} as {ORGANIZER_EMAIL} with the password {password} "
             f"(an owner account; the dashboard is {base}/dashboard).")
 
 

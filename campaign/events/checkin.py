@@ -14,6 +14,8 @@ from campaign.extensions import db
 from campaign.audit.service import record
 
 CHECKIN_RESULTS = 20
+#: The fewest characters of a reference code that find it by a part (fewer match too many).
+PART_OF_REFERENCE = 4
 
 
 def registrations_page(event_id: int, page: int, per_page: int, search: str = "",
@@ -40,13 +42,14 @@ def _matches(search: str):
                   Registration.affiliation.ilike(pattern, escape="\\"),
                   Registration.email_index == email_index(search)]
     reference = normalise_reference(search)
-    if reference:
-        conditions.append(Registration.reference == reference)
+    if len(reference) >= PART_OF_REFERENCE:
+        conditions.append(Registration.reference.contains(reference))
     return or_(*conditions)
 
 
 def find_for_checkin(event_id: int, search: str) -> list[Registration]:
-    """Registrants matching a typed or scanned reference code or part of a name; exact code first."""
+    """Registrants matching a typed or scanned reference code, part of one (as read out at the
+    door, in any case, with spaces or dashes) or part of a name; the exact code first."""
     if not search:
         return []
     found = db.session.scalars(

@@ -136,6 +136,14 @@ def _flush_or_slug_taken() -> None:
                          field="slug") from error
 
 
+#: The audit log's action for each status an event is given.
+_STATUS_RECORDED = {
+    EventStatus.published: "event.published",
+    EventStatus.draft: "event.draft",
+    EventStatus.cancelled: "event.cancelled",
+}
+
+
 def set_status(event: Event, status: EventStatus) -> Event:
     """Publish, return to draft, or cancel (which tells everyone registered)."""
     with _locked(event.id) as event:
@@ -151,7 +159,7 @@ def set_status(event: Event, status: EventStatus) -> Event:
             ).all():
                 _notify(registration, "registration_event_cancelled",
                         _("Cancelled: %(title)s", title=event.title))
-        record(f"event.{status.value}", f"event:{event.slug}")
+        record(_STATUS_RECORDED[status], f"event:{event.slug}")
     return event
 
 
@@ -192,6 +200,12 @@ def published_event(slug: str) -> Event | None:
 
 def event_by_slug(slug: str) -> Event | None:
     return db.session.scalars(select(Event).where(Event.slug == slug)).first()
+
+
+def titles_by_slug(slugs) -> dict[str, str]:
+    """{slug: title} of the events among `slugs` (for the audit log's sentences)."""
+    return dict(db.session.execute(
+        select(Event.slug, Event.title).where(Event.slug.in_(slugs))).all())
 
 
 def event_by_id(event_id: int) -> Event | None:

@@ -1,11 +1,14 @@
 """Money as integer minor units plus an ISO 4217 currency: parsing what people type, and display."""
+from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
-from babel.numbers import get_currency_precision, list_currencies
-from flask_babel import format_currency
+from babel.core import get_global
+from babel.numbers import get_currency_name, get_currency_precision, get_territory_currencies
+from flask_babel import format_currency, get_locale
 
-#: Shown first in currency pickers; any ISO 4217 code Babel knows is accepted.
-COMMON_CURRENCIES = ("GBP", "EUR", "USD", "UAH", "PLN", "CAD", "AUD", "CHF", "SEK", "NOK", "DKK")
+#: Shown first in currency pickers, in this order.
+COMMON_CURRENCIES = ("GBP", "EUR", "UAH", "USD")
 
 #: What a money column holds (64 bits): no amount is read, and no limit set, beyond it.
 LARGEST_MINOR = 2**63 - 1
@@ -19,8 +22,32 @@ class TooMuch(InvalidMoney):
     """More than the largest amount allowed, which the person should be told."""
 
 
-def currency_choices() -> list[str]:
-    return list(COMMON_CURRENCIES) + sorted(set(list_currencies()) - set(COMMON_CURRENCIES))
+#: ISO 4217 codes that CLDR attaches to territories but that price nothing a person buys.
+_NOT_MONEY = frozenset({
+    "XAG", "XAU", "XPD", "XPT", "XDR", "XSU", "XUA", "XBA", "XBB", "XBC", "XBD", "XTS", "XXX",
+})
+
+
+@lru_cache(maxsize=4)
+def active_currencies(today: date) -> frozenset[str]:
+    """The ISO 4217 codes some country uses on `today`, as CLDR records it: legal tender and
+    the units of account priced beside it (CLF, UYW).
+
+    Historic currencies (DEM, ZWD) and metals, drawing rights and test codes (XAU, XDR, XTS)
+    are left out: a ticket is priced in money people pay with today.
+    """
+    return frozenset(
+        code for territory in get_global("territory_currencies")
+        for code in get_territory_currencies(territory, today, tender=True, non_tender=True)
+    ) - _NOT_MONEY
+
+
+def currency_choices() -> list[tuple[str, str]]:
+    """(code, "GBP – British Pound") for the active currencies: the common ones first, then by code."""
+    locale = get_locale()
+    others = sorted(active_currencies(date.today()) - set(COMMON_CURRENCIES))
+    return [(code, f"{code} – {get_currency_name(code, locale=locale)}")
+            for code in (*COMMON_CURRENCIES, *others)]
 
 
 def minor_units(major: int, currency: str) -> int:

@@ -57,6 +57,11 @@ class Figures:
     def places_left(self) -> int | None:
         return None if self.capacity is None else max(self.capacity - self.confirmed, 0)
 
+    @property
+    def registered(self) -> int:
+        """Confirmed or waiting: everyone not cancelled, whom cancelling the event emails."""
+        return self.confirmed + self.waitlisted
+
 
 def figures(event: Event) -> Figures:
     status_counts = dict(db.session.execute(

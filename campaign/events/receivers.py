@@ -1,8 +1,14 @@
-"""What events add to other domains' pages."""
-from campaign.events.service import upcoming_launch_event
+"""What events add to other domains' pages, and the titles the audit log's sentences name."""
+from campaign.audit.describe import names_wanted
+from campaign.events.service import titles_by_slug, upcoming_launch_event
 from campaign.signatures.page_sections import statement_page
 
 
 @statement_page.connect
 def _launch_meeting(statement) -> dict:
     return {"launch_event": upcoming_launch_event(statement.id)}
+
+
+@names_wanted.connect_via("event")
+def _event_titles(_kind, keys: frozenset) -> dict[str, str]:
+    return titles_by_slug(keys)

@@ -18,7 +18,7 @@ from campaign.events.checkin import (
 from campaign.events.details import (
     EventDetails, add_speaker, all_events, campaigns, create_event, delete_speaker, details_of,
     event_by_id, event_by_slug, event_part, move_speaker, published_event, set_status, statements,
-    update_event, update_speaker, upcoming_events, upcoming_launch_event,
+    titles_by_slug, update_event, update_speaker, upcoming_events, upcoming_launch_event,
 )
 from campaign.events.emails import registration_from_token, registration_links, registration_token
 from campaign.events.errors import EventError, EventNotFound, NoPlaceLeft, RegistrationClosed
@@ -45,8 +45,8 @@ __all__ = [
     # details.py
     "EventDetails", "add_speaker", "all_events", "campaigns", "create_event", "delete_speaker",
     "details_of", "event_by_id", "event_by_slug", "event_part", "move_speaker", "published_event",
-    "set_status", "statements", "update_event", "update_speaker", "upcoming_events",
-    "upcoming_launch_event",
+    "set_status", "statements", "titles_by_slug", "update_event", "update_speaker",
+    "upcoming_events", "upcoming_launch_event",
     # tickets.py
     "AppealDetails", "TicketDetails", "add_ticket", "appeal_pledges", "delete_ticket",
     "detach_appeal", "has_paid_tickets", "is_pay_what_you_can", "largest_appeal_target",

@@ -96,9 +96,7 @@ def ask_for_delivery() -> None:
 
 def retry(message_id: int) -> OutboxMessage:
     """Give a failed message a fresh round of attempts, starting now; audited."""
-    message = db.session.get(OutboxMessage, message_id)
-    if message is None:
-        raise MessageNotFound(_("There is no such message."))
+    message = get_message(message_id)
     if not message.can_be_retried:
         raise MailError(_("Only a failed message can be retried."))
     message.status = OutboxStatus.pending
@@ -123,10 +121,27 @@ def waiting_counts() -> dict[OutboxStatus, int]:
 
 
 def outbox_page(statuses: tuple[OutboxStatus, ...], page: int, per_page: int) -> Pagination:
-    """A page of the messages in `statuses`, newest first, for the dashboard."""
+    """A page of the messages in `statuses` for the dashboard: those not sent yet newest first,
+    then the sent ones, the most recently sent first."""
     return db.paginate(
         select(OutboxMessage)
         .where(OutboxMessage.status.in_(statuses))
-        .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc()),
+        .order_by(OutboxMessage.sent_at.desc().nulls_first(), OutboxMessage.created_at.desc(),
+                  OutboxMessage.id.desc()),
         page=page, per_page=per_page, error_out=False,
     )
+
+
+def get_message(message_id: int) -> OutboxMessage:
+    message = db.session.get(OutboxMessage, message_id)
+    if message is None:
+        raise MessageNotFound(_("There is no such message."))
+    return message
+
+
+def message_text_is_shown() -> bool:
+    """Whether the dashboard shows what a message says: only in the embedded default, where
+    mail goes to the server's console (MAIL_SERVER unset) and no mailbox ever receives it, so
+    that someone trying the site out can follow a confirmation link. With a mail server the
+    text is for its recipient alone."""
+    return not current_app.config["MAIL_SERVER"]

@@ -67,6 +67,18 @@ def organizers_page(page: int, per_page: int) -> Pagination:
     )
 
 
+def names_by_id(ids) -> dict[int, str]:
+    """{id: name} of the organizers among `ids` (for the audit log's sentences)."""
+    return dict(db.session.execute(
+        select(Organizer.id, Organizer.name).where(Organizer.id.in_(ids))).all())
+
+
+def names_by_email(emails) -> dict[str, str]:
+    """{email: name} of the organizers among `emails` (for the audit log's sentences)."""
+    return dict(db.session.execute(
+        select(Organizer.email, Organizer.name).where(Organizer.email.in_(emails))).all())
+
+
 def get_organizer(organizer_id: int) -> Organizer:
     return db.get_or_404(Organizer, organizer_id)
 

@@ -1,7 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField
-from wtforms.validators import DataRequired
 
 from campaign.common.forms import email_field
 
@@ -14,7 +13,6 @@ class PersonForm(FlaskForm):
 
 
 class EraseForm(PersonForm):
-    confirm = BooleanField(
-        _l("I understand that this erases their data for good"),
-        validators=[DataRequired(_l("Tick the box to confirm the erasure."))],
-    )
+    """Whose data to erase; without `confirm` (the button of the page that asks) it only asks."""
+
+    confirm = BooleanField()

@@ -391,11 +391,13 @@ def get_signature(signature_id: int) -> Signature:
 def hide(signature: Signature) -> None:
     """Take a confirmed signature out of counts and lists, or keep a held one from ever
     counting (its emailed link no longer confirms it); either is kept for the record."""
-    _moderate(signature, lambda: signature.can_be_hidden, "hide", status=SignatureStatus.hidden)
+    _moderate(signature, lambda: signature.can_be_hidden, "signature.hide",
+              status=SignatureStatus.hidden)
 
 
 def show(signature: Signature) -> None:
-    _moderate(signature, lambda: signature.can_be_shown, "show", status=SignatureStatus.confirmed)
+    _moderate(signature, lambda: signature.can_be_shown, "signature.show",
+              status=SignatureStatus.confirmed)
 
 
 def _moderate(signature: Signature, allowed: Callable[[], bool], action: str, **values) -> None:
@@ -404,7 +406,7 @@ def _moderate(signature: Signature, allowed: Callable[[], bool], action: str, **
     if not allowed():
         raise SignatureError(_("This signature cannot be changed that way in its current state."))
     change_signature(signature, **values)
-    record(f"signature.{action}", _target(signature), _statement_target(signature))
+    record(action, _target(signature), _statement_target(signature))
     db.session.commit()
 
 

@@ -133,6 +133,12 @@ def public_statement(slug: str) -> Statement:
     )
 
 
+def titles_by_slug(slugs) -> dict[str, str]:
+    """{slug: title} of the statements among `slugs` (for the audit log's sentences)."""
+    return dict(db.session.execute(
+        select(Statement.slug, Statement.title).where(Statement.slug.in_(slugs))).all())
+
+
 def is_open_for_signing(statement: Statement, now: datetime | None = None) -> bool:
     """Published, and within its signing window when it has one."""
     now = now or utcnow()
@@ -286,6 +292,9 @@ _TRANSITIONS = {
     "close": (lambda statement: statement.can_be_closed, StatementStatus.closed),
     "reopen": (lambda statement: statement.can_be_reopened, StatementStatus.published),
 }
+#: The audit log's name for each of them.
+_RECORDED = {"publish": "statement.publish", "close": "statement.close",
+             "reopen": "statement.reopen"}
 
 
 def change_status(statement: Statement, action: str, commit: bool = True) -> Statement:
@@ -300,7 +309,7 @@ def change_status(statement: Statement, action: str, commit: bool = True) -> Sta
     statement.status = new_status
     if new_status is StatementStatus.published and statement.published_at is None:
         statement.published_at = utcnow()
-    record(f"statement.{action}", _target(statement))
+    record(_RECORDED[action], _target(statement))
     if commit:
         db.session.commit()
     return statement

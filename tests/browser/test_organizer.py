@@ -76,6 +76,7 @@ def test_an_organizer_features_signatories_and_downloads_the_csv(
 
     for name in ("Clive Lewis", "John McDonnell"):
         row = page.get_by_role("row").filter(has_text=name)
+        row.get_by_text("Actions").click()
         row.get_by_role("button", name="Feature").click()
         expect(page.get_by_text("Added to the curated signatories.")).to_be_visible()
 

@@ -1,4 +1,5 @@
-"""The HTML of every public page, in each state that matters, passes the Nu HTML Checker.
+"""The HTML of every page, public and dashboard, in each state that matters, passes the Nu HTML
+Checker.
 
 The pages are fetched with the test client and saved under test-artifacts/html/, then
 checked in one run of vnu.jar (from npm's vnu-jar; needs java).
@@ -7,6 +8,7 @@ import pytest
 
 from campaign.extensions import db
 from campaign.home.service import Identity, save_settings
+from campaign.organizers.models import Role
 from campaign.statements.models import StatementStatus
 from tests.browser.conftest import html_errors
 from tests.browser.test_home import emblem_png
@@ -42,6 +44,33 @@ def test_every_public_page_is_valid_html(app, client, scene):
     db.session.commit()
     documents["closed statement"] = client.get(f"/s/{statement.slug}").get_data(as_text=True)
     documents["closed widget"] = client.get(f"/s/{statement.slug}/embed").get_data(as_text=True)
+
+    errors = html_errors(documents)
+    assert not errors, "\n".join(
+        f"{name}:\n  " + "\n  ".join(messages) for name, messages in errors.items()
+    )
+
+
+def test_every_dashboard_page_is_valid_html(app, client, scene, make_organizer, login,
+                                            make_signature):
+    """Each dashboard page as an owner sees it, the questions asked before destructive actions
+    among them, and the public page of what an amendment changed."""
+    from campaign.statements.service import update_statement
+
+    login(make_organizer(Role.owner))
+    documents = {
+        endpoint: client.get(path).get_data(as_text=True)
+        for endpoint, path in html_pages(app, client, scene, dashboard=True)
+    }
+    assert "dashboard.event_cancel" in documents and "dashboard.demand_delete" in documents
+    documents["erase question"] = client.submit(
+        "/dashboard/privacy/erase", {"email": "oksana@example.org"}, page="/dashboard/privacy"
+    ).get_data(as_text=True)
+    statement = scene["statement"]
+    make_signature(statement, email="signed@example.org")
+    update_statement(statement, title="A free, united and democratic Ukraine")
+    documents["revisions with changes"] = client.get(
+        f"/s/{statement.slug}/revisions").get_data(as_text=True)
 
     errors = html_errors(documents)
     assert not errors, "\n".join(
