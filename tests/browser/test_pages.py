@@ -13,24 +13,12 @@ from tests.pages import html_pages
 
 pytestmark = pytest.mark.browser
 
-#: Dashboard pages that are too wide for a phone today, with what runs past the window. The
-#: dashboard is being reworked elsewhere (templates/dashboard/, static/css/dashboard.css); each
-#: page's strict xfail below turns into a failure ("XPASS") once the page fits: then take it off.
-TOO_WIDE_FOR_A_PHONE = {
-    "dashboard.organizers": "/dashboard/organizers: its table of organizers (546px at 390)",
-    "dashboard.event_registrations":
-        "/dashboard/events/<id>/registrations: its table of registrants (815px at 390)",
-    "dashboard.event_door_list": "/dashboard/events/<id>/door-list: its door list (473px at 390)",
-}
 
-
-def look_at_every_page(page, live_server, pages: list[tuple[str, str]],
-                       may_overflow: frozenset[str] = frozenset()) -> list[str]:
+def look_at_every_page(page, live_server, pages: list[tuple[str, str]]) -> list[str]:
     """Visit each page at phone size and run axe; at phone then desktop size check that it fits
     the window's width (no sideways scrolling) and screenshot it.
 
-    Every page is looked at before the test fails, so one run lists all the problems. Pages
-    whose endpoint is in `may_overflow` are known to be too wide (see their own test)."""
+    Every page is looked at before the test fails, so one run lists all the problems."""
     problems = []
     for endpoint, path in pages:
         name = endpoint.replace(".", "-")
@@ -41,7 +29,7 @@ def look_at_every_page(page, live_server, pages: list[tuple[str, str]],
                 page.goto(live_server(path))
                 problems += [f"{path}: {violation}" for violation in axe_violations(page)]
             too_wide = overflow(page)
-            if too_wide and endpoint not in may_overflow:
+            if too_wide:
                 problems.append(f"{path} at {size} size: {too_wide}")
             screenshot(page, name)
     return problems
@@ -65,23 +53,5 @@ def test_every_dashboard_page_is_accessible(app, client, scene, make_organizer, 
         endpoint for endpoint, _ in pages}
     page = open_page("phone")
     log_in(page, live_server, owner.email)
-    problems = look_at_every_page(page, live_server, pages, frozenset(TOO_WIDE_FOR_A_PHONE))
+    problems = look_at_every_page(page, live_server, pages)
     assert not problems, "\n".join(problems)
-
-
-@pytest.mark.parametrize("endpoint", [
-    pytest.param(endpoint, marks=pytest.mark.xfail(
-        strict=True, raises=AssertionError, reason=f"too wide for a phone: {where}"))
-    for endpoint, where in TOO_WIDE_FOR_A_PHONE.items()
-])
-def test_a_dashboard_page_too_wide_for_a_phone_today(endpoint, app, client, scene,
-                                                    make_organizer, login, live_server, open_page):
-    owner = make_organizer(Role.owner)
-    login(owner)
-    [path] = [path for found, path in html_pages(app, client, scene, dashboard=True)
-              if found == endpoint]
-    page = open_page("phone")
-    log_in(page, live_server, owner.email)
-    page.goto(live_server(path))
-    too_wide = overflow(page)
-    assert not too_wide, f"{path}: {too_wide}"
