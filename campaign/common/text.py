@@ -10,6 +10,9 @@ from wtforms.validators import ValidationError
 #: The longest name and affiliation a person can give, wherever they sign or are imported.
 NAME_MAX_LENGTH = 200
 AFFILIATION_MAX_LENGTH = 300
+#: A source code ("unite-leeds", a utm_source) and the domain a visitor came from.
+SOURCE_MAX_LENGTH = 64
+DOMAIN_MAX_LENGTH = 253
 #: More combining marks than this on one character is piled-up ("Zalgo") text, not writing.
 MAX_STACKED_MARKS = 3
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from campaign.common.crypto import EncryptedText
 from campaign.common.hashing import email_index
+from campaign.common.text import DOMAIN_MAX_LENGTH, SOURCE_MAX_LENGTH
 from campaign.common.time import UTCDateTime, utcnow
 from campaign.extensions import db
 from campaign.statements.models import Campaign, Statement
@@ -172,6 +173,12 @@ class Registration(db.Model):
     paid_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     checked_in_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     consent_version: Mapped[str] = mapped_column(String(40), default="")
+    #: The code of the link that brought the registrant; "" when none.
+    source: Mapped[str] = mapped_column(String(SOURCE_MAX_LENGTH), default="", server_default="")
+    #: The domain of the site the registrant came from (never the full address); "" when none.
+    referrer_domain: Mapped[str] = mapped_column(
+        String(DOMAIN_MAX_LENGTH), default="", server_default=""
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     cancelled_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 

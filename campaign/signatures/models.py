@@ -8,7 +8,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from campaign.common.crypto import EncryptedText
 from campaign.common.emails import ascii_domain
 from campaign.common.hashing import email_index
-from campaign.common.text import AFFILIATION_MAX_LENGTH, NAME_MAX_LENGTH
+from campaign.common.text import (
+    AFFILIATION_MAX_LENGTH, DOMAIN_MAX_LENGTH, NAME_MAX_LENGTH, SOURCE_MAX_LENGTH,
+)
 from campaign.common.time import UTCDateTime, utcnow
 from campaign.extensions import db
 from campaign.statements.models import Statement
@@ -68,6 +70,12 @@ class Signature(db.Model):
     )
     #: Keyed hash of the signer's address, for abuse review; dropped after a retention period.
     ip_hash: Mapped[Optional[str]] = mapped_column(String(64))
+    #: The code of the link that brought the signer ("unite-leeds", "paper"); "" when none.
+    source: Mapped[str] = mapped_column(String(SOURCE_MAX_LENGTH), default="", server_default="")
+    #: The domain of the site the signer came from (never the full address); "" when none.
+    referrer_domain: Mapped[str] = mapped_column(
+        String(DOMAIN_MAX_LENGTH), default="", server_default=""
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     confirmed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
