@@ -23,12 +23,16 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
-#: Indexes a migration makes for one database only (PostgreSQL's trigram search index):
-#: no model can declare them, so autogenerate must not propose dropping them.
-HAND_MADE_INDEXES = frozenset({"ix_signatures_search_trgm"})
+#: Indexes only a migration can make (PostgreSQL's trigram search index; the dashboard list's
+#: order, with its mixed directions): autogenerate must not propose dropping them.
+HAND_MADE_INDEXES = frozenset({"ix_signatures_search_trgm", "ix_signatures_list_order"})
+#: SQLite's full-text index of signatories (an FTS5 table and the tables it keeps its index in).
+HAND_MADE_TABLES = "signatures_search"
 
 
 def _compared_by_autogenerate(obj, name, type_, reflected, compare_to) -> bool:
+    if type_ == "table":
+        return not (name or "").startswith(HAND_MADE_TABLES)
     return not (type_ == "index" and name in HAND_MADE_INDEXES)
 
 

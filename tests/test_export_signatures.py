@@ -153,3 +153,32 @@ def test_reconcile_reports_and_fixes_drift(runner, scene, make_statement):
     assert counts.totals(other.id) == counts.Totals(0, 0)
     single = runner.invoke(args=["signatures", "reconcile", "free-ukraine"])
     assert "drift +0" in single.output and "1 statement(s) checked, 0 corrected." in single.output
+
+
+def test_the_export_reads_back_exactly_what_was_stored(runner, make_statement, make_signature):
+    """The database writes most cells of the export itself: each reads back as Python would
+    write it, whatever the text (quotes, commas, line breaks, formulas, Cyrillic) or the time."""
+    from campaign.exports.csv import neutralise
+
+    statement = make_statement(slug="exact")
+    tricky = ['=1+1', '"Quoted", with comma', "line\nbreak", "cr\rreturn", "@handle", "\ttab",
+              "-minus", "Олена", "plain", ""]
+    times = [datetime(2026, 3, 1, 12, 30, tzinfo=timezone.utc),
+             datetime(2026, 3, 1, 12, 30, 0, 5, tzinfo=timezone.utc),
+             datetime(2026, 12, 31, 23, 59, 59, 999999, tzinfo=timezone.utc)]
+    expected = []
+    for number, text in enumerate(tricky):
+        signed_at = times[number % len(times)]
+        make_signature(statement, name=f"{text}{number}", affiliation=text,
+                       email=f"{'=' if number % 2 else ''}signer{number}@example.org",
+                       comment=text, country="GB", personal_capacity=number % 2 == 1,
+                       created_at=signed_at)
+        expected.append((signed_at, [*map(neutralise, [
+            f"{text}{number}", text, number % 2 == 1, "GB",
+            f"{'=' if number % 2 else ''}signer{number}@example.org", "confirmed", False,
+            signed_at, text])]))
+    in_signing_order = [cells for _, cells in sorted(expected, key=lambda pair: pair[0])]
+    result = runner.invoke(args=["signatures", "export", "exact"])
+    assert result.exit_code == 0, result.output
+    assert _rows(result.stdout)[1:] == [
+        [str(position), *cells] for position, cells in enumerate(in_signing_order, start=1)]

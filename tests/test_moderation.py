@@ -79,6 +79,42 @@ def test_search_ignores_case_in_any_script_across_name_affiliation_and_a_whole_e
     assert _names_listed(client, _list_url(scene, q=term)) == expected
 
 
+def test_search_follows_renames_and_deletions_and_finds_short_terms(
+    client, logged_in, scene, make_signature
+):
+    """The search index (FTS5 on SQLite, trigrams on PostgreSQL) keeps up with every change."""
+    logged_in(Role.viewer)
+    renamed = _signature_of("olena@example.org")
+    renamed.name = "Olha Bondarenko"
+    db.session.commit()
+    assert _names_listed(client, _list_url(scene, q="bondaren")) == ["Olha Bondarenko"]
+    assert _names_listed(client, _list_url(scene, q="коваленко")) == []
+    assert _names_listed(client, _list_url(scene, q="ol")) == ["Olha Bondarenko"]
+    db.session.delete(renamed)
+    db.session.commit()
+    assert _names_listed(client, _list_url(scene, q="bondaren")) == []
+    make_signature(scene, name="Taras O'Brien-Шевченко", affiliation='Union "Unity"')
+    assert _names_listed(client, _list_url(scene, q='"unity"')) == ["Taras O&#39;Brien-Шевченко"]
+    assert _names_listed(client, _list_url(scene, q="'brien-ш")) == ["Taras O&#39;Brien-Шевченко"]
+
+
+def test_a_search_matching_more_than_it_counts_says_more_than(
+    client, logged_in, make_statement, make_signature, monkeypatch
+):
+    from campaign.signatures import service
+
+    monkeypatch.setattr(service, "SEARCH_COUNT_LIMIT", 3)
+    statement = make_statement()
+    for number in range(5):
+        make_signature(statement, name=f"Kovalenko {number}")
+    logged_in(Role.viewer)
+    html = client.get(_list_url(statement, q="kovalenko")).get_data(as_text=True)
+    assert "More than 3 signatures found" in html
+    assert len(_names_listed(client, _list_url(statement, q="kovalenko"))) == 5
+    html = client.get(_list_url(statement, q="kovalenko 4")).get_data(as_text=True)
+    assert "1 signature found" in html
+
+
 def test_the_search_box_says_that_only_a_whole_address_is_found(client, logged_in, scene):
     logged_in(Role.viewer)
     html = client.get(_list_url(scene)).get_data(as_text=True)

@@ -17,7 +17,7 @@ import binascii
 import hashlib
 import hmac
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -84,31 +84,49 @@ class Keyring:
         return self.current_prefix + base64.urlsafe_b64encode(nonce + sealed).rstrip(b"=").decode()
 
     def decrypt(self, stored: str, purpose: str) -> str:
-        version, _, rest = stored.partition(".")
-        identifier, _, payload = rest.partition(".")
-        if version != FORMAT_VERSION or not payload:
-            raise UndecryptableValue(f"{purpose} holds a value that is not encrypted.")
-        cipher = self._ciphers.get(identifier)
-        if cipher is None:
-            raise UndecryptableValue(
-                f"{purpose} is encrypted under key {identifier}, which is neither DATA_KEY "
-                f"({self.current_id}) nor in DATA_KEYS_RETIRED."
-            )
-        try:
-            sealed = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
-            return cipher.decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:],
-                                  purpose.encode()).decode()
-        except (binascii.Error, ValueError, InvalidTag) as error:
-            raise UndecryptableValue(
-                f"{purpose} under key {identifier} does not open: the key is not the one "
-                "that encrypted it, or the value is damaged."
-            ) from error
+        return self.opener(purpose)(stored)
+
+    def opener(self, purpose: str) -> Callable[[str], str]:
+        """The decryption of values of one purpose, for reading many (an export of a million):
+        the purpose is encoded once, and each value costs a base64 decode and the cipher."""
+        associated_data = purpose.encode()
+        ciphers = self._ciphers
+
+        def open_value(stored: str) -> str:
+            version, _, rest = stored.partition(".")
+            identifier, _, payload = rest.partition(".")
+            if version != FORMAT_VERSION or not payload:
+                raise UndecryptableValue(f"{purpose} holds a value that is not encrypted.")
+            cipher = ciphers.get(identifier)
+            if cipher is None:
+                raise UndecryptableValue(
+                    f"{purpose} is encrypted under key {identifier}, which is neither DATA_KEY "
+                    f"({self.current_id}) nor in DATA_KEYS_RETIRED."
+                )
+            try:
+                sealed = _from_base64url(payload)
+                return cipher.decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:],
+                                      associated_data).decode()
+            except (binascii.Error, ValueError, InvalidTag) as error:
+                raise UndecryptableValue(
+                    f"{purpose} under key {identifier} does not open: the key is not the one "
+                    "that encrypted it, or the value is damaged."
+                ) from error
+
+        return open_value
 
     def reencrypt(self, stored: str, purpose: str) -> str:
         """The value under the current key (as it is, when it already is)."""
         if stored.startswith(self.current_prefix):
             return stored
         return self.encrypt(self.decrypt(stored, purpose), purpose)
+
+
+def _from_base64url(text: str) -> bytes:
+    """base64url without padding, decoded (binascii directly: twice as fast as base64's)."""
+    return binascii.a2b_base64(
+        (text + "=" * (-len(text) % 4)).replace("-", "+").replace("_", "/"), strict_mode=True
+    )
 
 
 def keyring_from(config) -> Keyring:

@@ -40,6 +40,7 @@ def signatures(statement_id: int):
         statement=statement,
         form=form,
         page=page,
+        counted_up_to=service.SEARCH_COUNT_LIMIT,
         totals=counts.totals(statement.id),
         status_labels=STATUS_LABELS,
         list_args=_list_args(request.args),

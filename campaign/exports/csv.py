@@ -3,6 +3,9 @@
 Rows are read and written a few hundred at a time, so a million-row export runs in
 constant memory.
 Cells a spreadsheet would run as a formula are prefixed with an apostrophe.
+
+The same rules as SQL expressions (`sql_cell` and its kin) let the database write the cells
+of a large export itself, so that Python touches each row once (see exports/signatures.py).
 """
 import csv
 import io
@@ -12,6 +15,8 @@ from datetime import datetime
 
 import click
 from flask import Response, stream_with_context
+from sqlalchemy import String, case, func, literal, or_
+from sqlalchemy.sql.elements import ColumnElement
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 UTF8_BOM = "\ufeff"
@@ -32,6 +37,58 @@ def neutralise(value) -> str:
     if text.startswith(FORMULA_TRIGGERS):
         return "'" + text
     return text
+
+
+def cell(text: str) -> str:
+    """One text cell as csv.writer writes it (RFC 4180 quoting), neutralised."""
+    if text.startswith(FORMULA_TRIGGERS):
+        text = "'" + text
+    if '"' in text or "," in text or "\n" in text or "\r" in text:
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def header_line(header: list[str], bom: bool = False) -> str:
+    return (UTF8_BOM if bom else "") + ",".join(map(cell, header)) + "\r\n"
+
+
+def sql_cell(text: ColumnElement) -> ColumnElement:
+    """`cell` in SQL: the text of one cell, neutralised and quoted by the database (NULL is "")."""
+    value = func.coalesce(text, "", type_=String)
+    neutral = case((func.substr(value, 1, 1).in_(FORMULA_TRIGGERS), literal("'") + value),
+                   else_=value)
+    needs_quotes = or_(*(value.contains(special) for special in ('"', ",", "\n", "\r")))
+    return case((needs_quotes, literal('"') + func.replace(neutral, '"', '""') + '"'),
+                else_=neutral)
+
+
+def sql_yes_no(flag: ColumnElement) -> ColumnElement:
+    return case((flag.is_(True), literal("yes")), else_=literal("no"))
+
+
+def sql_utc_iso(moment: ColumnElement, dialect: str) -> ColumnElement:
+    """A stored UTC time as `neutralise` writes it: ISO 8601 with a Z, microseconds only when
+    there are any; "" for NULL."""
+    if dialect == "postgresql":
+        utc = func.timezone("UTC", moment)
+        micro = func.to_char(utc, "US")
+        text = (func.to_char(utc, 'YYYY-MM-DD"T"HH24:MI:SS', type_=String)
+                + case((micro == "000000", literal("")), else_=literal(".") + micro) + "Z")
+    else:  # SQLite keeps "YYYY-MM-DD HH:MM:SS[.ffffff]", in UTC
+        micro = func.substr(moment, 21, 6)
+        text = (func.replace(func.substr(moment, 1, 19), " ", "T", type_=String)
+                + case((or_(micro == "", micro == "000000"), literal("")),
+                       else_=literal(".") + micro) + "Z")
+    return case((moment.is_(None), literal("")), else_=text)
+
+
+def sql_joined(*cells) -> ColumnElement:
+    """Cells (SQL expressions, or text as it is) joined by commas into one expression."""
+    parts = [cell if isinstance(cell, ColumnElement) else literal(cell, String) for cell in cells]
+    joined = parts[0]
+    for part in parts[1:]:
+        joined = joined + "," + part
+    return joined
 
 
 def csv_lines(header: list[str], rows: Iterable[Iterable], bom: bool = False) -> Iterator[str]:

@@ -1,16 +1,20 @@
 """Signatories as CSV, for the dashboard download and `flask signatures export` alike.
 
-Rows are read through a server-side cursor (PostgreSQL) or in batches (SQLite) and
-written one at a time, so a statement with a million signatures exports in constant memory.
+A million rows export in seconds and constant memory: the database writes each line's
+cells itself (formula-like cells neutralised and RFC 4180 quoting done in the query, see
+`sql_cell`), and the rows come through a server-side cursor (PostgreSQL) or in batches
+(SQLite). Python adds only what the database cannot: the position, and the email address
+and comment, which are stored encrypted and are opened here, one `Keyring.opener` each.
 """
 from collections.abc import Iterator
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import Text, case, literal, select, type_coerce
 
-from campaign.exports.csv import csv_lines
-from campaign.extensions import db
 from campaign.audit.service import record
+from campaign.common.crypto import keyring
+from campaign.exports.csv import cell, header_line, sql_cell, sql_joined, sql_utc_iso, sql_yes_no
+from campaign.extensions import db
 from campaign.signatures.models import Signature, SignatureStatus
 from campaign.statements.models import Statement
 
@@ -21,43 +25,58 @@ HEADER = [
 #: all: every signature not withdrawn; public: what the statement page lists
 #: (confirmed, and shown publicly or curated); curated: the featured, not withdrawn.
 WHICH = ("all", "public", "curated")
-_BATCH = 1000
-_COLUMNS = (
-    Signature.name, Signature.affiliation, Signature.personal_capacity, Signature.country,
-    Signature.email, Signature.status, Signature.featured, Signature.created_at,
-    Signature.comment,
-)
+_BATCH = 5000
 
 
 def signatories_csv(statement: Statement, which: str = "all", bom: bool = False,
                     actor=None) -> Iterator[str]:
-    """The export, line by line; the audit entry is committed before the first line."""
+    """The export, a few thousand lines at a time; the audit entry is committed before the first."""
     if which not in WHICH:
         raise ValueError(f"which must be one of {', '.join(WHICH)}")
     record("signatures.export", f"statement:{statement.slug}", f"which={which}", actor=actor)
     db.session.commit()
-    return csv_lines(HEADER, _rows(statement.id, which), bom=bom)
+    return _lines(statement.id, which, bom)
 
 
 def export_filename(statement: Statement, today: date) -> str:
     return f"signatories-{statement.slug}-{today.isoformat()}.csv"
 
 
-def _rows(statement_id: int, which: str) -> Iterator[list]:
-    """Curated signatories first in their order, then the rest in the order they signed."""
+def _lines(statement_id: int, which: str, bom: bool) -> Iterator[str]:
+    """Curated signatories first in their order, then the rest in the order they signed.
+
+    Each row comes as the text before the email cell, the stored email, the text between,
+    and the stored comment; a line is `position,before email middle comment`.
+    """
+    yield header_line(HEADER, bom)
+    open_email = keyring().opener("signatures.email")
+    open_comment = keyring().opener("signatures.comment")
     position = 0
-    for part in _queries(statement_id, which):
-        result = db.session.execute(part.execution_options(yield_per=_BATCH))
-        for row in result:
-            position += 1
-            (name, affiliation, personal_capacity, country, email, status, featured,
-             signed_at, comment) = row
-            yield [position, name, affiliation, personal_capacity, country, email or "",
-                   status.value, featured, signed_at, comment]
+    for query in _queries(statement_id, which):
+        result = db.session.execute(query.execution_options(yield_per=_BATCH))
+        for rows in result.partitions():
+            lines = []
+            for before, email, middle, comment in rows:
+                position += 1
+                lines.append(
+                    f"{position},{before}{cell(open_email(email)) if email else ''}"
+                    f"{middle}{cell(open_comment(comment)) if comment else ''}\r\n"
+                )
+            yield "".join(lines)
 
 
 def _queries(statement_id: int, which: str):
-    base = select(*_COLUMNS).where(Signature.statement_id == statement_id)
+    dialect = db.engine.dialect.name
+    columns = (
+        sql_joined(sql_cell(Signature.name), sql_cell(Signature.affiliation),
+                   sql_yes_no(Signature.personal_capacity), sql_cell(Signature.country), "")
+        .label("before"),
+        type_coerce(Signature.email, Text).label("email"),
+        sql_joined("", _status_text(), sql_yes_no(Signature.featured),
+                   sql_utc_iso(Signature.created_at, dialect), "").label("middle"),
+        type_coerce(Signature.comment, Text).label("comment"),
+    )
+    base = select(*columns).where(Signature.statement_id == statement_id)
     if which == "public":
         base = base.where(Signature.status == SignatureStatus.confirmed)
     else:
@@ -71,3 +90,10 @@ def _queries(statement_id: int, which: str):
     if which == "public":
         others = others.where(Signature.show_publicly.is_(True))
     return [curated, others.order_by(Signature.created_at, Signature.id)]
+
+
+def _status_text():
+    """The status as the export names it (the enum's value; the column stores its name)."""
+    stored = type_coerce(Signature.status, Text)
+    return case(*((stored == status.name, literal(status.value)) for status in SignatureStatus),
+                else_=stored)

@@ -1,4 +1,5 @@
 import hmac
+from functools import cache
 
 from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
@@ -14,8 +15,14 @@ from campaign.organizers.throttle import give_turn_back, take_turn, throttle_key
 from campaign.audit.service import record
 
 MIN_PASSWORD_LENGTH = 10
-# Checked against when the email is unknown, so a wrong address costs the same time as a wrong password.
-_UNKNOWN_USER_HASH = generate_password_hash("not-a-real-password")
+
+
+@cache
+def _unknown_user_hash() -> str:
+    """Checked against when the email is unknown, so a wrong address costs the same time as a
+    wrong password. Made on first use, not at import: scrypt costs every process that starts
+    (a worker, each command) a third of a second and 32 MB of peak memory."""
+    return generate_password_hash("not-a-real-password")
 
 
 class OrganizerError(DomainError):
@@ -51,7 +58,7 @@ def log_in(email: str, password: str, device: Device | None) -> Organizer | None
     turn = throttle_key(account, device.device_id if known else None)
     take_turn(turn)
     if organizer is None:
-        check_password_hash(_UNKNOWN_USER_HASH, password or "")
+        check_password_hash(_unknown_user_hash(), password or "")
         return None
     if not organizer.active or not check_password_hash(organizer.password_hash, password or ""):
         return None

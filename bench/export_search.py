@@ -1,0 +1,197 @@
+#!/usr/bin/env python
+"""The CSV export and the dashboard search over 1,000,000 signatures, against the database's own
+floor.
+
+For each database asked for (a fresh one, made for the run and dropped after) it:
+
+ 1. fills one statement with --rows signatures as the app stores them (addresses encrypted,
+    their blind index and domain; one in ten with an encrypted comment), count shards set;
+ 2. exports it, taking turns, --repeats times each:
+    - PostgreSQL only: a plain `COPY (SELECT <the export's columns> ...) TO STDOUT (FORMAT
+      csv)` by psql into a file, the floor no export can beat (it neither decrypts nor
+      neutralises anything);
+    - `flask signatures export SLUG -o FILE` in a fresh process (seconds, peak resident
+      memory from getrusage);
+ 3. downloads it from the dashboard over HTTP, from a fresh one-worker gunicorn (seconds,
+    the worker's peak resident memory, VmHWM);
+ 4. times the dashboard's signatories list over the million, --tries times per search:
+    unfiltered, a common surname, a rare full name, a whole address, a term that matches
+    nothing, and a term too short to index.
+
+Results are printed and written to bench/results/<time>-export-search-<database>.json.
+
+  .venv/bin/python bench/export_search.py --db sqlite postgresql
+  .venv/bin/python bench/export_search.py --db sqlite --rows 20000 --repeats 1 --tries 5  # quick
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+sys.path[:0] = [str(ROOT), str(BENCH)]
+
+from load import KEYS, Database, Server, fill, logged_in_client, peak_rss_mb, percentiles  # noqa: E402
+
+#: The export's columns, as stored, for the COPY that is the floor.
+COPY_COLUMNS = ("name, affiliation, personal_capacity, country, email, status, featured, "
+                "created_at, comment")
+SEARCHES = {"no search (first page)": "", "common surname": "kovalenko",
+            "full name": "sofia lindqvist", "whole address": None, "no match": "zzqx",
+            "two letters": "ko"}
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--db", nargs="+", choices=("sqlite", "postgresql"), default=["sqlite"])
+    parser.add_argument("--pg-url", default=os.environ.get(
+        "BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"))
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--repeats", type=int, default=3, help="exports of each kind, in turns")
+    parser.add_argument("--tries", type=int, default=30, help="requests per search")
+    parser.add_argument("--out", default=str(BENCH / "results"))
+    return parser.parse_args(argv)
+
+
+def _child_env(database: Database, workdir: Path) -> dict:
+    return {**os.environ, "DATABASE_URL": database.url, **KEYS,
+            "INSTANCE_PATH": str(workdir / "instance"), "REDIS_URL": ""}
+
+
+#: Runs a command and prints its peak resident memory (KB) on stderr's last line.
+_MEASURE = ("import resource, subprocess, sys; r = subprocess.run(sys.argv[1:]); "
+            "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); "
+            "sys.exit(r.returncode)")
+
+
+def _timed(command: list[str], env: dict, output: Path, stdout=None) -> dict:
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", _MEASURE, *command], cwd=ROOT, env=env,
+                          stdout=stdout, stderr=subprocess.PIPE, text=True)
+    seconds = time.perf_counter() - started
+    if done.returncode:
+        raise RuntimeError(f"{command[:4]} failed: {done.stderr[-2000:]}")
+    measured = {"seconds": round(seconds, 2),
+                "peak_rss_mb": round(int(done.stderr.strip().splitlines()[-1]) / 1024, 1),
+                "bytes": output.stat().st_size}
+    with output.open("rb") as file:
+        measured["lines"] = sum(1 for _ in file)
+    output.unlink()
+    return measured
+
+
+def copy_floor(database: Database, statement_id: int, workdir: Path) -> dict:
+    """psql's COPY of the same columns in the export's order, into a file."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(database.url).set(drivername="postgresql").render_as_string(
+        hide_password=False)
+    output = workdir / "copy.csv"
+    query = (f"COPY (SELECT {COPY_COLUMNS} FROM signatures WHERE statement_id = {statement_id} "
+             "AND status != 'withdrawn' ORDER BY featured DESC, featured_position, created_at, "
+             "id) TO STDOUT (FORMAT csv, HEADER)")
+    with output.open("w") as file:
+        return _timed(["psql", url, "-qAt", "-c", query], os.environ, output, stdout=file)
+
+
+def cli_export(database: Database, slug: str, workdir: Path) -> dict:
+    output = workdir / "export.csv"
+    return _timed([sys.executable, "-m", "flask", "--app", "app", "signatures", "export", slug,
+                   "-o", str(output)], _child_env(database, workdir), output)
+
+
+def http_export_and_search(database: Database, workdir: Path, statement_id: int,
+                           address: str, tries: int) -> dict:
+    result = {}
+    with Server(database, workdir, workers=1, threads=2, redis_url="") as server:
+        (worker,) = server.worker_pids()
+        client = logged_in_client(server.base_url)
+        try:
+            before = peak_rss_mb(worker)
+            started = time.perf_counter()
+            lines = received = 0
+            with client.stream("GET", f"/dashboard/statements/{statement_id}/signatures.csv") \
+                    as response:
+                response.raise_for_status()
+                for chunk in response.iter_bytes():
+                    received += len(chunk)
+                    lines += chunk.count(b"\n")
+            result["http_export"] = {"seconds": round(time.perf_counter() - started, 2),
+                                     "peak_rss_mb": peak_rss_mb(worker),
+                                     "rss_before_mb": before, "lines": lines,
+                                     "bytes": received}
+            print(f"  HTTP export: {result['http_export']}", flush=True)
+            result["search"] = {}
+            for label, term in SEARCHES.items():
+                term = address if term is None else term
+                client.get(f"/dashboard/statements/{statement_id}/signatures",
+                           params={"q": term} if term else None).raise_for_status()
+                samples = []
+                for _ in range(tries):
+                    began = time.perf_counter()
+                    response = client.get(f"/dashboard/statements/{statement_id}/signatures",
+                                          params={"q": term} if term else None)
+                    samples.append(time.perf_counter() - began)
+                    response.raise_for_status()
+                result["search"][label] = {"term": term, **percentiles(samples)}
+                print(f"  search {label!r}: {result['search'][label]}", flush=True)
+        finally:
+            client.close()
+    return result
+
+
+def run_one(args, kind: str) -> dict:
+    workdir = Path(tempfile.mkdtemp(prefix=f"campaign-bench-export-{kind}-"))
+    database = Database(kind, workdir, args.pg_url)
+    database.create()
+    try:
+        print(f"[{kind}] filling {args.rows:,} signatures", flush=True)
+        slugs = fill(database, [args.rows])
+        slug, statement_id = slugs[args.rows], slugs["ids"][args.rows]
+        result = {"fill_seconds": slugs["fill_seconds"], "exports": {"copy": [], "cli": []}}
+        kinds = ["cli", "copy"] if kind == "postgresql" else ["cli"]
+        for repeat in range(args.repeats):
+            for which in (kinds if repeat % 2 == 0 else kinds[::-1]):
+                measured = (copy_floor(database, statement_id, workdir) if which == "copy"
+                            else cli_export(database, slug, workdir))
+                measured["load_average"] = os.getloadavg()[0]
+                result["exports"][which].append(measured)
+                print(f"  {which}: {measured}", flush=True)
+        result["median_seconds"] = {which: statistics.median(m["seconds"] for m in runs)
+                                    for which, runs in result["exports"].items() if runs}
+        if "copy" in result["median_seconds"]:
+            result["cli_over_copy"] = round(
+                result["median_seconds"]["cli"] / result["median_seconds"]["copy"], 2)
+        result |= http_export_and_search(database, workdir, statement_id,
+                                         slugs["addresses"][args.rows], args.tries)
+        return result
+    finally:
+        database.drop()
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    for kind in args.db:
+        command = " ".join(["bench/export_search.py", *sys.argv[1:]])
+        result = {"run": {"when": stamp, "command": command, "cores": os.cpu_count(),
+                          "load_average_at_start": os.getloadavg(), "rows": args.rows},
+                  **run_one(args, kind)}
+        path = out / f"{stamp}-export-search-{kind}.json"
+        path.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+        print(f"wrote {path}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
