@@ -278,7 +278,7 @@ def export(database_url: str, slug: str, workdir: Path, plain: bool) -> dict:
 
 
 def run_one(args, kind: str) -> dict:
-    from flask_migrate import upgrade
+    from campaign.extensions import upgrade_database
 
     workdir = Path(tempfile.mkdtemp(prefix=f"campaign-bench-encryption-{kind}-"))
     database = Database(kind, workdir, args.pg_url)
@@ -286,7 +286,7 @@ def run_one(args, kind: str) -> dict:
     try:
         app = _app(database.url)
         with app.app_context():
-            upgrade()
+            upgrade_database()
             result = {"database": kind, "cipher": cipher_costs()}
             print(f"[{kind}] cipher alone (µs): {result['cipher']}", flush=True)
             result["signing"] = signing(app, args)

@@ -217,7 +217,7 @@ class Database:
 
 def fill(database: Database, sizes: list[int]) -> dict:
     """Migrate, then add the statements, the organizer and the signatures; returns their slugs."""
-    from flask_migrate import upgrade
+    from campaign.extensions import upgrade_database
     from werkzeug.security import generate_password_hash
 
     from bench_app import bench_metadata
@@ -231,7 +231,7 @@ def fill(database: Database, sizes: list[int]) -> dict:
     app = create_app({"SQLALCHEMY_DATABASE_URI": database.url, **KEYS,
                       "RATELIMIT_ENABLED": False, "REDIS_URL": "", "DB_STATEMENT_TIMEOUT_MS": 0})
     with app.app_context():
-        upgrade()
+        upgrade_database()
         bench_metadata.create_all(db.engine)
         campaign = Campaign(name="Bench Campaign", slug="bench")
         db.session.add(campaign)

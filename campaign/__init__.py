@@ -9,7 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from campaign.common import crypto
 from campaign.common.routing import DatabaseIdConverter
 from campaign.config import INSTANCE_DIR, PROJECT_ROOT, load_settings, trusted_hosts
-from campaign.extensions import babel, csrf, db, limiter, login_manager, migrate
+from campaign.extensions import babel, csrf, db, limiter, login_manager, migration_commands
 
 #: Each domain that serves pages has `views.bp`; each with commands has `cli.commands`;
 #: each that reacts to a lower floor's signal connects its receivers in `receivers`.
@@ -76,7 +76,7 @@ def _init_extensions(app: Flask) -> None:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    app.cli.add_command(migration_commands)
     csrf.init_app(app)
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)

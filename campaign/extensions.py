@@ -1,9 +1,16 @@
-"""Every Flask extension, created once here and initialised by `create_app`."""
+"""Every Flask extension, created once here and initialised by `create_app`.
+
+Flask-Migrate is the exception: it imports Alembic, which costs every web worker and every
+command about 19 MB, so it is set up only when migrations are wanted (`flask db ...`,
+`upgrade_database()`).
+"""
+import click
+from flask import Flask, current_app, g
+from flask.cli import ScriptInfo, with_appcontext
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
@@ -36,8 +43,60 @@ def _compared_by_autogenerate(obj, name, type_, reflected, compare_to) -> bool:
     return not (type_ == "index" and name in HAND_MADE_INDEXES)
 
 
-migrate = Migrate(render_as_batch=True, compare_type=True,
-                  include_object=_compared_by_autogenerate)
+
+
+def init_migrations(app: Flask) -> None:
+    """Set Flask-Migrate up for `app` (once), with the project's migrations."""
+    if "migrate" in app.extensions:
+        return
+    from flask_migrate import Migrate
+
+    from campaign.config import PROJECT_ROOT
+
+    Migrate(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True,
+            compare_type=True, include_object=_compared_by_autogenerate)
+
+
+def upgrade_database() -> None:
+    """`flask db upgrade`, for code (tests, benchmarks), in an app context."""
+    init_migrations(current_app)
+    from flask_migrate import upgrade
+
+    upgrade()
+
+
+class MigrationCommands(click.Group):
+    """`flask db ...`: Flask-Migrate's own commands, set up when one of them is asked for."""
+
+    def _commands(self, ctx: click.Context) -> click.Group:
+        init_migrations(ctx.ensure_object(ScriptInfo).load_app())
+        from flask_migrate.cli import db as flask_migrate_commands
+
+        return flask_migrate_commands
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return self._commands(ctx).list_commands(ctx)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        return self._commands(ctx).get_command(ctx, name)
+
+
+@with_appcontext
+def _remember_options(directory: str | None, x_arg: tuple[str, ...]) -> None:
+    """What Flask-Migrate's own group does with its options: its commands read them from g."""
+    g.directory = directory
+    g.x_arg = x_arg
+
+
+migration_commands = MigrationCommands(
+    "db", help="Database migrations (Flask-Migrate, Alembic).", callback=_remember_options,
+    params=[
+        click.Option(["-d", "--directory"], default=None,
+                     help="Migration script directory (default: the project's migrations)."),
+        click.Option(["-x", "--x-arg"], multiple=True,
+                     help="Additional arguments consumed by custom env.py scripts."),
+    ],
+)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()

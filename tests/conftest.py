@@ -84,11 +84,11 @@ def test_settings(database_url, tmp_path_factory):
 @pytest.fixture(scope="session")
 def _schema(test_settings):
     """Migrate the run's database to head once."""
-    from flask_migrate import upgrade
+    from campaign.extensions import upgrade_database
 
     app = create_app(test_settings)
     with app.app_context():
-        upgrade()
+        upgrade_database()
         db.engine.dispose()
 
 

@@ -7,7 +7,7 @@ from campaign import create_app
 from campaign.common.hashing import email_index
 from campaign.common.time import utcnow
 from campaign.events.models import Event, Registration, RegistrationStatus, TicketType
-from campaign.extensions import HAND_MADE_TABLES, db
+from campaign.extensions import HAND_MADE_TABLES, db, init_migrations
 from campaign.mail.models import OutboxMessage
 from campaign.abuse.models import HiddenBatch, HiddenBatchMember, Signal
 from campaign.signatures.links import link_token, signature_from_link
@@ -72,6 +72,7 @@ def _assert_signatures_are_searchable(app) -> None:
 
 
 def test_there_is_one_head_so_every_deployment_migrates_the_same_way(app):
+    init_migrations(app)
     config = app.extensions["migrate"].migrate.get_config()
     assert len(ScriptDirectory.from_config(config).get_heads()) == 1
 

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
-from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 
 from campaign import create_app
+from campaign.extensions import upgrade_database
 from campaign.extensions import db, limiter
 from campaign.organizers.models import Organizer, Role
 from campaign.signatures import counts
@@ -104,7 +104,7 @@ def outage_app(cluster, test_settings):
     })
     app.test_client_class = ServerLikeClient
     with app.app_context():
-        upgrade()
+        upgrade_database()
         db.session.add(Organizer(
             email="olena@example.org", name="Olena",
             password_hash=generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000"),
