@@ -101,9 +101,9 @@ def test_search_follows_renames_and_deletions_and_finds_short_terms(
 def test_a_search_matching_more_than_it_counts_says_more_than(
     client, logged_in, make_statement, make_signature, monkeypatch
 ):
-    from campaign.signatures import service
+    from campaign.signatures import search
 
-    monkeypatch.setattr(service, "SEARCH_COUNT_LIMIT", 3)
+    monkeypatch.setattr(search, "SEARCH_COUNT_LIMIT", 3)
     statement = make_statement()
     for number in range(5):
         make_signature(statement, name=f"Kovalenko {number}")
@@ -266,3 +266,33 @@ def test_an_action_without_the_form_token_is_refused(client, logged_in, scene):
                          ).status_code == 404
     db.session.expire_all()
     assert olena.status is SignatureStatus.confirmed
+
+
+def test_a_search_lists_matching_curated_signatories_first_then_the_newest_across_pages(
+    client, logged_in, make_statement, make_signature, monkeypatch
+):
+    from datetime import datetime, timedelta, timezone
+
+    from campaign.dashboard import signatures_pages
+
+    monkeypatch.setattr(signatures_pages, "SIGNATURES_PER_PAGE", 2)
+    statement = make_statement()
+    start = datetime(2026, 3, 1, tzinfo=timezone.utc)
+    for position in (2, 1, 3):
+        make_signature(statement, name=f"Curated Kovalenko {position}", featured=True,
+                       featured_position=position, email=None,
+                       created_at=start + timedelta(days=position))
+    make_signature(statement, name="Curated Other", featured=True, featured_position=4,
+                   email=None)
+    for day in (1, 3, 2):
+        make_signature(statement, name=f"Signer Kovalenko {day}",
+                       created_at=start + timedelta(days=10 + day))
+    make_signature(statement, name="Someone Else", created_at=start + timedelta(days=30))
+    logged_in(Role.viewer)
+    pages = [_names_listed(client, _list_url(statement, q="kovalenko", page=page))
+             for page in (1, 2, 3, 4)]
+    assert pages == [["Curated Kovalenko 1", "Curated Kovalenko 2"],
+                     ["Curated Kovalenko 3", "Signer Kovalenko 2"],
+                     ["Signer Kovalenko 3", "Signer Kovalenko 1"], []]
+    assert "6 signatures found" in client.get(
+        _list_url(statement, q="kovalenko")).get_data(as_text=True)

@@ -91,18 +91,23 @@ class Keyring:
         the purpose is encoded once, and each value costs a base64 decode and the cipher."""
         associated_data = purpose.encode()
         ciphers = self._ciphers
+        current, current_prefix = self._current, self.current_prefix
+        skip = len(current_prefix)
 
         def open_value(stored: str) -> str:
-            version, _, rest = stored.partition(".")
-            identifier, _, payload = rest.partition(".")
-            if version != FORMAT_VERSION or not payload:
-                raise UndecryptableValue(f"{purpose} holds a value that is not encrypted.")
-            cipher = ciphers.get(identifier)
-            if cipher is None:
-                raise UndecryptableValue(
-                    f"{purpose} is encrypted under key {identifier}, which is neither DATA_KEY "
-                    f"({self.current_id}) nor in DATA_KEYS_RETIRED."
-                )
+            if stored.startswith(current_prefix):  # nearly every value: no need to parse
+                identifier, payload, cipher = self.current_id, stored[skip:], current
+            else:
+                version, _, rest = stored.partition(".")
+                identifier, _, payload = rest.partition(".")
+                if version != FORMAT_VERSION or not payload:
+                    raise UndecryptableValue(f"{purpose} holds a value that is not encrypted.")
+                cipher = ciphers.get(identifier)
+                if cipher is None:
+                    raise UndecryptableValue(
+                        f"{purpose} is encrypted under key {identifier}, which is neither "
+                        f"DATA_KEY ({self.current_id}) nor in DATA_KEYS_RETIRED."
+                    )
             try:
                 sealed = _from_base64url(payload)
                 return cipher.decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:],

@@ -15,7 +15,7 @@ from campaign.exports.csv import csv_download
 from campaign.exports.signatures import WHICH, export_filename, signatories_csv
 from campaign.organizers.access import require_role
 from campaign.organizers.models import Role
-from campaign.signatures import counts, service
+from campaign.signatures import counts, search, service
 from campaign.signatures.forms import STATUS_LABELS, SignatoryDetailsForm, SignatureSearchForm
 from campaign.statements.service import get_statement
 from campaign.web import page_number
@@ -31,7 +31,7 @@ def signatures(statement_id: int):
     statement = get_statement(statement_id)
     form = SignatureSearchForm(formdata=request.args)
     valid = form.validate()
-    page = service.search_signatures(
+    page = search.search_signatures(
         statement, form.q.data if valid else "", form.chosen_status if valid else None,
         page=page_number(), per_page=SIGNATURES_PER_PAGE,
     )
@@ -40,7 +40,7 @@ def signatures(statement_id: int):
         statement=statement,
         form=form,
         page=page,
-        counted_up_to=service.SEARCH_COUNT_LIMIT,
+        counted_up_to=search.SEARCH_COUNT_LIMIT,
         totals=counts.totals(statement.id),
         status_labels=STATUS_LABELS,
         list_args=_list_args(request.args),

@@ -13,8 +13,7 @@ from functools import cache
 
 from flask import current_app
 from flask_babel import force_locale, get_locale, gettext as _
-from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import bindparam, func, literal_column, or_, select, table, text, update
+from sqlalchemy import bindparam, func, select, text, update
 from sqlalchemy import delete as delete_rows  # `delete` here removes a signature
 
 from campaign.common.emails import InvalidEmail, validated_email
@@ -355,56 +354,6 @@ def withdraw(signature: Signature) -> None:
 
 
 # Moderation (dashboard) ---------------------------------------------------------
-
-
-#: A search counts its matches up to this many, then says "more than": counting a million
-#: would cost more than finding the page.
-SEARCH_COUNT_LIMIT = 10_000
-#: SQLite's full-text index finds terms of three characters or more (trigrams).
-_INDEXED_TERM_LENGTH = 3
-
-
-def search_signatures(statement: Statement, text: str, status: SignatureStatus | None,
-                      page: int, per_page: int) -> Pagination:
-    """A page of the dashboard's list: curated first in order, then newest first.
-
-    `text` matches name or affiliation anywhere, ignoring case, through a trigram index
-    (pg_trgm on PostgreSQL, FTS5 on SQLite: see migration f75e5ea4c4ab); text with an @ is
-    a whole email address, matched through its blind index (addresses are encrypted, so
-    part of one cannot be searched for). The total is counted up to SEARCH_COUNT_LIMIT + 1.
-    """
-    query = select(Signature).where(Signature.statement_id == statement.id)
-    if text:
-        query = query.where(_matching(text))
-    if status is not None:
-        query = query.where(Signature.status == status)
-    found = db.paginate(
-        query.order_by(
-            Signature.featured.desc(), Signature.featured_position,
-            Signature.created_at.desc(), Signature.id.desc(),
-        ),
-        page=page, per_page=per_page, error_out=False, count=False,
-    )
-    found.total = db.session.scalar(select(func.count()).select_from(
-        query.with_only_columns(Signature.id).limit(SEARCH_COUNT_LIMIT + 1).subquery()
-    ))
-    return found
-
-
-def _matching(text: str):
-    if "@" in text:
-        return Signature.email_index == email_index(text)
-    term = text.lower()
-    if db.engine.dialect.name == "sqlite" and len(term) >= _INDEXED_TERM_LENGTH:
-        phrase = '"' + term.replace('"', '""') + '"'
-        return Signature.id.in_(
-            select(literal_column("rowid")).select_from(table("signatures_search"))
-            .where(literal_column("signatures_search").op("MATCH")(phrase))
-        )
-    return or_(
-        func.lower(Signature.name).contains(term, autoescape=True),
-        func.lower(Signature.affiliation).contains(term, autoescape=True),
-    )
 
 
 def get_signature(signature_id: int) -> Signature:
