@@ -158,7 +158,9 @@ def load_settings() -> dict:
         "ABUSE_ADDRESS_THRESHOLD": _int("ABUSE_ADDRESS_THRESHOLD", 10),
         "ABUSE_SURGE_MIN": _int("ABUSE_SURGE_MIN", 25),
         "ABUSE_SURGE_FACTOR": _int("ABUSE_SURGE_FACTOR", 5),
-        "REGISTER_RATE_LIMIT": os.environ.get("REGISTER_RATE_LIMIT", "10 per 5 minutes"),
+        "REGISTER_RATE_LIMIT": os.environ.get(
+            "REGISTER_RATE_LIMIT", "30 per 5 minutes;100 per hour"
+        ),
         "PUBLIC_MAX_AGE_SECONDS": _int("PUBLIC_MAX_AGE_SECONDS", 10),
         "PUBLIC_STALE_SECONDS": _int("PUBLIC_STALE_SECONDS", 60),
         "PAGE_CACHE_SECONDS": _int("PAGE_CACHE_SECONDS", 2),

@@ -309,3 +309,26 @@ def test_a_request_too_large_to_read_is_refused_without_storing_anything(client,
         "ticket": str(event.ticket_types[0].id), "consent": "y"})
     assert response.status_code == 413
     assert registrations() == 0
+
+
+def test_a_door_queue_on_the_venues_wifi_registers_with_the_default_limits(settings, make_event):
+    """Walk-ins at the launch meeting register on their phones through one address: thirty in
+    five minutes all get a place; a script from that address past the limit gets a 429."""
+    from campaign import create_app
+    from tests.conftest import CampaignClient
+
+    settings.update(RATELIMIT_ENABLED=True)
+    settings.pop("REGISTER_RATE_LIMIT", None)
+    app = create_app(settings)
+    app.test_client_class = CampaignClient
+    with app.app_context():
+        event = make_event(capacity=100)
+        client = app.test_client()
+        answers = []
+        for number in range(31):
+            data = {"name": f"Walk-in {number}", "email": f"walkin{number}@example.org",
+                    "consent": "y", "ticket": str(event.ticket_types[0].id)}
+            answers.append(client.submit(f"/e/{event.slug}", data,
+                                         page=f"/e/{event.slug}").status_code)
+        assert answers == [200] * 30 + [429]
+        assert registrations() == 30
