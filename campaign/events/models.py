@@ -76,6 +76,8 @@ class Event(db.Model):
     #: Overall places; NULL means unlimited.
     capacity: Mapped[Optional[int]]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: The last change of any kind (the API's `modified_date`).
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     campaign: Mapped[Campaign] = relationship()
     statement: Mapped[Optional[Statement]] = relationship()
@@ -149,6 +151,7 @@ class Registration(db.Model):
     __table_args__ = (
         UniqueConstraint("event_id", "email_index"),
         Index("ix_registrations_event_status_created", "event_id", "status", "created_at"),
+        Index("ix_registrations_updated_at", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -181,6 +184,8 @@ class Registration(db.Model):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     cancelled_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    #: The last change of any kind (the API's `modified_date`).
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     event: Mapped[Event] = relationship()
     ticket_type: Mapped[TicketType] = relationship()

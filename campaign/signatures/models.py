@@ -37,6 +37,7 @@ class Signature(db.Model):
         UniqueConstraint("statement_id", "email_index"),
         Index("ix_signatures_statement_status_created", "statement_id", "status", "created_at"),
         Index("ix_signatures_statement_featured", "statement_id", "featured_position"),
+        Index("ix_signatures_updated_at", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -78,6 +79,8 @@ class Signature(db.Model):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     confirmed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    #: The last change of any kind (the API's `modified_date`).
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     statement: Mapped[Statement] = relationship(back_populates="signatures")
 

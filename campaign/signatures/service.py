@@ -191,6 +191,7 @@ def sign(statement: Statement, details: SignatoryDetails, ip_address: str | None
         held_reason=HoldReason.busy_address if held else None,
         ip_hash=address,
         created_at=now,
+        updated_at=now,
     ))
     if signature is None:
         existing = _signature_by_email(statement.id, email)
