@@ -15,7 +15,7 @@ from campaign.extensions import babel, csrf, db, limiter, login_manager, migrate
 #: each that reacts to a lower floor's signal connects its receivers in `receivers`.
 DOMAINS_WITH_VIEWS = (
     "home", "statements", "signatures", "organizers", "dashboard", "events", "privacy", "api",
-    "system", "mail", "sharing", "webhooks",
+    "system", "mail", "sharing",
 )
 DOMAINS_WITH_CLI = (
     "statements", "signatures", "organizers", "exports", "mail", "privacy", "keys", "demo",
