@@ -1,6 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField, StringField, URLField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -25,7 +26,7 @@ class WebhookForm(FlaskForm):
     )
     events = SelectMultipleField(
         _l("Events"), validate_choice=True,
-        choices=[(event.value, label) for event, label in EVENT_LABELS.items()],
+        choices=[SelectChoice(event.value, label) for event, label in EVENT_LABELS.items()],
         widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(),
         validators=[DataRequired(_l("Choose at least one event."))],
     )
