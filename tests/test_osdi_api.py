@@ -9,7 +9,7 @@ from campaign.api.models import ApiKey, ApiScope
 from campaign.common.time import utcnow
 from campaign.events.models import Registration, RegistrationStatus
 from campaign.extensions import db
-from campaign.signatures.models import Signature, SignatureStatus
+from campaign.signatures.models import Signature
 from campaign.statements.models import StatementStatus
 
 
