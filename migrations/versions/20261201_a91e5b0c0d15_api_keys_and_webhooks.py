@@ -1,7 +1,8 @@
 """API keys, webhook endpoints and their deliveries; a last-change time on signatures,
 events and registrations for the API's `modified_date` filter.
 
-Existing rows take their creation time as their last change.
+Existing rows take their creation time as their last change; rows written by plain SQL
+(bulk loads) get the time of writing.
 
 Revision ID: a91e5b0c0d15
 Revises: 5a1e0c0de5ee
@@ -69,7 +70,8 @@ def upgrade():
     op.create_index('ix_webhook_deliveries_status_next', 'webhook_deliveries', ['status', 'next_attempt_at'], unique=False)
     for table, index in UPDATED.items():
         with op.batch_alter_table(table) as batch_op:
-            batch_op.add_column(sa.Column('updated_at', sa.DateTime(timezone=True), nullable=True))
+            batch_op.add_column(sa.Column('updated_at', sa.DateTime(timezone=True),
+                                          server_default=sa.func.now(), nullable=True))
         op.execute(f"UPDATE {table} SET updated_at = created_at")
         with op.batch_alter_table(table) as batch_op:
             batch_op.alter_column('updated_at', existing_type=sa.DateTime(timezone=True), nullable=False)
