@@ -27,7 +27,7 @@ from campaign.signatures import service as signatures
 from campaign.signatures.models import Signature
 from campaign.webhooks.delivery import deliver_due
 from campaign.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
-from campaign.webhooks.network import is_public
+from campaign.webhooks.network import RefusedAddress, is_public, post
 from campaign.webhooks.service import add_endpoint
 
 SECRET = "whsec_test-secret-0123456789"
@@ -241,6 +241,14 @@ def test_refused_addresses_and_oversized_or_slow_answers(app, hook, receiver, si
 ])
 def test_only_public_addresses_are_reached(address, public):
     assert is_public(address) is public
+
+
+def test_a_name_that_resolves_to_a_private_address_is_refused_at_connection(receiver):
+    url = receiver.url.replace("127.0.0.1", "localhost")
+    with pytest.raises(RefusedAddress):
+        post(url, b"{}", {}, timeout=2, max_bytes=100)
+    assert receiver.received == []
+    assert post(url, b"{}", {}, timeout=2, max_bytes=100, allow_private=True).status == 200
 
 
 def test_an_owner_adds_a_webhook_reads_its_log_and_sends_again(client, logged_in, receiver,
