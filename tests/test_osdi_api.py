@@ -5,10 +5,12 @@ import pytest
 from sqlalchemy import select
 
 from campaign.api.keys import create_key
+from campaign.common.hashing import email_index
 from campaign.api.models import ApiKey, ApiScope
 from campaign.common.time import utcnow
 from campaign.events.models import Registration, RegistrationStatus
 from campaign.extensions import db
+from campaign.mail.models import OutboxMessage
 from campaign.signatures.models import Signature
 from campaign.statements.models import StatementStatus
 
@@ -220,3 +222,17 @@ def test_each_key_has_its_own_rate_limit(settings, api_key, make_statement):
         answers = [_get(client, "/api/v1/people", first).status_code for _ in range(4)]
         assert answers == [200, 200, 200, 429]
         assert _get(client, "/api/v1/people", second).status_code == 200
+
+
+def test_signing_again_and_again_through_the_api_mails_the_address_no_more_than_the_form_does(
+        app, client, api_key, make_statement):
+    app.config["MAIL_PER_RECIPIENT_DAILY"] = 3
+    statement = make_statement(requires_confirmation=True)
+    write = {"OSDI-API-Token": api_key(ApiScope.write)}
+    for _ in range(6):
+        response = client.post(f"/api/v1/petitions/{statement.id}/signatures",
+                               json=_signing_body(), headers=write)
+        assert response.status_code == 200
+    sent = db.session.scalars(select(OutboxMessage).where(
+        OutboxMessage.to_index == email_index("olena@example.org"))).all()
+    assert len(sent) == 3
