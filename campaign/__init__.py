@@ -19,8 +19,11 @@ DOMAINS_WITH_VIEWS = (
 )
 DOMAINS_WITH_CLI = (
     "statements", "signatures", "organizers", "exports", "mail", "privacy", "keys", "demo",
+    "api", "webhooks",
 )
-DOMAINS_WITH_RECEIVERS = ("organizers", "statements", "signatures", "events", "abuse")
+DOMAINS_WITH_RECEIVERS = (
+    "organizers", "statements", "signatures", "events", "abuse", "webhooks",
+)
 
 
 def create_app(config: dict | None = None) -> Flask:

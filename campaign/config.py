@@ -190,4 +190,18 @@ def load_settings() -> dict:
         "MAIL_RETRY_BASE_SECONDS": _int("MAIL_RETRY_BASE_SECONDS", 60),
         "MAIL_RETRY_MAX_SECONDS": _int("MAIL_RETRY_MAX_SECONDS", 6 * 3600),
         "MAIL_CLAIM_SECONDS": _int("MAIL_CLAIM_SECONDS", 300),
+        # The OSDI API (/api/v1/): requests per API key (per client address without one).
+        "API_RATE_LIMIT": os.environ.get("API_RATE_LIMIT", "600 per minute"),
+        # Webhooks: outgoing requests, retries, and when a failing endpoint is switched off.
+        "WEBHOOK_TIMEOUT": _int("WEBHOOK_TIMEOUT", 10),
+        "WEBHOOK_MAX_RESPONSE_BYTES": _int("WEBHOOK_MAX_RESPONSE_BYTES", 64 * 1024),
+        "WEBHOOK_MAX_ATTEMPTS": _int("WEBHOOK_MAX_ATTEMPTS", 8),
+        "WEBHOOK_RETRY_BASE_SECONDS": _int("WEBHOOK_RETRY_BASE_SECONDS", 60),
+        "WEBHOOK_RETRY_MAX_SECONDS": _int("WEBHOOK_RETRY_MAX_SECONDS", 6 * 3600),
+        "WEBHOOK_CLAIM_SECONDS": _int("WEBHOOK_CLAIM_SECONDS", 120),
+        "WEBHOOK_BATCH_SIZE": _int("WEBHOOK_BATCH_SIZE", 50),
+        "WEBHOOK_DISABLE_AFTER": _int("WEBHOOK_DISABLE_AFTER", 5),
+        # Only for a receiver on this machine or network (development, tests): never in production.
+        "WEBHOOK_ALLOW_PRIVATE_ADDRESSES": _bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", False),
+        "WEBHOOK_REQUIRE_HTTPS": _bool("WEBHOOK_REQUIRE_HTTPS", True),
     }

@@ -1,4 +1,5 @@
 """Every model, imported in one place so Alembic and the app see the whole schema."""
+from campaign.api.models import ApiKey  # noqa: F401
 from campaign.abuse.models import HiddenBatch, HiddenBatchMember, RefusedAttempts  # noqa: F401
 from campaign.events.models import Appeal, Event, Registration, Speaker, TicketType  # noqa: F401
 from campaign.home.models import SiteSettings  # noqa: F401
@@ -9,3 +10,4 @@ from campaign.signatures.models import Signature, SignatureCountShard  # noqa: F
 from campaign.statements.models import (  # noqa: F401
     Campaign, Demand, Statement, StatementRevision,
 )
+from campaign.webhooks.models import WebhookDelivery, WebhookEndpoint  # noqa: F401

@@ -185,6 +185,13 @@ SAMPLES = [
     ("privacy.anonymise", "retention",
      "5 signatures and 2 registrations anonymised (closed more than 180 days ago), 4 IP hashes "
      "dropped, 6 old messages and 1 past days' per-recipient mail counts deleted", "cli:ops"),
+    ("api_key.create", "api-key:3", "write: Action Network sync", None),
+    ("api_key.revoke", "api-key:3", "Action Network sync", "cli:ops"),
+    ("webhook.add", "webhook:2", "https://crm.example.org/hooks", None),
+    ("webhook.remove", "webhook:2", "https://crm.example.org/hooks", None),
+    ("webhook.enable", "webhook:2", "https://crm.example.org/hooks", None),
+    ("webhook.disable", "webhook:2", "25 failed attempts in a row", "webhooks"),
+    ("webhook.resend", "webhook-delivery:9", "https://crm.example.org/hooks", None),
 ]
 
 

@@ -82,6 +82,15 @@ EXPECTED_ROLES = {
     "dashboard.settings": Role.owner,
     "dashboard.settings_save": Role.owner,
     "dashboard.settings_logo_remove": Role.owner,
+    "dashboard.api_keys": Role.owner,
+    "dashboard.api_key_create": Role.owner,
+    "dashboard.api_key_revoke": Role.owner,
+    "dashboard.webhooks": Role.owner,
+    "dashboard.webhook_add": Role.owner,
+    "dashboard.webhook": Role.owner,
+    "dashboard.webhook_resend": Role.owner,
+    "dashboard.webhook_enable": Role.owner,
+    "dashboard.webhook_remove": Role.owner,
 }
 _RANK = {Role.viewer: 0, Role.editor: 1, Role.owner: 2}
 
@@ -112,7 +121,23 @@ def scene(make_statement, make_signature, make_event, make_organizer, register):
         "message_id": db.session.scalars(select(OutboxMessage.id)).first(),
         "batch_id": 1,
         "organizer_id": make_organizer(Role.viewer).id,
+        **_api_and_webhooks(),
     }
+
+
+def _api_and_webhooks() -> dict:
+    from campaign.api.keys import create_key
+    from campaign.api.models import ApiScope
+    from campaign.webhooks.models import WebhookDelivery
+    from campaign.webhooks.service import add_endpoint
+
+    endpoint, _secret = add_endpoint("https://crm.example.org/hooks", ["signature.confirmed"])
+    delivery = WebhookDelivery(endpoint_id=endpoint.id, event="signature.confirmed",
+                               resource="signature:1")
+    db.session.add(delivery)
+    db.session.commit()
+    return {"key_id": create_key("CRM", ApiScope.read).key.id, "endpoint_id": endpoint.id,
+            "delivery_id": delivery.id}
 
 
 def _requests(app, scene, endpoints):

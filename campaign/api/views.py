@@ -2,6 +2,7 @@ from functools import wraps
 
 from flask import Blueprint, current_app, jsonify
 
+from campaign.api import v1
 from campaign.api.service import signatory, statement_detail, statement_summary
 from campaign.extensions import csrf, db
 from campaign.signatures import counts
@@ -11,6 +12,7 @@ from campaign.web import page_number
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 csrf.exempt(bp)
+bp.register_blueprint(v1.bp)
 
 MAX_PAGE_SIZE = 100
 

@@ -369,6 +369,20 @@ ACTIONS: dict[str, Action] = {
     "privacy.erase": Action(_l("Erasing a person's data"), _person(_l(
         "%(actor)s erased everything held on one person: %(held)s."))),
     "privacy.anonymise": Action(_l("Applying the retention period"), _anonymise),
+    "api_key.create": Action(_l("Creating an API key"), _about(_l(
+        "%(actor)s created the API key no. %(reference)s (%(detail)s)."))),
+    "api_key.revoke": Action(_l("Revoking an API key"), _about(_l(
+        "%(actor)s revoked the API key no. %(reference)s, “%(detail)s”."))),
+    "webhook.add": Action(_l("Adding a webhook"), _about(_l(
+        "%(actor)s added the webhook no. %(reference)s to %(detail)s."))),
+    "webhook.remove": Action(_l("Removing a webhook"), _about(_l(
+        "%(actor)s removed the webhook no. %(reference)s to %(detail)s."))),
+    "webhook.enable": Action(_l("Switching a webhook back on"), _about(_l(
+        "%(actor)s switched the webhook no. %(reference)s to %(detail)s back on."))),
+    "webhook.disable": Action(_l("A failing webhook switched off"), _about(_l(
+        "The webhook no. %(reference)s was switched off: %(detail)s."))),
+    "webhook.resend": Action(_l("Sending a webhook delivery again"), _about(_l(
+        "%(actor)s had the webhook delivery no. %(reference)s sent again."))),
 }
 
 

@@ -1,5 +1,5 @@
 """Times are stored in UTC, as naive-free aware datetimes on the way in and out."""
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
@@ -7,6 +7,11 @@ from sqlalchemy.types import TypeDecorator
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def backoff_delay(attempts: int, base_seconds: int, max_seconds: int) -> timedelta:
+    """Exponential backoff after `attempts` failed tries: base, 2 x base, 4 x base ... capped."""
+    return timedelta(seconds=min(base_seconds * 2 ** max(attempts - 1, 0), max_seconds))
 
 
 class UTCDateTime(TypeDecorator):

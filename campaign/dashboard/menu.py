@@ -33,6 +33,8 @@ MENU = (
     MenuItem("dashboard.privacy", _l("Personal data"), Role.owner, ("privacy_pages",)),
     MenuItem("dashboard.audit", _l("Audit log"), Role.owner),
     MenuItem("dashboard.settings", _l("Site settings"), Role.owner, ("settings_pages",)),
+    MenuItem("dashboard.api_keys", _l("API keys"), Role.owner, ("api_pages",)),
+    MenuItem("dashboard.webhooks", _l("Webhooks"), Role.owner, ("webhooks_pages",)),
 )
 
 

@@ -15,3 +15,5 @@ from campaign.dashboard import abuse_pages  # noqa: E402,F401
 from campaign.dashboard import privacy_pages  # noqa: E402,F401
 from campaign.dashboard import events_pages  # noqa: E402,F401
 from campaign.dashboard import settings_pages  # noqa: E402,F401
+from campaign.dashboard import api_pages  # noqa: E402,F401
+from campaign.dashboard import webhooks_pages  # noqa: E402,F401

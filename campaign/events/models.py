@@ -4,6 +4,7 @@ from typing import Optional
 
 from sqlalchemy import (
     BigInteger, CheckConstraint, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint,
+    func,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
@@ -76,6 +77,10 @@ class Event(db.Model):
     #: Overall places; NULL means unlimited.
     capacity: Mapped[Optional[int]]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: The last change of any kind (the API's `modified_date`); the server default serves
+    #: rows written by plain SQL (bulk loads).
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow,
+                                                 server_default=func.now())
 
     campaign: Mapped[Campaign] = relationship()
     statement: Mapped[Optional[Statement]] = relationship()
@@ -149,6 +154,7 @@ class Registration(db.Model):
     __table_args__ = (
         UniqueConstraint("event_id", "email_index"),
         Index("ix_registrations_event_status_created", "event_id", "status", "created_at"),
+        Index("ix_registrations_updated_at", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -181,6 +187,10 @@ class Registration(db.Model):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     cancelled_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    #: The last change of any kind (the API's `modified_date`); the server default serves
+    #: rows written by plain SQL (bulk loads).
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow,
+                                                 server_default=func.now())
 
     event: Mapped[Event] = relationship()
     ticket_type: Mapped[TicketType] = relationship()

@@ -16,6 +16,7 @@ from campaign.events.errors import EventError, RegistrationClosed
 from campaign.events.models import Event, Registration, RegistrationStatus
 from campaign.events.payments import DEFAULT_METHOD
 from campaign.events.places import _confirmed_counts, _has_room, _lock_event, _locked
+from campaign.events.signals import registration_changed
 from campaign.events.tickets import pledged_amount
 from campaign.events.waitlist import _promote_waitlisted
 from campaign.extensions import db
@@ -92,6 +93,7 @@ def register(
             _send_details(registration)
             return
         total, per_ticket = _confirmed_counts(event.id)
+        before = None if registration is None else registration.status
         if registration is None:
             registration = Registration(event_id=event.id)
         registration.ticket_type_id = ticket.id
@@ -109,7 +111,9 @@ def register(
         registration.status = (RegistrationStatus.confirmed
                                if _has_room(event, ticket, total, per_ticket)
                                else RegistrationStatus.waitlisted)
-        _send_details(_store_with_reference(registration))
+        registration = _store_with_reference(registration)
+        registration_changed.send(registration, before=before)
+        _send_details(registration)
 
 
 def _registration_by_email(event_id: int, index: str) -> Registration | None:
@@ -178,6 +182,9 @@ def cancel_registration(registration: Registration, by_organizer: bool = False) 
         was_confirmed = registration.is_confirmed
         registration.status = RegistrationStatus.cancelled
         registration.cancelled_at = utcnow()
+        registration_changed.send(registration, before=(RegistrationStatus.confirmed
+                                                       if was_confirmed
+                                                       else RegistrationStatus.waitlisted))
         _notify(registration, "registration_cancelled",
                 _("Registration cancelled: %(title)s", title=event.title))
         if was_confirmed:
@@ -205,8 +212,10 @@ def erase_registration(registration: Registration, reason: str, actor=None,
     db.session.refresh(registration)
     freed = free_place and registration.is_confirmed
     if free_place and not registration.is_cancelled:
+        before = registration.status
         registration.status = RegistrationStatus.cancelled
         registration.cancelled_at = utcnow()
+        registration_changed.send(registration, before=before)
     registration.name = ERASED_NAME
     registration.email = None
     registration.affiliation = ""

@@ -7,6 +7,7 @@ from campaign.events.emails import _notify
 from campaign.events.errors import NoPlaceLeft
 from campaign.events.models import Event, Registration, RegistrationStatus
 from campaign.events.places import _confirmed_counts, _has_room, _locked
+from campaign.events.signals import registration_changed
 from campaign.extensions import db
 from campaign.audit.service import record
 
@@ -29,6 +30,7 @@ def _promote_waitlisted(event: Event) -> list[Registration]:
         if not _has_room(event, registration.ticket_type, total, per_ticket):
             continue
         registration.status = RegistrationStatus.confirmed
+        registration_changed.send(registration, before=RegistrationStatus.waitlisted)
         total += 1
         per_ticket[registration.ticket_type_id] = per_ticket.get(registration.ticket_type_id, 0) + 1
         promoted.append(registration)
@@ -47,6 +49,7 @@ def confirm_from_waitlist(registration: Registration) -> Registration:
         if not _has_room(event, registration.ticket_type, total, per_ticket):
             raise NoPlaceLeft(_("There is no place left for this ticket. Raise the capacity first."))
         registration.status = RegistrationStatus.confirmed
+        registration_changed.send(registration, before=RegistrationStatus.waitlisted)
         _notify(registration, "registration_promoted",
                 _("A place for you: %(title)s", title=event.title))
         record("registration.confirm", f"registration:{registration.reference}",
@@ -66,6 +69,7 @@ def move_to_waitlist(registration: Registration) -> Registration:
             return registration
         registration.status = RegistrationStatus.waitlisted
         registration.checked_in_at = None
+        registration_changed.send(registration, before=RegistrationStatus.confirmed)
         _notify(registration, "registration_waitlisted",
                 _("On the waiting list: %(title)s", title=event.title))
         record("registration.waitlist", f"registration:{registration.reference}",

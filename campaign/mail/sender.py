@@ -39,7 +39,7 @@ from flask import Flask, current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
-from campaign.common.time import utcnow
+from campaign.common.time import backoff_delay, utcnow
 from campaign.extensions import db
 from campaign.mail.backends import BackendUnavailable, backend_for
 from campaign.mail.models import OutboxMessage, OutboxStatus
@@ -275,8 +275,8 @@ def _keep_for_later(outcomes: list[_Write], now: datetime,
 def retry_delay(attempts: int) -> timedelta:
     """Exponential backoff after the given number of attempts."""
     config = current_app.config
-    seconds = config["MAIL_RETRY_BASE_SECONDS"] * 2 ** max(attempts - 1, 0)
-    return timedelta(seconds=min(seconds, config["MAIL_RETRY_MAX_SECONDS"]))
+    return backoff_delay(attempts, config["MAIL_RETRY_BASE_SECONDS"],
+                         config["MAIL_RETRY_MAX_SECONDS"])
 
 
 def _is_permanent(error: Exception) -> bool:

@@ -2,7 +2,7 @@ import enum
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import Enum, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Enum, ForeignKey, Index, Integer, String, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from campaign.common.crypto import EncryptedText
@@ -37,6 +37,7 @@ class Signature(db.Model):
         UniqueConstraint("statement_id", "email_index"),
         Index("ix_signatures_statement_status_created", "statement_id", "status", "created_at"),
         Index("ix_signatures_statement_featured", "statement_id", "featured_position"),
+        Index("ix_signatures_updated_at", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -78,6 +79,10 @@ class Signature(db.Model):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     confirmed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    #: The last change of any kind (the API's `modified_date`); the server default serves
+    #: rows written by plain SQL (bulk loads).
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow,
+                                                 server_default=func.now())
 
     statement: Mapped[Statement] = relationship(back_populates="signatures")
 

@@ -28,6 +28,7 @@ from campaign.common.hashing import email_index, ip_hash
 from campaign.common.limits import keeps_pace
 from campaign.signatures import counts
 from campaign.signatures.links import signed_link
+from campaign.signatures.signals import status_changed
 from campaign.signatures.models import (
     HoldReason, ResendRequest, Signature, SignatureStatus, indexed_email,
 )
@@ -80,11 +81,13 @@ def change_signature(signature: Signature, **values) -> Signature:
     so two changes at once queue instead of both counting from the same old standing.
     """
     _lock(signature)
-    before = counts.standing(signature)
+    before, status = counts.standing(signature), signature.status
     for name, value in values.items():
         setattr(signature, name, value)
     after = counts.standing(signature)
     counts.adjust(signature.statement_id, after[0] - before[0], after[1] - before[1])
+    if signature.status is not status:
+        status_changed.send(signature, before=status)
     return signature
 
 
@@ -190,6 +193,7 @@ def sign(statement: Statement, details: SignatoryDetails, ip_address: str | None
         held_reason=HoldReason.busy_address if held else None,
         ip_hash=address,
         created_at=now,
+        updated_at=now,
     ))
     if signature is None:
         existing = _signature_by_email(statement.id, email)
@@ -198,6 +202,7 @@ def sign(statement: Statement, details: SignatoryDetails, ip_address: str | None
     elif confirmed:
         # A row nobody else can see yet: counted as it was written, with no lock to take.
         counts.adjust(statement.id, *counts.standing(signature))
+        status_changed.send(signature, before=None)
         _send_receipt(signature, email)
     else:
         _send_confirmation(signature, email)

@@ -1,0 +1,6 @@
+"""What the signatures domain tells the floors above, inside the transaction of the change."""
+from blinker import Namespace
+
+#: Sent with the Signature after its status changed (`before`: the old status, None for a
+#: new row), before the change is committed: a receiver's writes commit or roll back with it.
+status_changed = Namespace().signal("signature-status-changed")

@@ -1,0 +1,1 @@
+"""Signed webhooks: partner systems are told, over HTTPS, when signatures and registrations change."""
