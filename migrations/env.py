@@ -7,6 +7,7 @@ from alembic import context
 
 from campaign.common.crypto import EncryptedText
 from campaign.common.time import UTCDateTime
+from campaign.signatures.search import restore_sqlite_search_triggers
 
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
@@ -122,6 +123,8 @@ def run_migrations_online():
                 # requests; building an index on a large table may take minutes.
                 context.execute("SET LOCAL statement_timeout = 0")
             context.run_migrations()
+            if sqlite:
+                restore_sqlite_search_triggers(connection)
         if sqlite:
             broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
             if broken:

@@ -27,6 +27,45 @@ _INDEXED_TERM_LENGTH = 3
 _FULL_TEXT = table("signatures_search", literal_column("rowid"))
 
 
+#: SQLite: the triggers that keep the full-text index `signatures_search` (made by migration
+#: f75e5ea4c4ab) in step with `signatures`.
+SQLITE_SEARCH_TRIGGERS = {
+    "signatures_search_insert": (
+        "AFTER INSERT ON signatures BEGIN "
+        "INSERT INTO signatures_search (rowid, name, affiliation) "
+        "VALUES (new.id, new.name, new.affiliation); END"
+    ),
+    "signatures_search_delete": (
+        "AFTER DELETE ON signatures BEGIN "
+        "INSERT INTO signatures_search (signatures_search, rowid, name, affiliation) "
+        "VALUES ('delete', old.id, old.name, old.affiliation); END"
+    ),
+    "signatures_search_update": (
+        "AFTER UPDATE OF name, affiliation ON signatures BEGIN "
+        "INSERT INTO signatures_search (signatures_search, rowid, name, affiliation) "
+        "VALUES ('delete', old.id, old.name, old.affiliation); "
+        "INSERT INTO signatures_search (rowid, name, affiliation) "
+        "VALUES (new.id, new.name, new.affiliation); END"
+    ),
+}
+
+
+def restore_sqlite_search_triggers(connection) -> bool:
+    """Re-make the full-text index's triggers, and the index, where a later migration's table
+    rebuild (SQLite's batch mode copies `signatures` and drops the old one, triggers and all)
+    lost them; True when it had to. migrations/env.py calls this after every SQLite run."""
+    names = set(connection.exec_driver_sql(
+        "SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger') "
+        "AND name LIKE 'signatures_search%'").scalars())
+    if "signatures_search" not in names or names >= set(SQLITE_SEARCH_TRIGGERS):
+        return False
+    for name, body in SQLITE_SEARCH_TRIGGERS.items():
+        if name not in names:
+            connection.exec_driver_sql(f"CREATE TRIGGER {name} {body}")
+    connection.exec_driver_sql("INSERT INTO signatures_search (signatures_search) VALUES ('rebuild')")
+    return True
+
+
 def search_signatures(statement: Statement, text: str, status: SignatureStatus | None,
                       page: int, per_page: int) -> Pagination:
     return SignatureSearch(page=page, per_page=per_page, error_out=False,

@@ -5,7 +5,7 @@ Existing rows take their creation time as their last change; rows written by pla
 (bulk loads) get the time of writing.
 
 Revision ID: a91e5b0c0d15
-Revises: 5a1e0c0de5ee
+Revises: f75e5ea4c4ab
 Create Date: 2026-12-01 21:40:00.000000
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a91e5b0c0d15'
-down_revision = '5a1e0c0de5ee'
+down_revision = 'f75e5ea4c4ab'
 branch_labels = None
 depends_on = None
 

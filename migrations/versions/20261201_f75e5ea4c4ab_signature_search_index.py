@@ -2,7 +2,8 @@
 SQLite, and the list's own order as an index on both databases.
 
 SQLite: `signatures_search`, an FTS5 table with the trigram tokenizer over each signature's
-name and affiliation (its content read from `signatures`, kept by three triggers), finds
+name and affiliation (its content read from `signatures`, kept by three triggers; migrations/env.py re-makes them after a later revision's table
+rebuild), finds
 "contains, any case" matches of three characters or more without reading every row, as the
 pg_trgm index of revision 4f0f105dbdd9 does on PostgreSQL. Both: an index in the order the
 dashboard lists signatures (curated first in their order, then newest first), so a page is
@@ -16,6 +17,8 @@ Create Date: 2026-12-01 21:50:00.000000
 """
 from alembic import op
 
+from campaign.signatures.search import SQLITE_SEARCH_TRIGGERS, restore_sqlite_search_triggers
+
 
 # revision identifiers, used by Alembic.
 revision = 'f75e5ea4c4ab'
@@ -25,25 +28,6 @@ depends_on = None
 
 LIST_ORDER_INDEX = "ix_signatures_list_order"
 SEARCH_TABLE = "signatures_search"
-TRIGGERS = {
-    "signatures_search_insert": (
-        "AFTER INSERT ON signatures BEGIN "
-        f"INSERT INTO {SEARCH_TABLE} (rowid, name, affiliation) "
-        "VALUES (new.id, new.name, new.affiliation); END"
-    ),
-    "signatures_search_delete": (
-        "AFTER DELETE ON signatures BEGIN "
-        f"INSERT INTO {SEARCH_TABLE} ({SEARCH_TABLE}, rowid, name, affiliation) "
-        "VALUES ('delete', old.id, old.name, old.affiliation); END"
-    ),
-    "signatures_search_update": (
-        "AFTER UPDATE OF name, affiliation ON signatures BEGIN "
-        f"INSERT INTO {SEARCH_TABLE} ({SEARCH_TABLE}, rowid, name, affiliation) "
-        "VALUES ('delete', old.id, old.name, old.affiliation); "
-        f"INSERT INTO {SEARCH_TABLE} (rowid, name, affiliation) "
-        "VALUES (new.id, new.name, new.affiliation); END"
-    ),
-}
 
 
 def upgrade():
@@ -57,14 +41,12 @@ def upgrade():
         f"CREATE VIRTUAL TABLE {SEARCH_TABLE} USING fts5(name, affiliation, "
         "content='signatures', content_rowid='id', tokenize='trigram')"
     )
-    for name, body in TRIGGERS.items():
-        op.execute(f"CREATE TRIGGER {name} {body}")
-    op.execute(f"INSERT INTO {SEARCH_TABLE} ({SEARCH_TABLE}) VALUES ('rebuild')")
+    restore_sqlite_search_triggers(op.get_bind())
 
 
 def downgrade():
     if op.get_bind().dialect.name == "sqlite":
-        for name in TRIGGERS:
+        for name in SQLITE_SEARCH_TRIGGERS:
             op.execute(f"DROP TRIGGER IF EXISTS {name}")
         op.execute(f"DROP TABLE IF EXISTS {SEARCH_TABLE}")
     op.execute(f"DROP INDEX IF EXISTS {LIST_ORDER_INDEX}")
