@@ -9,3 +9,4 @@ from campaign.signatures.models import Signature, SignatureCountShard  # noqa: F
 from campaign.statements.models import (  # noqa: F401
     Campaign, Demand, Statement, StatementRevision,
 )
+from campaign.news.models import Post  # noqa: F401
