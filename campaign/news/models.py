@@ -43,7 +43,7 @@ class Post(db.Model):
     summary: Mapped[str] = mapped_column(Text, default="")
     #: Markdown, rendered and sanitised on display.
     body: Mapped[str] = mapped_column(Text, default="")
-    #: ["...", ...]: the key takeaways, each a line of Markdown.
+    #: ["...", ...]: the key takeaways, each a line of plain text.
     takeaways: Mapped[list] = mapped_column(JSON, default=list)
     #: [{"text": "...", "speaker": "..."}, ...]: quotations and who said them.
     quotations: Mapped[list] = mapped_column(JSON, default=list)

@@ -183,14 +183,16 @@ def _commit(post: Post) -> None:
 
 
 def create_post(text: PostText, publish: bool = False, campaign: Campaign | None = None,
-                action: str = "post.create", actor=None) -> Post:
-    """A new post (a draft unless `publish`), linked to the statements and events named."""
+                imported: bool = False, actor=None) -> Post:
+    """A new post (a draft unless `publish`), linked to the statements and events named;
+    `imported` when it comes from a file (`news import`)."""
     post = Post(campaign=campaign or default_campaign())
     _apply(post, text)
     if publish:
         _publish(post)
     db.session.add(post)
-    record(action, target=f"post:{post.slug}", detail=post.title, actor=actor)
+    record("post.import" if imported else "post.create", target=f"post:{post.slug}",
+           detail=post.title, actor=actor)
     _commit(post)
     return post
 
@@ -206,6 +208,9 @@ def _publish(post: Post) -> None:
     post.published_at = post.published_at or utcnow()
 
 
+_STATUS_ACTIONS = {"publish": "post.publish", "unpublish": "post.unpublish"}
+
+
 def change_status(post: Post, action: str) -> None:
     """"publish" a draft or "unpublish" a post back to draft (it leaves the public pages)."""
     if action == "publish":
@@ -216,7 +221,7 @@ def change_status(post: Post, action: str) -> None:
         if post.is_draft:
             raise PostError(_("This post is already a draft."))
         post.status = PostStatus.draft
-    record(f"post.{action}", target=f"post:{post.slug}", detail=post.title)
+    record(_STATUS_ACTIONS[action], target=f"post:{post.slug}", detail=post.title)
     db.session.commit()
 
 
