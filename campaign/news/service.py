@@ -121,8 +121,12 @@ def check(text: PostText) -> PostText:
 # Writing ---------------------------------------------------------------------------------
 
 
-def _chosen_slug(text: PostText, except_id: int | None) -> str:
-    """The slug typed (tidied), or one made from the title and made unique with a number."""
+def _chosen_slug(text: PostText, post: Post) -> str:
+    """The slug typed (tidied); else the one the post has (links shared keep working); else
+    one made from the title, made unique with a number."""
+    except_id = post.id
+    if not text.slug and post.slug:
+        return post.slug
     if text.slug:
         slug = slugify(text.slug)
         if not slug:
@@ -166,7 +170,7 @@ def _linked(model, slugs: list[str], field: str) -> list:
 
 def _apply(post: Post, text: PostText) -> None:
     checked = check(text)
-    post.slug = _chosen_slug(checked, post.id)
+    post.slug = _chosen_slug(checked, post)
     for name in ("title", "summary", "body", "takeaways", "quotations", "source_title",
                  "source_publisher", "source_date", "source_url"):
         setattr(post, name, getattr(checked, name))
@@ -300,13 +304,13 @@ def public_events_of(post: Post) -> list[Event]:
 
 def statement_choices() -> list[tuple[str, str]]:
     """(slug, title) of every statement, for linking a post."""
-    return list(db.session.execute(
-        select(Statement.slug, Statement.title).order_by(Statement.created_at.desc())).all())
+    return [tuple(row) for row in db.session.execute(
+        select(Statement.slug, Statement.title).order_by(Statement.created_at.desc()))]
 
 
 def event_choices() -> list[tuple[str, str]]:
-    return list(db.session.execute(
-        select(Event.slug, Event.title).order_by(Event.starts_at.desc())).all())
+    return [tuple(row) for row in db.session.execute(
+        select(Event.slug, Event.title).order_by(Event.starts_at.desc()))]
 
 
 def titles_by_slug(slugs) -> dict[str, str]:
