@@ -18,6 +18,7 @@ from sqlalchemy import exists, select
 from campaign.events.demo import load_launch_meeting
 from campaign.extensions import db
 from campaign.home.demo import load_site_identity
+from campaign.news.demo import load_briefing
 from campaign.organizers.models import Organizer, Role
 from campaign.organizers.service import MIN_PASSWORD_LENGTH, OrganizerError, create_organizer
 from campaign.statements.cli import public_url
@@ -52,7 +53,7 @@ def load_statement(content: DemoContent) -> list[str]:
 
 #: Run in order; each returns the lines to print.
 DEMO_LOADERS: list[Callable[[DemoContent], list[str]]] = [
-    load_statement, load_launch_meeting, load_site_identity,
+    load_statement, load_launch_meeting, load_site_identity, load_briefing,
 ]
 
 

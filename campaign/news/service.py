@@ -276,6 +276,10 @@ def post_by_slug(slug: str) -> Post:
     return db.first_or_404(select(Post).where(Post.slug == slug))
 
 
+def post_with_slug(slug: str) -> Post | None:
+    return db.session.scalar(select(Post).where(Post.slug == slug))
+
+
 def get_post(post_id: int) -> Post:
     return db.get_or_404(Post, post_id)
 
