@@ -3,13 +3,13 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired, FileSize
 from wtforms import BooleanField, DateField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from campaign.common.text import NoControlCharacters, strip_filter
 from campaign.news import service
 from campaign.news.importer import (
-    MAX_IMPORT_BYTES, PostText, parse_quotations, parse_takeaways, quotations_as_text,
+    MAX_IMPORT_BYTES, PostText, PostTextError, parse_quotations, parse_takeaways, quotations_as_text,
     takeaways_as_text,
 )
 from campaign.statements.service import SLUG_MAX_LENGTH
@@ -55,9 +55,7 @@ class PostForm(FlaskForm):
     source_publisher = StringField(
         _l("Source: publisher"), filters=[strip_filter],
         validators=[_too_long(service.PUBLISHER_MAX_LENGTH), NoControlCharacters()])
-    source_date = DateField(
-        _l("Source: date"), validators=[Optional()],
-        render_kw={"placeholder": "2025-03-19"})
+    source_date = DateField(_l("Source: date"), validators=[Optional()])
     source_url = StringField(
         _l("Source: link"), filters=[strip_filter],
         validators=[_too_long(service.URL_MAX_LENGTH), NoControlCharacters()])
@@ -68,6 +66,13 @@ class PostForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.statements.choices = service.statement_choices()
         self.events.choices = service.event_choices()
+
+    def validate_quotations(self, field):
+        """Said with the other fields' errors, before the post is saved (`post_text`)."""
+        try:
+            parse_quotations(field.data or "")
+        except PostTextError as error:
+            raise ValidationError(error.message) from None
 
     @classmethod
     def for_post(cls, post) -> "PostForm":
