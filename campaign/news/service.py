@@ -41,6 +41,8 @@ SPEAKER_MAX_LENGTH = 200
 LINKED_POSTS_SHOWN = 3
 #: How many posts the Atom feed carries.
 FEED_SIZE = 20
+#: How often a new post tries the next free slug made from its title when another takes it.
+_SLUG_ATTEMPTS = 5
 #: Slugs made from a title are cut at a word boundary near this length.
 _DERIVED_SLUG_LENGTH = 80
 
@@ -189,16 +191,26 @@ def _commit(post: Post) -> None:
 def create_post(text: PostText, publish: bool = False, campaign: Campaign | None = None,
                 imported: bool = False, actor=None) -> Post:
     """A new post (a draft unless `publish`), linked to the statements and events named;
-    `imported` when it comes from a file (`news import`)."""
-    post = Post(campaign=campaign or default_campaign())
-    _apply(post, text)
-    if publish:
-        _publish(post)
-    db.session.add(post)
-    record("post.import" if imported else "post.create", target=f"post:{post.slug}",
-           detail=post.title, actor=actor)
-    _commit(post)
-    return post
+    `imported` when it comes from a file (`news import`).
+
+    The unique slug is the database's to guarantee: when another post takes the one made from
+    the title at the same moment, the next free one is tried; a slug typed is refused."""
+    for attempt in range(1, _SLUG_ATTEMPTS + 1):
+        post = Post(campaign=campaign or default_campaign())
+        _apply(post, text)
+        if publish:
+            _publish(post)
+        db.session.add(post)
+        record("post.import" if imported else "post.create", target=f"post:{post.slug}",
+               detail=post.title, actor=actor)
+        try:
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()
+            if text.slug or attempt == _SLUG_ATTEMPTS:
+                raise _slug_taken(post.slug) from None
+        else:
+            return post
 
 
 def update_post(post: Post, text: PostText) -> None:
