@@ -171,21 +171,17 @@ def _linked(model, slugs: list[str], field: str) -> list:
 
 
 def _apply(post: Post, text: PostText) -> None:
+    """Set the checked values; nothing is written until the caller commits (no autoflush, so
+    a slug taken meanwhile is caught there, as an IntegrityError)."""
     checked = check(text)
-    post.slug = _chosen_slug(checked, post)
+    with db.session.no_autoflush:
+        statements = _linked(Statement, checked.statements, "statements")
+        events = _linked(Event, checked.events, "events")
+        post.slug = _chosen_slug(checked, post)
     for name in ("title", "summary", "body", "takeaways", "quotations", "source_title",
                  "source_publisher", "source_date", "source_url"):
         setattr(post, name, getattr(checked, name))
-    post.statements = _linked(Statement, checked.statements, "statements")
-    post.events = _linked(Event, checked.events, "events")
-
-
-def _commit(post: Post) -> None:
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise _slug_taken(post.slug) from None
+    post.statements, post.events = statements, events
 
 
 def create_post(text: PostText, publish: bool = False, campaign: Campaign | None = None,
@@ -200,10 +196,10 @@ def create_post(text: PostText, publish: bool = False, campaign: Campaign | None
         _apply(post, text)
         if publish:
             _publish(post)
-        db.session.add(post)
-        record("post.import" if imported else "post.create", target=f"post:{post.slug}",
-               detail=post.title, actor=actor)
         try:
+            db.session.add(post)
+            record("post.import" if imported else "post.create", target=f"post:{post.slug}",
+                   detail=post.title, actor=actor)
             db.session.commit()
         except IntegrityError:
             db.session.rollback()
@@ -215,8 +211,13 @@ def create_post(text: PostText, publish: bool = False, campaign: Campaign | None
 
 def update_post(post: Post, text: PostText) -> None:
     _apply(post, text)
-    record("post.update", target=f"post:{post.slug}", detail=post.title)
-    _commit(post)
+    slug = post.slug
+    try:
+        record("post.update", target=f"post:{slug}", detail=post.title)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise _slug_taken(slug) from None
 
 
 def _publish(post: Post) -> None:
