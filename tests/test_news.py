@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from campaign.audit.models import AuditEntry
 from campaign.extensions import db
-from campaign.news.models import Post, PostStatus
+from campaign.news.models import Post
 from campaign.news.service import email_content
 from campaign.organizers.models import Role
 from campaign.statements.models import StatementStatus
