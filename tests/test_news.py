@@ -292,3 +292,13 @@ def test_a_post_becomes_an_email_subject_and_markdown_body(client, logged_in, wr
     assert "> — The campaign's statement" in content.body
     assert "“How to Negotiate With Putin”, Foreign Policy, 19 March 2025" in content.body
     assert f"http://localhost/news/{post.slug}" in content.body
+
+
+def test_the_feed_stays_well_formed_with_characters_xml_cannot_hold(client, logged_in, write_post):
+    logged_in()
+    write_post(title="Odd\uffff title", summary="Still\ufffe readable")
+    _publish(client, _post())
+    feed = ET.fromstring(client.get("/news/feed.atom").data)
+    [entry] = feed.findall(f"{ATOM}entry")
+    assert entry.findtext(f"{ATOM}title") == "Odd title"
+    assert entry.findtext(f"{ATOM}summary") == "Still readable"

@@ -1,4 +1,5 @@
 """The Atom feed of published posts (RFC 4287), built as XML so every value is escaped."""
+import re
 from datetime import datetime
 from xml.etree import ElementTree as ET
 
@@ -10,12 +11,14 @@ from campaign.common.urls import absolute_url
 from campaign.news.models import Post
 
 ATOM = "http://www.w3.org/2005/Atom"
+#: What XML 1.0 cannot hold at all, even escaped (the forms refuse most of it, not U+FFFF).
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def _add(parent: ET.Element, tag: str, text: str | None = None, **attributes) -> ET.Element:
     element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attributes)
     if text is not None:
-        element.text = text
+        element.text = _NOT_XML.sub("", text)
     return element
 
 
