@@ -11,3 +11,4 @@ from campaign.statements.models import (  # noqa: F401
     Campaign, Demand, Statement, StatementRevision,
 )
 from campaign.webhooks.models import WebhookDelivery, WebhookEndpoint  # noqa: F401
+from campaign.news.models import Post  # noqa: F401

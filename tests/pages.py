@@ -14,6 +14,7 @@ from campaign.events.models import (
 )
 from campaign.extensions import db
 from campaign.mail.models import OutboxMessage, OutboxStatus
+from campaign.news.models import Post, PostStatus
 from campaign.organizers.models import Organizer, Role
 from campaign.signatures.models import SignatureStatus
 from campaign.signatures.links import link_token
@@ -24,7 +25,7 @@ NOT_PAGES_SUFFIXES = (".png", ".ics", ".csv", ".json", ".txt", ".xml")
 
 def make_scene(make_statement, make_signature) -> dict:
     """One of each thing a URL can name: statement, demand, signatures, event, ticket, speaker,
-    appeal, registration, an organizer and a sent email."""
+    appeal, registration, an organizer, a sent email and a news post."""
     statement = make_statement()
     signature = make_signature(statement, status=SignatureStatus.pending)
     make_signature(statement, name="Mick Whelan", affiliation="General Secretary, ASLEF",
@@ -53,14 +54,23 @@ def make_scene(make_statement, make_signature) -> dict:
         subject="You are registered", body_text="See you at http://localhost/e/launch-meeting",
         status=OutboxStatus.sent, sent_at=utcnow(),
     )
-    db.session.add_all([organizer, message])
+    post = Post(
+        campaign_id=statement.campaign_id, slug="a-briefing", title="A briefing on the talks",
+        summary="What the talks offered, and what they did not.", body="The *text*.",
+        takeaways=["A pause is not peace."],
+        quotations=[{"text": "Peace must be just.", "speaker": "The charter"}],
+        source_title="How to Negotiate With Putin", source_publisher="Foreign Policy",
+        source_url="https://foreignpolicy.com/", status=PostStatus.published,
+        published_at=utcnow(), statements=[statement], events=[event],
+    )
+    db.session.add_all([organizer, message, post])
     db.session.commit()
     return {
         "statement": statement, "signature": signature, "event": event,
         "campaign": statement.campaign, "demand": statement.demands[0],
         "ticket_type": event.ticket_types[0], "ticket": event.ticket_types[0],
         "registration": registration, "speaker": event.speakers[0], "organizer": organizer,
-        "message": message,
+        "message": message, "post": post,
     }
 
 
@@ -78,7 +88,8 @@ def _value(rule, argument: str, scene: dict):
         return _token(rule.endpoint, scene)
     if argument == "slug":
         is_event = rule.rule.startswith("/e/") or "event" in rule.endpoint
-        owner = "event" if is_event else "statement"
+        is_post = rule.rule.startswith("/news/")
+        owner = "post" if is_post else "event" if is_event else "statement"
     else:
         owner = argument.removesuffix("_id")
     thing = scene.get(owner)

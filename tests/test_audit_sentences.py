@@ -182,6 +182,12 @@ SAMPLES = [
      "2 signatures, 1 registrations, 3 messages", None),
     ("privacy.erase", "person:0123456789abcdef0123",
      "2 signatures, 1 registrations, 3 messages", None),
+    ("post.create", "post:cease-fire-briefing", "A briefing on the cease-fire talks", None),
+    ("post.import", "post:cease-fire-briefing", "A briefing on the cease-fire talks", "cli:ops"),
+    ("post.update", "post:cease-fire-briefing", "A briefing on the cease-fire talks", None),
+    ("post.publish", "post:cease-fire-briefing", "A briefing on the cease-fire talks", None),
+    ("post.unpublish", "post:cease-fire-briefing", "A briefing on the cease-fire talks", None),
+    ("post.delete", "post:cease-fire-briefing", "A briefing on the cease-fire talks", None),
     ("privacy.anonymise", "retention",
      "5 signatures and 2 registrations anonymised (closed more than 180 days ago), 4 IP hashes "
      "dropped, 6 old messages and 1 past days' per-recipient mail counts deleted", "cli:ops"),

@@ -13,6 +13,7 @@ from campaign.audit.models import AuditEntry
 from campaign.events.models import Registration
 from campaign.extensions import db
 from campaign.mail.models import OutboxMessage
+from campaign.news.models import Post
 from campaign.organizers.models import Organizer, Role
 from tests.conftest import PASSWORD
 
@@ -34,6 +35,13 @@ EXPECTED_ROLES = {
     "dashboard.event_checkin": Role.viewer,
     "dashboard.event_door_list": Role.viewer,
     "dashboard.outbox": Role.viewer,
+    "dashboard.news": Role.viewer,
+    "dashboard.post_edit": Role.viewer,
+    "dashboard.post_new": Role.editor,
+    "dashboard.post_update": Role.editor,
+    "dashboard.post_status": Role.editor,
+    "dashboard.post_delete": Role.editor,
+    "dashboard.post_import": Role.editor,
     "dashboard.statement_new": Role.editor,
     "dashboard.statement_import": Role.editor,
     "dashboard.statement_update": Role.editor,
@@ -122,6 +130,7 @@ def scene(make_statement, make_signature, make_event, make_organizer, register):
         "batch_id": 1,
         "organizer_id": make_organizer(Role.viewer).id,
         **_api_and_webhooks(),
+        "post_id": _a_post(statement).id,
     }
 
 
@@ -138,6 +147,13 @@ def _api_and_webhooks() -> dict:
     db.session.commit()
     return {"key_id": create_key("CRM", ApiScope.read).key.id, "endpoint_id": endpoint.id,
             "delivery_id": delivery.id}
+
+
+def _a_post(statement) -> Post:
+    post = Post(campaign_id=statement.campaign_id, slug="a-briefing", title="A briefing")
+    db.session.add(post)
+    db.session.commit()
+    return post
 
 
 def _requests(app, scene, endpoints):

@@ -364,6 +364,18 @@ ACTIONS: dict[str, Action] = {
         "%(actor)s closed signing on “%(statement)s”."))),
     "statement.reopen": Action(_l("Reopening signing"), _about(_l(
         "%(actor)s reopened signing on “%(statement)s”."))),
+    "post.create": Action(_l("Writing a news post"), _about(_l(
+        "%(actor)s wrote the news post “%(detail)s”."))),
+    "post.import": Action(_l("Importing a news post"), _about(_l(
+        "%(actor)s imported the news post “%(detail)s”."))),
+    "post.update": Action(_l("Changing a news post"), _about(_l(
+        "%(actor)s changed the news post “%(detail)s”."))),
+    "post.publish": Action(_l("Publishing a news post"), _about(_l(
+        "%(actor)s published the news post “%(detail)s”."))),
+    "post.unpublish": Action(_l("Taking a news post back to draft"), _about(_l(
+        "%(actor)s took the news post “%(detail)s” back to draft."))),
+    "post.delete": Action(_l("Deleting a news post"), _about(_l(
+        "%(actor)s deleted the news post “%(detail)s”."))),
     "privacy.export": Action(_l("Exporting a person's data"), _person(_l(
         "%(actor)s downloaded everything held on one person: %(held)s."))),
     "privacy.erase": Action(_l("Erasing a person's data"), _person(_l(

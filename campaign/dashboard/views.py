@@ -17,3 +17,4 @@ from campaign.dashboard import events_pages  # noqa: E402,F401
 from campaign.dashboard import settings_pages  # noqa: E402,F401
 from campaign.dashboard import api_pages  # noqa: E402,F401
 from campaign.dashboard import webhooks_pages  # noqa: E402,F401
+from campaign.dashboard import news_pages  # noqa: E402,F401

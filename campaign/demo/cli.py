@@ -15,16 +15,18 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import exists, select
 
+from campaign.common.errors import DomainError
 from campaign.events.demo import load_launch_meeting
 from campaign.extensions import db
 from campaign.home.demo import load_site_identity
+from campaign.news.demo import load_briefing
 from campaign.organizers.models import Organizer, Role
 from campaign.organizers.service import MIN_PASSWORD_LENGTH, OrganizerError, create_organizer
 from campaign.statements.cli import public_url
 from campaign.signatures.importing import import_statement
 from campaign.statements.importer import decode_statement_file, parse_statement_text
 from campaign.statements.models import Campaign, Statement
-from campaign.statements.service import StatementError, ensure_campaign
+from campaign.statements.service import ensure_campaign
 
 CAMPAIGN_NAME = "Ukraine Solidarity Campaign"
 STATEMENT_FILE = Path(__file__).with_name("statement.txt")
@@ -52,7 +54,7 @@ def load_statement(content: DemoContent) -> list[str]:
 
 #: Run in order; each returns the lines to print.
 DEMO_LOADERS: list[Callable[[DemoContent], list[str]]] = [
-    load_statement, load_launch_meeting, load_site_identity,
+    load_statement, load_launch_meeting, load_site_identity, load_briefing,
 ]
 
 
@@ -79,7 +81,7 @@ def demo(if_empty: bool):
         for loader in DEMO_LOADERS:
             for line in loader(content):
                 click.echo(line)
-    except StatementError as error:
+    except DomainError as error:
         db.session.rollback()
         raise click.ClickException(f"Demo content not loaded: {error}") from error
     click.echo(_organizer_account(password))

@@ -15,6 +15,7 @@ from campaign.events import service
 from campaign.events.calendar import event_calendar
 from campaign.events.forms import RegistrationForm
 from campaign.events.money import format_money
+from campaign.events.page_sections import event_sections
 from campaign.events.payments import method_for
 from campaign.organizers.models import Role
 from campaign.signatures import counts
@@ -118,6 +119,7 @@ def _event_page(event, form: RegistrationForm, full_tickets: set[int], status: i
         pledges=service.appeal_pledges(event) if event.appeal else [],
         pay_what_you_can=[t for t in event.ticket_types if service.is_pay_what_you_can(t)],
         has_paid_tickets=service.has_paid_tickets(event),
+        **event_sections(event),
     )
     return html, status
 

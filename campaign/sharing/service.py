@@ -21,9 +21,11 @@ from flask_babel import gettext as _
 from markupsafe import escape
 from PIL import Image, ImageDraw, ImageFont
 
+from campaign.common.dates import format_date
 from campaign.common.urls import absolute_url
 from campaign.events.models import Event
 from campaign.events.service import format_event_time
+from campaign.news.models import Post
 from campaign.signatures import counts
 from campaign.statements.models import Statement, StatementStatus
 
@@ -83,6 +85,13 @@ def event_card(event: Event) -> Card:
     when = format_event_time(event.starts_at, event.timezone)
     details = [part for part in (when, event.venue) if part]
     return _card(f"event-{event.id}", event.title, details, event.campaign.name)
+
+
+def post_card(post: Post) -> Card:
+    """The post's title, and when it was published (and what it cites, for a briefing)."""
+    details = [format_date(post.published_at or post.created_at), post.source_publisher]
+    return _card(f"post-{post.id}", post.title, [part for part in details if part],
+                 post.campaign.name)
 
 
 def _card(owner: str, title: str, details: list[str], campaign_name: str) -> Card:

@@ -2,6 +2,7 @@
 from flask import Blueprint, abort, jsonify, make_response, render_template, request
 
 from campaign.events.service import published_event
+from campaign.news.service import post_by_slug
 from campaign.sharing import service
 from campaign.signatures import counts
 from campaign.signatures.service import signing_state
@@ -29,6 +30,14 @@ def event_card(slug):
     if event is None:
         abort(404)
     return _card_response(service.event_card(event))
+
+
+@bp.get("/news/<slug>/card.png")
+def post_card(slug):
+    post = post_by_slug(slug)
+    if not post.is_published:
+        abort(404)
+    return _card_response(service.post_card(post))
 
 
 @bp.get("/s/<slug>/count.json")
