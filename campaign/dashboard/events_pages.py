@@ -261,7 +261,7 @@ def _ticket_form_data(ticket: TicketType) -> dict:
         "name": ticket.name, "description": ticket.description, "currency": ticket.currency,
         "price": to_major_text(ticket.price_minor, ticket.currency),
         "min_price": to_major_text(ticket.min_price_minor, ticket.currency),
-        "capacity": ticket.capacity,
+        "capacity": ticket.capacity, "payment_methods": ticket.payment_methods,
     }
 
 

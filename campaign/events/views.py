@@ -87,6 +87,7 @@ def event_page(slug: str):
             event, name=form.name.data, email=form.email.data,
             affiliation=form.affiliation.data or "", ticket_type_id=form.ticket.data,
             amount_minor=form.amount_minor(), consent_version=current_app.config["CONSENT_VERSION"],
+            payment_method=form.payment.data or None,
         )
     except service.RegistrationClosed:
         return _event_page(event, form, full, status=409)
@@ -156,7 +157,8 @@ def ticket(slug: str, token: str):
         place=service.waitlist_place(registration),
         settled=settled,
         payment_label=payment.label,
-        checkout_url=payment.start(registration) if confirmed and not settled else None,
+        payment_manual=payment.manual,
+        pay_online=registration.is_awaiting_payment and not event.is_cancelled,
         ticket_type=registration.ticket_type,
         appeal=event.appeal,
         token=token,
