@@ -42,21 +42,18 @@ def save_giving(appeal: Appeal, details: GivingDetails) -> Appeal:
     least, most = details.gift_min_minor, details.gift_max_minor
     if least is not None and most is not None and least > most:
         raise DomainError(_("The smallest gift cannot be more than the largest."), field="gift_max")
+    least_allowed, most_allowed = _bounds(appeal.currency, least, most)
+    if any(not least_allowed <= amount <= most_allowed for amount in details.suggestions):
+        raise DomainError(_("Each suggested gift must be between %(least)s and %(most)s.",
+                            least=format_money(least_allowed, appeal.currency),
+                            most=format_money(most_allowed, appeal.currency)),
+                          field="suggestions")
     appeal.slug = details.slug
     appeal.gift_min_minor, appeal.gift_max_minor = least, most
     appeal.gift_suggestions = ",".join(str(amount) for amount in details.suggestions)
-    _check_suggestions(appeal)
     record("appeal.giving_save", f"payment:{appeal.id}", f"{appeal.name} /a/{appeal.slug}")
     db.session.commit()
     return appeal
-
-
-def _check_suggestions(appeal: Appeal) -> None:
-    least, most = gift_bounds(appeal)
-    if any(not least <= amount <= most for amount in suggested_gifts(appeal)):
-        raise DomainError(_("Each suggested gift must be between %(least)s and %(most)s.",
-                            least=format_money(least, appeal.currency),
-                            most=format_money(most, appeal.currency)), field="suggestions")
 
 
 def appeal_by_id(appeal_id: int) -> Appeal | None:
@@ -78,9 +75,11 @@ def suggested_gifts(appeal: Appeal) -> list[int]:
 def gift_bounds(appeal: Appeal) -> tuple[int, int]:
     """The least and most one gift may be: the organizer's bounds, else one unit of the currency
     and the largest ticket price."""
-    least = appeal.gift_min_minor or minor_units(1, appeal.currency)
-    most = appeal.gift_max_minor or events.largest_ticket_price(appeal.currency)
-    return least, most
+    return _bounds(appeal.currency, appeal.gift_min_minor, appeal.gift_max_minor)
+
+
+def _bounds(currency: str, least: int | None, most: int | None) -> tuple[int, int]:
+    return (least or minor_units(1, currency), most or events.largest_ticket_price(currency))
 
 
 def can_give(appeal: Appeal) -> bool:
