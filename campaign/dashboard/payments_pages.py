@@ -83,7 +83,7 @@ def appeal_payments(appeal_id: int):
 @require_role(Role.viewer)
 def appeal_payments_export(appeal_id: int):
     appeal = _appeal_or_404(appeal_id)
-    lines = payments_csv(service.payments_for(appeal_id=appeal.id), f"payment:{appeal.id}",
+    lines = payments_csv(service.payments_for(appeal_id=appeal.id), f"appeal:{appeal.id}",
                          bom=request.args.get("bom") == "1")
     return csv_download(lines, export_filename(f"appeal-{appeal.id}", utcnow().date()))
 

@@ -51,7 +51,7 @@ def save_giving(appeal: Appeal, details: GivingDetails) -> Appeal:
     appeal.slug = details.slug
     appeal.gift_min_minor, appeal.gift_max_minor = least, most
     appeal.gift_suggestions = ",".join(str(amount) for amount in details.suggestions)
-    record("appeal.giving_save", f"payment:{appeal.id}", f"{appeal.name} /a/{appeal.slug}")
+    record("appeal.giving_save", f"appeal:{appeal.id}", f"{appeal.name}, /a/{appeal.slug}")
     db.session.commit()
     return appeal
 
