@@ -294,3 +294,89 @@ def test_without_stripe_keys_tickets_are_paid_at_the_door(app, make_event, regis
     register(event, email="door-only@example.org")
     registration = registration_of("door-only@example.org")
     assert registration.is_confirmed and registration.payment_method == "pay_later"
+
+
+APPEAL = {"name": "Miners' appeal", "description": "Food and medicine for **miners' families**.",
+          "target_minor": 100_000, "currency": "GBP", "slug": "miners",
+          "gift_min_minor": 500, "gift_max_minor": 50_000, "gift_suggestions": "1000,2500"}
+
+
+def test_a_supporter_gives_to_the_appeal_without_a_ticket(client, make_event, stripe_fake,
+                                                           send_webhook):
+    make_event(appeal=APPEAL)
+    page = client.get("/a/miners").get_data(as_text=True)
+    assert "miners' families</strong>" in page and "The target is £1,000.00." in page
+    assert 'value="10.00"' in page and 'value="25.00"' in page
+
+    gift = {"name": "Mykola", "email": "mykola@example.org", "consent": "y"}
+    for amount in ("4.99", "500.01", "", "=1+1", "10\x00"):
+        answer = client.submit("/a/miners", dict(gift, amount=amount), page="/a/miners")
+        assert answer.status_code == 400, amount
+    assert not stripe_fake.sessions
+
+    answer = client.submit("/a/miners", dict(gift, amount="25.00"), page="/a/miners")
+    session = stripe_fake.only_session()
+    assert answer.status_code == 303 and answer.location == session["url"]
+    assert session["amount_total"] == 2500
+    assert "Thank you for giving" in client.get("/a/miners/thanks").get_data(as_text=True)
+    assert subjects_to("mykola@example.org") == []
+
+    send_webhook("checkout.session.completed", stripe_fake.pay(session["id"]))
+    assert subjects_to("mykola@example.org") == ["Thank you for your gift to Miners' appeal"]
+    assert "we have received your gift of £25.00" in bodies_to("mykola@example.org")
+    assert "£25.00 online, £0.00 at the door" in client.get("/a/miners").get_data(as_text=True)
+
+
+def test_the_appeal_keeps_money_received_apart_from_pledges(
+        client, make_event, register, emailed_link, stripe_fake, send_webhook, logged_in):
+    event = make_event(appeal=APPEAL, tickets=[
+        SUPPORTER, {"name": "At the door", "price_minor": 1000}])
+    paid_registration(client, register, emailed_link, stripe_fake, send_webhook, event,
+                      "online@example.org")
+    register(event, email="paid-door@example.org", ticket_type=event.ticket_types[1])
+    register(event, email="pledge@example.org", ticket_type=event.ticket_types[1])
+    registration_of("paid-door@example.org").paid_at = utcnow()
+    db.session.commit()
+    page = client.get("/a/miners").get_data(as_text=True)
+    assert "£35.00:" in page and "£25.00 online, £10.00 at the door" in page
+    assert "Pledged, not yet paid (GBP)</dt>\n        <dd>£10.00" in page
+
+    logged_in()
+    dashboard = client.get(f"/dashboard/appeals/{event.appeal_id}/payments").get_data(as_text=True)
+    assert "Oksana Holota (" in dashboard and "£25.00 online, £10.00 at the door" in dashboard
+    export = client.get(f"/dashboard/events/{event.id}/payments.csv")
+    lines = export.get_data(as_text=True).splitlines()
+    assert lines[0].startswith("created_at,kind,registration,name,amount,currency,method,state")
+    assert len(lines) == 2 and ",ticket," in lines[1] and ",25.00,GBP,stripe,paid," in lines[1]
+
+
+def test_an_organizer_opens_the_giving_page(client, make_event, logged_in):
+    event = make_event(appeal={"name": "Miners' appeal", "currency": "GBP"})
+    assert client.get("/a/miners").status_code == 404
+    logged_in()
+    page = f"/dashboard/appeals/{event.appeal_id}/giving"
+    bad = client.submit(page, {"slug": "Miners!", "gift_min": "5", "suggestions": "10"}, page=page)
+    assert bad.status_code == 400
+    bad = client.submit(page, {"slug": "miners", "gift_min": "5", "gift_max": "50",
+                               "suggestions": "10 100"}, page=page)
+    assert bad.status_code == 400 and "Each suggested gift must be between" in bad.get_data(
+        as_text=True)
+    good = client.submit(page, {"slug": "miners", "gift_min": "5", "gift_max": "50",
+                                "suggestions": "10 25"}, page=page)
+    assert good.status_code == 303
+    assert 'value="25.00"' in client.get("/a/miners").get_data(as_text=True)
+
+
+def test_bad_input_to_the_payment_pages_is_answered_plainly(client, make_event, register,
+                                                            emailed_link):
+    event = make_event(tickets=[SUPPORTER])
+    register(event, email="plain@example.org")
+    ticket_path = emailed_link("plain@example.org", "r")
+    assert client.submit(f"/e/{event.slug}/r/forged-token/pay", page=ticket_path).status_code == 404
+    assert client.get(ticket_path + "/pay").status_code == 405
+    assert client.post(ticket_path + "/pay").status_code == 400
+    registration_of("plain@example.org").hold_until = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    late = client.submit(ticket_path + "/pay", page=ticket_path)
+    assert late.status_code == 409 and "no longer held" in late.get_data(as_text=True)
+    assert client.get("/a/nothing-here").status_code == 404

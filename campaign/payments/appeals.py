@@ -87,12 +87,12 @@ def can_give(appeal: Appeal) -> bool:
     return appeal.slug is not None and StripeCheckout().is_available()
 
 
-def start_gift(appeal: Appeal, *, name: str, email: str, amount_minor: int) -> str:
+def start_gift(appeal: Appeal, *, name: str, email: str, amount_minor: int | None) -> str:
     """Open Stripe's page for a gift; the amount is checked here against the appeal's bounds."""
     if not can_give(appeal):
         raise PaymentError(_("Giving online is not open yet."))
     least, most = gift_bounds(appeal)
-    if not least <= amount_minor <= most:
+    if amount_minor is None or not least <= amount_minor <= most:
         raise PaymentError(_("Give between %(least)s and %(most)s.",
                              least=format_money(least, appeal.currency),
                              most=format_money(most, appeal.currency)), field="amount")

@@ -2,7 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField
-from wtforms.validators import Length, Optional, Regexp, ValidationError
+from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
 
 from campaign.common.forms import ConsentAndHoneypot, email_field
 from campaign.common.text import (
@@ -22,15 +22,14 @@ class GiftForm(ConsentAndHoneypot, FlaskForm):
     name = _text(_l("Name"), NAME_MAX_LENGTH, required=_l("Enter your name."),
                  also=[HasLetter(NAME_NEEDS_A_LETTER)])
     email = email_field(invalid=_l("Enter an email address like name@example.org."))
-    amount = _money_field(_l("Amount"))
+    amount = StringField(_l("Amount"), filters=[strip_filter], validators=[
+        InputRequired(_l("Choose or enter an amount.")), Length(max=20), NoControlCharacters()])
 
     def for_appeal(self, appeal) -> "GiftForm":
         self.appeal = appeal
         return self
 
     def validate_amount(self, field):
-        if not field.data:
-            raise ValidationError(_l("Choose or enter an amount."))
         _check_money(field, self.appeal.currency, gift_bounds(self.appeal)[1],
                      _l("Give at most %(amount)s."))
 
