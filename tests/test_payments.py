@@ -380,3 +380,22 @@ def test_bad_input_to_the_payment_pages_is_answered_plainly(client, make_event, 
     late = client.submit(ticket_path + "/pay", page=ticket_path)
     assert late.status_code == 409 and "no longer held" in late.get_data(as_text=True)
     assert client.get("/a/nothing-here").status_code == 404
+
+
+def test_a_givers_data_is_exported_and_erased_on_request(client, make_event, stripe_fake,
+                                                         send_webhook):
+    from campaign.privacy.duties import erase_person, export_person
+
+    make_event(appeal=APPEAL)
+    client.submit("/a/miners", {"name": "Mykola", "email": "mykola@example.org", "consent": "y",
+                                "amount": "10"}, page="/a/miners")
+    send_webhook("checkout.session.completed", stripe_fake.pay(stripe_fake.only_session()["id"]))
+
+    exported = export_person("Mykola@example.org")
+    assert [(g["name"], g["email"], g["amount_minor"], g["state"]) for g in exported["gifts"]] == [
+        ("Mykola", "mykola@example.org", 1000, "paid")]
+    erase_person("mykola@example.org")
+    db.session.expire_all()
+    payment = db.session.scalars(select(Payment)).one()
+    assert (payment.name, payment.email, payment.email_index) == ("Erased", None, None)
+    assert payment.amount_minor == 1000 and payment.provider_payment_id.startswith("pi_")

@@ -326,5 +326,17 @@ def payments_for(event_id: int | None = None, appeal_id: int | None = None) -> l
     return list(db.session.scalars(query.order_by(Payment.created_at.desc(), Payment.id.desc())))
 
 
+def payments_of(registration: Registration) -> list[Payment]:
+    return list(db.session.scalars(select(Payment).where(
+        Payment.registration_id == registration.id).order_by(Payment.id)))
+
+
+def erase_giver(payment: Payment) -> None:
+    """On an erasure request: the giver's name and address go; the amount and the provider's
+    references stay, as the appeal's accounts need them. Part of the caller's transaction."""
+    payment.name = events.ERASED_NAME
+    payment.email = None
+
+
 def payment_by_id(payment_id: int) -> Payment | None:
     return db.session.get(Payment, payment_id)
