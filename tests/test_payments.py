@@ -399,3 +399,15 @@ def test_a_givers_data_is_exported_and_erased_on_request(client, make_event, str
     payment = db.session.scalars(select(Payment)).one()
     assert (payment.name, payment.email, payment.email_index) == ("Erased", None, None)
     assert payment.amount_minor == 1000 and payment.provider_payment_id.startswith("pi_")
+
+
+def test_the_ticket_is_emailed_even_after_the_daily_limit_of_visitors_mail(
+        client, make_event, register, emailed_link, stripe_fake, send_webhook):
+    """Stripe's verified webhook is not a visitor: the ticket it confirms always goes."""
+    event = make_event(tickets=[SUPPORTER])
+    for _ in range(4):
+        register(event, email="eager@example.org")
+    assert len(subjects_to("eager@example.org")) == 3
+    pay_button(client, emailed_link, "eager@example.org")
+    send_webhook("checkout.session.completed", stripe_fake.pay(stripe_fake.only_session()["id"]))
+    assert subjects_to("eager@example.org")[-1] == f"You are registered: {event.title}"

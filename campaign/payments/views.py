@@ -1,6 +1,8 @@
 """Stripe's webhook, the registrant's Pay button and return page, and an appeal's public giving
 page (/a/<slug>) with its return page."""
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import (
+    Blueprint, abort, current_app, g, redirect, render_template, request, url_for,
+)
 from flask_babel import gettext as _
 
 from campaign.common.forms import show_error
@@ -20,9 +22,12 @@ def stripe_webhook():
     """Stripe's signed events. Exempt from CSRF (Stripe has no token): its signature is the
     proof, and anything whose signature does not verify is refused with a 400."""
     try:
-        service.handle_webhook(request.get_data(cache=False), request.headers.get("Stripe-Signature"))
+        stripe_event = stripe_api.verified_event(request.get_data(cache=False),
+                                                 request.headers.get("Stripe-Signature"))
     except stripe_api.InvalidWebhook:
         return {"error": "signature"}, 400
+    g.verified_webhook = True
+    service.handle_webhook(stripe_event)
     return {"received": True}
 
 
