@@ -132,7 +132,9 @@ def event_cancel(event_id: int):
         "Nobody has registered, so nobody will be emailed.")
     return confirmation(
         _("Cancel “%(title)s”?", title=event.title),
-        [_("The event page will say it is cancelled, and registration closes."), emailed],
+        [_("The event page will say it is cancelled, and registration closes."), emailed,
+         _("Everyone who paid online is refunded through the payment provider and told so; a "
+           "refund that fails shows on the event's payments page, with a retry.")],
         url_for("dashboard.event_status", event_id=event.id, action="cancel"),
         _("Cancel the event"), url_for("dashboard.event_edit", event_id=event.id))
 
