@@ -411,3 +411,38 @@ def test_the_ticket_is_emailed_even_after_the_daily_limit_of_visitors_mail(
     pay_button(client, emailed_link, "eager@example.org")
     send_webhook("checkout.session.completed", stripe_fake.pay(stripe_fake.only_session()["id"]))
     assert subjects_to("eager@example.org")[-1] == f"You are registered: {event.title}"
+
+
+def test_an_organizer_chooses_how_each_ticket_is_paid(app, client, make_event, logged_in):
+    from campaign.events.models import TicketType
+
+    event = make_event(tickets=[])
+    logged_in()
+    page = f"/dashboard/events/{event.id}/tickets"
+    assert "Any of these: the registrant chooses" in client.get(page).get_data(as_text=True)
+    ticket = {"name": "Supporter", "price": "25", "currency": "GBP"}
+    assert client.submit(page, dict(ticket, payment_methods="stripe"), page=page).status_code == 303
+    assert client.submit(page, dict(ticket, payment_methods="cheque"), page=page).status_code == 400
+    app.config.update(STRIPE_SECRET_KEY="")
+    assert client.submit(page, dict(ticket, payment_methods="stripe"), page=page).status_code == 400
+    assert [t.payment_methods for t in db.session.scalars(select(TicketType))] == ["stripe"]
+
+
+def test_a_registrant_chooses_to_pay_at_the_door_or_online(client, make_event, register,
+                                                           logged_in):
+    event = make_event(tickets=[dict(SUPPORTER, payment_methods="pay_later,stripe")])
+    form = client.get(f"/e/{event.slug}").get_data(as_text=True)
+    assert "How you pay for a paid ticket" in form
+    register(event, email="door@example.org", payment="pay_later")
+    register(event, email="card@example.org", payment="stripe")
+    assert register(event, email="odd@example.org", payment="bitcoin").status_code == 400
+    assert registration_of("door@example.org").is_confirmed
+    assert registration_of("card@example.org").is_awaiting_payment
+
+    logged_in()
+    table = client.get(f"/dashboard/events/{event.id}/registrations").get_data(as_text=True)
+    assert "Place held for payment online, until" in table
+    assert table.count("Mark paid") == 1
+    held = client.get(f"/dashboard/events/{event.id}/registrations?status=awaiting_payment")
+    assert "card@example.org" in held.get_data(as_text=True)
+    assert "door@example.org" not in held.get_data(as_text=True)

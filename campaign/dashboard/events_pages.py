@@ -398,6 +398,7 @@ def event_registrations(event_id: int):
         places={r.id: service.waitlist_place(r) for r in page.items
                 if r.status is RegistrationStatus.waitlisted},
         settled={r.id: service.is_settled(r) for r in page.items},
+        paid_by_hand={r.id: service.is_paid_by_hand(r) for r in page.items},
     )
 
 

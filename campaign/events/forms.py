@@ -264,6 +264,7 @@ class RegistrationSearchForm(FlaskForm):
         SelectChoice("", _l("Any status")),
         SelectChoice("confirmed", _l("Confirmed")),
         SelectChoice("waitlisted", _l("Waiting list")),
+        SelectChoice("awaiting_payment", _l("Held for payment online")),
         SelectChoice("cancelled", _l("Cancelled")),
     ])
     ticket = _ChoiceField(_l("Ticket"), coerce=_optional_int)

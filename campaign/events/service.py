@@ -12,8 +12,8 @@ other domains import them from here. Each group lives in its own module of `camp
 - checkin: the organizer's list, check-in, the door list and payments taken by hand.
 """
 from campaign.events.checkin import (
-    check_in, door_list, find_for_checkin, is_settled, registrations_page, set_paid,
-    undo_check_in,
+    check_in, door_list, find_for_checkin, is_paid_by_hand, is_settled, registrations_page,
+    set_paid, undo_check_in,
 )
 from campaign.events.details import (
     EventDetails, add_speaker, all_events, campaigns, create_event, delete_speaker, details_of,
@@ -62,6 +62,6 @@ __all__ = [
     # emails.py
     "registration_from_token", "registration_links", "registration_token",
     # checkin.py
-    "check_in", "door_list", "find_for_checkin", "is_settled", "registrations_page", "set_paid",
-    "undo_check_in",
+    "check_in", "door_list", "find_for_checkin", "is_paid_by_hand", "is_settled",
+    "registrations_page", "set_paid", "undo_check_in",
 ]
