@@ -68,7 +68,11 @@ def pay_button(client, emailed_link, email: str):
 def test_a_paid_ticket_is_confirmed_only_after_the_signed_webhook(
         client, make_event, register, emailed_link, stripe_fake, send_webhook):
     event = make_event(tickets=[SUPPORTER], capacity=10)
-    assert register(event, email="olena@example.org").status_code == 200
+    assert "Paid tickets are paid online by card" in client.get(f"/e/{event.slug}").get_data(
+        as_text=True)
+    answer = register(event, email="olena@example.org")
+    assert answer.status_code == 200
+    assert "the email has the link to pay" in answer.get_data(as_text=True)
     assert registration_of("olena@example.org").status is RegistrationStatus.awaiting_payment
     assert subjects_to("olena@example.org") == [f"Pay to keep your place: {event.title}"]
 

@@ -125,6 +125,13 @@ def offered_methods(ticket) -> list[str]:
             if name in METHODS and METHODS[name].is_available()] or [DEFAULT_METHOD]
 
 
+def pays_online(event: Event) -> bool:
+    """Whether some paid ticket of the event may be paid online, so the pages say how."""
+    return any(ticket.price_minor and not all(METHODS[name].manual
+                                              for name in offered_methods(ticket))
+               for ticket in event.ticket_types)
+
+
 def _chosen_method(ticket, amount: int, chosen: str | None) -> str:
     if amount == 0:
         return DEFAULT_METHOD

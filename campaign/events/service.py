@@ -25,7 +25,8 @@ from campaign.events.errors import EventError, EventNotFound, NoPlaceLeft, Regis
 from campaign.events.places import figures, tickets_full, waitlist_place
 from campaign.events.registration import (
     ERASED_NAME, RegistrationState, cancel_registration, confirm_payment, erase_registration,
-    offered_methods, register, registration_closed_message, registration_state, release_hold,
+    offered_methods, pays_online, register, registration_closed_message, registration_state,
+    release_hold,
 )
 from campaign.events.tickets import (
     AppealDetails, TicketDetails, add_ticket, appeal_pledges, delete_ticket, detach_appeal,
@@ -57,7 +58,7 @@ __all__ = [
     "confirm_from_waitlist", "move_to_waitlist",
     # registration.py
     "ERASED_NAME", "RegistrationState", "cancel_registration", "confirm_payment",
-    "erase_registration", "offered_methods", "register", "registration_closed_message",
+    "erase_registration", "offered_methods", "pays_online", "register", "registration_closed_message",
     "registration_state", "release_hold",
     # emails.py
     "registration_from_token", "registration_links", "registration_token",

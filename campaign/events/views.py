@@ -119,6 +119,7 @@ def _event_page(event, form: RegistrationForm, full_tickets: set[int], status: i
         pledges=service.appeal_pledges(event) if event.appeal else [],
         pay_what_you_can=[t for t in event.ticket_types if service.is_pay_what_you_can(t)],
         has_paid_tickets=service.has_paid_tickets(event),
+        pays_online=service.pays_online(event),
     )
     return html, status
 
@@ -131,7 +132,8 @@ def _check_email_page(event):
     from the link emailed to the address, which also proves the person owns it.
     """
     return render_template("events/check_email.html", event=event,
-                           has_paid_tickets=service.has_paid_tickets(event))
+                           has_paid_tickets=service.has_paid_tickets(event),
+                           pays_online=service.pays_online(event))
 
 
 def _registration_or_404(slug: str, token: str):
