@@ -125,6 +125,8 @@ def test_a_forged_webhook_changes_nothing(client, make_event, register, emailed_
     assert client.get("/payments/stripe/webhook").status_code == 405
     unknown = dict(session, id="cs_test_unknown")
     assert send_webhook("checkout.session.completed", unknown).status_code == 200
+    assert send_webhook("checkout.session.completed", {"object": "checkout.session"}
+                        ).status_code == 200
 
     registration = registration_of("forger@example.org")
     assert registration.status is RegistrationStatus.awaiting_payment

@@ -138,18 +138,16 @@ def _open_checkout(payment: Payment, *, description: str, email: str | None, ref
 def handle_webhook(stripe_event) -> None:
     """Act on one verified Stripe event (`stripe_api.verified_event`); anything unknown or
     repeated changes nothing."""
-    session = stripe_event.data.object
-    if stripe_event.type in ("checkout.session.completed",
-                             "checkout.session.async_payment_succeeded"):
-        if session.payment_status == "paid":
-            payment = _payment_for_session(session.id)
-            if payment is not None:
-                settle(payment, session.payment_intent)
-    elif stripe_event.type in ("checkout.session.expired",
-                               "checkout.session.async_payment_failed"):
-        payment = _payment_for_session(session.id)
-        if payment is not None:
-            expire(payment)
+    session = getattr(getattr(stripe_event, "data", None), "object", None)
+    payment = _payment_for_session(getattr(session, "id", None))
+    if payment is None:
+        return
+    kind = getattr(stripe_event, "type", "")
+    if kind in ("checkout.session.completed", "checkout.session.async_payment_succeeded"):
+        if getattr(session, "payment_status", None) == "paid":
+            settle(payment, getattr(session, "payment_intent", None))
+    elif kind in ("checkout.session.expired", "checkout.session.async_payment_failed"):
+        expire(payment)
 
 
 def _payment_for_session(session_id) -> Payment | None:
