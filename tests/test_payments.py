@@ -452,3 +452,21 @@ def test_a_registrant_chooses_to_pay_at_the_door_or_online(client, make_event, r
     held = client.get(f"/dashboard/events/{event.id}/registrations?status=awaiting_payment")
     assert "card@example.org" in held.get_data(as_text=True)
     assert "door@example.org" not in held.get_data(as_text=True)
+
+
+def test_a_payment_arriving_after_the_place_has_gone_is_refunded(
+        client, make_event, register, emailed_link, stripe_fake, send_webhook):
+    event = make_event(tickets=[SUPPORTER], capacity=1)
+    register(event, email="late@example.org")
+    pay_button(client, emailed_link, "late@example.org")
+    registration_of("late@example.org").hold_until = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    register(event, email="prompt@example.org")
+    assert registration_of("late@example.org").is_cancelled
+
+    send_webhook("checkout.session.completed", stripe_fake.pay(stripe_fake.only_session()["id"]))
+    assert registration_of("late@example.org").is_cancelled
+    assert registration_of("prompt@example.org").is_awaiting_payment
+    assert [r["amount"] for r in stripe_fake.refunds] == [2500]
+    assert subjects_to("late@example.org")[-1] == f"No place left: {event.title}"
+    assert "We have refunded £25.00" in bodies_to("late@example.org")
