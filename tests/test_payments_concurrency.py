@@ -36,3 +36,20 @@ def test_fifty_people_racing_for_the_last_paid_place_never_oversell(app, client,
     assert codes == [200] * 50
     assert statuses(event) == {RegistrationStatus.awaiting_payment: 3,
                                RegistrationStatus.waitlisted: 49}
+
+
+@pytest.mark.postgresql
+def test_pressing_pay_in_two_tabs_at_once_opens_one_checkout(app, client, make_event,
+                                                             emailed_link):
+    from sqlalchemy import func, select
+
+    from campaign.extensions import db
+    from campaign.payments.models import Payment
+
+    event = make_event(tickets=[SUPPORTER])
+    registration_request(event, "tabs@example.org")(client)
+    pay_path = emailed_link("tabs@example.org", "r") + "/pay"
+    codes = all_at_once(app, [lambda c: c.post(pay_path)] * 2)
+    assert codes == [303, 303]
+    assert db.session.scalar(select(func.count()).select_from(Payment)) == 1
+

@@ -105,9 +105,11 @@ def ticket_checkout_url(registration: Registration) -> str:
 
 def _open_checkout(payment: Payment, *, description: str, email: str | None, reference: str,
                    success_url: str, cancel_url: str, hold: Registration | None = None) -> str:
+    db.session.add(payment)
     try:
-        with db.session.begin_nested():
-            db.session.add(payment)
+        # A plain flush, no savepoint: the row stays uncommitted (and its key taken) until the
+        # session exists, so a second press waits here and then finds the first's URL.
+        db.session.flush()
     except IntegrityError:
         db.session.rollback()
         existing = db.session.scalars(
