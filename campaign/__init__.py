@@ -15,14 +15,14 @@ from campaign.extensions import babel, csrf, db, limiter, login_manager, migrati
 #: each that reacts to a lower floor's signal connects its receivers in `receivers`.
 DOMAINS_WITH_VIEWS = (
     "home", "statements", "signatures", "organizers", "dashboard", "events", "privacy", "api",
-    "system", "mail", "sharing", "news",
+    "system", "mail", "sharing", "news", "payments",
 )
 DOMAINS_WITH_CLI = (
     "statements", "signatures", "organizers", "exports", "mail", "privacy", "keys", "demo",
-    "api", "webhooks", "news",
+    "api", "webhooks", "news", "payments",
 )
 DOMAINS_WITH_RECEIVERS = (
-    "organizers", "statements", "signatures", "events", "abuse", "webhooks", "news",
+    "organizers", "statements", "signatures", "events", "abuse", "webhooks", "news", "payments",
 )
 
 

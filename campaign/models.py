@@ -5,6 +5,7 @@ from campaign.events.models import Appeal, Event, Registration, Speaker, TicketT
 from campaign.home.models import SiteSettings  # noqa: F401
 from campaign.mail.models import OutboxMessage  # noqa: F401
 from campaign.organizers.models import Organizer  # noqa: F401
+from campaign.payments.models import Payment, Refund  # noqa: F401
 from campaign.audit.models import AuditEntry  # noqa: F401
 from campaign.signatures.models import Signature, SignatureCountShard  # noqa: F401
 from campaign.statements.models import (  # noqa: F401

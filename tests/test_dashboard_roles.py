@@ -32,6 +32,13 @@ EXPECTED_ROLES = {
     "dashboard.event_appeal": Role.viewer,
     "dashboard.event_registrations": Role.viewer,
     "dashboard.registrations_export": Role.viewer,
+    "dashboard.event_payments": Role.viewer,
+    "dashboard.event_payments_export": Role.viewer,
+    "dashboard.appeal_payments": Role.viewer,
+    "dashboard.appeal_payments_export": Role.viewer,
+    "dashboard.appeal_giving": Role.viewer,
+    "dashboard.appeal_giving_save": Role.editor,
+    "dashboard.payment_retry_refund": Role.editor,
     "dashboard.event_checkin": Role.viewer,
     "dashboard.event_door_list": Role.viewer,
     "dashboard.outbox": Role.viewer,
@@ -131,6 +138,8 @@ def scene(make_statement, make_signature, make_event, make_organizer, register):
         "organizer_id": make_organizer(Role.viewer).id,
         **_api_and_webhooks(),
         "post_id": _a_post(statement).id,
+        "appeal_id": event.appeal_id,
+        "payment_id": 1,
     }
 
 

@@ -259,6 +259,15 @@ def _retention_or_request(on_request, retention) -> Describe:
     return describe
 
 
+def _registration_or_gift(for_registration, for_gift) -> Describe:
+    """A payment's sentence: about a registration's ticket at an event, or a gift (payment no.)."""
+    def describe(e: Entry) -> str:
+        sentence = for_registration if e.event else for_gift
+        return str(sentence) % {"actor": e.actor, "event": e.event, "reference": e.key,
+                                "detail": e.rest}
+    return describe
+
+
 _ROLES = {"viewer": _l("a viewer"), "editor": _l("an editor"), "owner": _l("an owner")}
 
 
@@ -301,6 +310,29 @@ ACTIONS: dict[str, Action] = {
         "%(actor)s marked registration %(reference)s for “%(event)s” as paid."))),
     "registration.unpaid": Action(_l("Marking a registration not paid"), _about(_l(
         "%(actor)s marked registration %(reference)s for “%(event)s” as not paid."))),
+    "registration.paid_online": Action(_l("A payment online confirming a place"), _about(_l(
+        "Stripe confirmed the payment for registration %(reference)s at “%(event)s”; the ticket "
+        "was emailed."))),
+    "registration.hold_expired": Action(_l("Releasing a place not paid for"), _about(_l(
+        "The place held for registration %(reference)s at “%(event)s” was released: it was not "
+        "paid for in time."))),
+    "payment.received": Action(_l("Receiving a payment online"), _registration_or_gift(
+        _l("Stripe confirmed a payment of %(detail)s for registration %(reference)s at "
+           "“%(event)s”."),
+        _l("Stripe confirmed gift no. %(reference)s: %(detail)s."))),
+    "payment.refunded": Action(_l("Refunding a payment"), _registration_or_gift(
+        _l("%(detail)s paid for registration %(reference)s at “%(event)s” was refunded through "
+           "Stripe."),
+        _l("Gift no. %(reference)s (%(detail)s) was refunded through Stripe."))),
+    "payment.refund_failed": Action(_l("A refund failing"), _registration_or_gift(
+        _l("Stripe could not refund the %(detail)s paid for registration %(reference)s at "
+           "“%(event)s”; it waits for a retry on the payments page."),
+        _l("Stripe could not refund gift no. %(reference)s (%(detail)s); it waits for a retry."))),
+    "payments.export": Action(_l("Exporting payments"), _registration_or_gift(
+        _l("%(actor)s exported the payments of “%(event)s”."),
+        _l("%(actor)s exported the payments to appeal no. %(reference)s."))),
+    "appeal.giving_save": Action(_l("Changing an appeal's giving page"), _about(_l(
+        "%(actor)s saved the giving page of appeal no. %(reference)s: %(detail)s."))),
     "event.create": Action(_l("Creating an event"), _about(_l(
         "%(actor)s created the event “%(event)s”."))),
     "event.update": Action(_l("Changing an event"), _about(_l(

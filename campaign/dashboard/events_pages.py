@@ -132,7 +132,9 @@ def event_cancel(event_id: int):
         "Nobody has registered, so nobody will be emailed.")
     return confirmation(
         _("Cancel “%(title)s”?", title=event.title),
-        [_("The event page will say it is cancelled, and registration closes."), emailed],
+        [_("The event page will say it is cancelled, and registration closes."), emailed,
+         _("Everyone who paid online is refunded through the payment provider and told so; a "
+           "refund that fails shows on the event's payments page, with a retry.")],
         url_for("dashboard.event_status", event_id=event.id, action="cancel"),
         _("Cancel the event"), url_for("dashboard.event_edit", event_id=event.id))
 
@@ -261,7 +263,7 @@ def _ticket_form_data(ticket: TicketType) -> dict:
         "name": ticket.name, "description": ticket.description, "currency": ticket.currency,
         "price": to_major_text(ticket.price_minor, ticket.currency),
         "min_price": to_major_text(ticket.min_price_minor, ticket.currency),
-        "capacity": ticket.capacity,
+        "capacity": ticket.capacity, "payment_methods": ticket.payment_methods,
     }
 
 
@@ -396,6 +398,7 @@ def event_registrations(event_id: int):
         places={r.id: service.waitlist_place(r) for r in page.items
                 if r.status is RegistrationStatus.waitlisted},
         settled={r.id: service.is_settled(r) for r in page.items},
+        paid_by_hand={r.id: service.is_paid_by_hand(r) for r in page.items},
     )
 
 

@@ -27,7 +27,7 @@ MENU = (
              ("statements_pages", "signatures_pages", "abuse_pages")),
     MenuItem("dashboard.statement_new", _l("New statement"), Role.editor),
     MenuItem("dashboard.statement_import", _l("Import from text"), Role.editor),
-    MenuItem("dashboard.events", _l("Events"), Role.viewer, ("events_pages",)),
+    MenuItem("dashboard.events", _l("Events"), Role.viewer, ("events_pages", "payments_pages")),
     MenuItem("dashboard.news", _l("News"), Role.viewer, ("news_pages",)),
     MenuItem("dashboard.outbox", _l("Outbox"), Role.viewer, ("mail_pages",)),
     MenuItem("dashboard.organizers", _l("Organizers"), Role.owner, ("organizers_pages",)),

@@ -18,3 +18,4 @@ from campaign.dashboard import settings_pages  # noqa: E402,F401
 from campaign.dashboard import api_pages  # noqa: E402,F401
 from campaign.dashboard import webhooks_pages  # noqa: E402,F401
 from campaign.dashboard import news_pages  # noqa: E402,F401
+from campaign.dashboard import payments_pages  # noqa: E402,F401

@@ -122,3 +122,8 @@ def set_paid(registration: Registration, paid: bool) -> Registration:
 
 def is_settled(registration: Registration) -> bool:
     return method_for(registration).is_settled(registration)
+
+
+def is_paid_by_hand(registration: Registration) -> bool:
+    """Whether an organizer records this registration's payment (not a provider)."""
+    return method_for(registration).manual

@@ -14,6 +14,7 @@ from campaign.events.errors import EventError
 from campaign.events.models import (
     Event, EventStatus, Registration, RegistrationStatus, Speaker, TicketType,
 )
+from campaign.events.payments import method_for
 from campaign.events.places import _locked
 from campaign.events.times import local_to_utc, utc_to_local
 from campaign.events.waitlist import _promote_waitlisted
@@ -157,8 +158,10 @@ def set_status(event: Event, status: EventStatus) -> Event:
                     Registration.status != RegistrationStatus.cancelled,
                 )
             ).all():
+                refund = (method_for(registration).refund(registration)
+                          if registration.paid_at else None)
                 _notify(registration, "registration_event_cancelled",
-                        _("Cancelled: %(title)s", title=event.title))
+                        _("Cancelled: %(title)s", title=event.title), refund=refund)
         record(_STATUS_RECORDED[status], f"event:{event.slug}")
     return event
 

@@ -44,7 +44,7 @@ def registration_links(registration: Registration) -> dict[str, str]:
     }
 
 
-def _notify(registration: Registration, template: str, subject: str) -> None:
+def _notify(registration: Registration, template: str, subject: str, **extra) -> None:
     if not registration.email:
         return
     db.session.flush()
@@ -52,5 +52,5 @@ def _notify(registration: Registration, template: str, subject: str) -> None:
         template, registration.email, subject, template,
         registration=registration, event=registration.event, ticket=registration.ticket_type,
         appeal=registration.event.appeal, place=waitlist_place(registration),
-        **registration_links(registration),
+        **registration_links(registration), **extra,
     )

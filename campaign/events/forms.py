@@ -20,9 +20,10 @@ from campaign.common.text import (
 from campaign.events.money import (
     InvalidMoney, TooMuch, currency_choices, format_money_with_code, to_minor,
 )
+from campaign.events.payments import DEFAULT_METHOD, available_methods
 from campaign.events.service import (
     AppealDetails, EventDetails, TicketDetails, is_pay_what_you_can, largest_appeal_target,
-    largest_ticket_price, timezone_names,
+    largest_ticket_price, offered_methods, timezone_names,
 )
 
 _LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
@@ -97,11 +98,19 @@ class RegistrationForm(ConsentAndHoneypot, FlaskForm):
                         also=[HasLetter(AFFILIATION_NEEDS_A_LETTER)])
     ticket = _ChoiceField(_l("Ticket"), coerce=int)
     amount = _money_field(_l("Amount"))
+    payment = _ChoiceField(_l("How you pay for a paid ticket"), default="")
 
     def for_event(self, event, ticket_label) -> "RegistrationForm":
         self.tickets = {ticket.id: ticket for ticket in event.ticket_types}
         self.ticket.choices = [SelectChoice(ticket.id, ticket_label(ticket))
                                for ticket in event.ticket_types]
+        offered = {name for ticket in event.ticket_types if ticket.price_minor
+                   for name in offered_methods(ticket)}
+        self.payment.choices = [SelectChoice("", _("As the ticket offers"))] + [
+            SelectChoice(method.name, method.label) for method in available_methods()
+            if method.name in offered]
+        #: Shown only when some paid ticket offers a choice of how to pay.
+        self.offers_payment_choice = len(offered) > 1
         return self
 
     def validate_amount(self, field):
@@ -185,10 +194,12 @@ class TicketForm(FlaskForm):
     min_price = _money_field(_l("Minimum for pay what you can"))
     capacity = IntegerField(_l("Places for this ticket"),
                             validators=[Optional(), NumberRange(min=0, max=1_000_000, message=_PLACES)])
+    payment_methods = _ChoiceField(_l("How it is paid"), default=DEFAULT_METHOD)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.currency.choices = currency_choices()
+        self.payment_methods.choices = _payment_method_choices()
 
     def validate_price(self, field):
         _check_money(field, self.currency.data, largest_ticket_price(self.currency.data),
@@ -203,8 +214,18 @@ class TicketForm(FlaskForm):
             name=self.name.data, description=self.description.data or "",
             price_minor=_minor(self.price, self.currency.data) or 0, currency=self.currency.data,
             min_price_minor=_minor(self.min_price, self.currency.data),
-            capacity=self.capacity.data,
+            capacity=self.capacity.data, payment_methods=self.payment_methods.data,
         )
+
+
+def _payment_method_choices() -> list[SelectChoice]:
+    """Each method this deployment offers on its own, then all of them for the registrant to choose."""
+    methods = available_methods()
+    choices = [SelectChoice(method.name, method.label) for method in methods]
+    if len(methods) > 1:
+        choices.append(SelectChoice(",".join(method.name for method in methods),
+                                    _l("Any of these: the registrant chooses")))
+    return choices
 
 
 class AppealForm(FlaskForm):
@@ -243,6 +264,7 @@ class RegistrationSearchForm(FlaskForm):
         SelectChoice("", _l("Any status")),
         SelectChoice("confirmed", _l("Confirmed")),
         SelectChoice("waitlisted", _l("Waiting list")),
+        SelectChoice("awaiting_payment", _l("Held for payment online")),
         SelectChoice("cancelled", _l("Cancelled")),
     ])
     ticket = _ChoiceField(_l("Ticket"), coerce=_optional_int)

@@ -24,6 +24,7 @@ class Appeal(db.Model):
     """A fund that supporter tickets pledge towards (for example a humanitarian appeal)."""
 
     __tablename__ = "appeals"
+    __table_args__ = (Index("ix_appeals_slug", "slug", unique=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
@@ -33,6 +34,13 @@ class Appeal(db.Model):
     target_minor: Mapped[Optional[int]] = mapped_column(MINOR_UNITS)
     currency: Mapped[str] = mapped_column(String(3), default="GBP")
     website: Mapped[str] = mapped_column(String(500), default="")
+    #: The public giving page's address, /a/<slug>; None until the organizer opens it.
+    slug: Mapped[Optional[str]] = mapped_column(String(120))
+    #: The least and most one gift may be, minor units of `currency` (the bounds the server keeps).
+    gift_min_minor: Mapped[Optional[int]] = mapped_column(MINOR_UNITS)
+    gift_max_minor: Mapped[Optional[int]] = mapped_column(MINOR_UNITS)
+    #: Suggested gifts offered as buttons, minor units separated by commas ("1000,2500,5000").
+    gift_suggestions: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
 
 class EventStatus(enum.Enum):
@@ -139,14 +147,24 @@ class TicketType(db.Model):
     min_price_minor: Mapped[Optional[int]] = mapped_column(MINOR_UNITS)
     #: Places for this ticket; NULL means only the event's capacity applies.
     capacity: Mapped[Optional[int]]
+    #: The payment methods offered for it (names from events.payments.METHODS), comma-separated.
+    payment_methods: Mapped[str] = mapped_column(
+        String(100), default="pay_later", server_default="pay_later"
+    )
 
     event: Mapped[Event] = relationship(back_populates="ticket_types")
+
+    @property
+    def offered_methods(self) -> list[str]:
+        return [name for name in self.payment_methods.split(",") if name]
 
 
 class RegistrationStatus(enum.Enum):
     confirmed = "confirmed"
     waitlisted = "waitlisted"
     cancelled = "cancelled"
+    #: A place held while the registrant pays online, until `hold_until`.
+    awaiting_payment = "awaiting_payment"
 
 
 class Registration(db.Model):
@@ -191,6 +209,8 @@ class Registration(db.Model):
     #: rows written by plain SQL (bulk loads).
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow,
                                                  server_default=func.now())
+    #: While awaiting payment: the place is held (counted against capacity) until then.
+    hold_until: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
     event: Mapped[Event] = relationship()
     ticket_type: Mapped[TicketType] = relationship()
@@ -211,3 +231,7 @@ class Registration(db.Model):
     @property
     def is_cancelled(self) -> bool:
         return self.status is RegistrationStatus.cancelled
+
+    @property
+    def is_awaiting_payment(self) -> bool:
+        return self.status is RegistrationStatus.awaiting_payment

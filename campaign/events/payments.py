@@ -1,33 +1,37 @@
 """How a registrant pays what their ticket pledges to the appeal.
 
-No payment provider is reachable from this deployment, so the one method today is
-`PayLater`: the registrant pays at the door (or by arrangement) and an organizer marks
-the registration paid. Nothing here pretends to take money online.
+Two kinds of method:
 
-Adding a hosted-checkout provider (Stripe Checkout, Mollie, GoCardless ...):
+- `PayLater` (here): the registrant pays at the door or by arrangement and an organizer marks
+  the registration paid. The place is confirmed at once.
+- A hosted checkout (Stripe Checkout, in `campaign.payments`, a floor above): the place is
+  held as awaiting payment for PAYMENT_HOLD_MINUTES and confirmed only when the provider's
+  signed webhook says it is paid. That package adds its method with `register_method` when
+  the app starts, so events never imports it.
 
-1. Subclass `PaymentMethod` with a new `name` (stored in `Registration.payment_method`)
-   and `manual = False`.
-2. `start(registration)` creates the provider's checkout session for
-   `registration.amount_minor` / `registration.currency` (or reuses the one it already
-   opened), keeps the provider's id with the registration, and returns the provider's URL.
-   The ticket page links there; the registrant reaches that page only through the link
-   emailed to them. Checkout never starts from the registration form's answer: that
-   answer is the same "check your email" page for a new registration and a repeated one,
-   so that nobody can test whether an address is registered, and sending only new
-   registrants on to a checkout would tell them apart.
-3. A webhook view verifies the provider's signature and calls `settle(registration)` in
-   the same transaction as the audit entry; the browser's return redirect alone is never
-   proof of payment.
-4. Add the instance to `METHODS` and choose it in `events.registration.register`.
+Checkout never starts from the registration form's answer: that answer is the same "check
+your email" page for a new registration and a repeated one, so that nobody can test whether
+an address is registered. The ticket page (reached through the emailed link) has the Pay
+button.
 """
 from abc import ABC, abstractmethod
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 
 from campaign.common.time import utcnow
 from campaign.events.models import Registration
+
+
+@dataclass(frozen=True)
+class RefundOutcome:
+    """What cancelling did with the money, for the cancellation email."""
+
+    amount_minor: int
+    currency: str
+    #: False when the provider refused or could not be reached: an organizer retries it.
+    refunded: bool
 
 
 class PaymentMethod(ABC):
@@ -38,10 +42,23 @@ class PaymentMethod(ABC):
     #: True when an organizer records the payment by hand.
     manual: bool
 
+    def is_available(self) -> bool:
+        """Whether this deployment can offer the method (its provider's keys are set)."""
+        return True
+
+    def holds_place(self, registration: Registration) -> bool:
+        """Whether a new place waits for payment (awaiting payment) rather than being confirmed."""
+        return not self.manual and registration.amount_minor > 0
+
     @abstractmethod
     def start(self, registration: Registration) -> str | None:
-        """Where to pay online for a confirmed, unpaid place (never for the waiting list), or
-        None when nothing is paid online. Asked each time the ticket page is shown."""
+        """The provider's page where the registrant pays for a held place, or None when nothing
+        is paid online. Called when the registrant presses Pay, never for the waiting list."""
+
+    def refund(self, registration: Registration) -> RefundOutcome | None:
+        """Give back what was paid online when a paid place is cancelled; None when nothing was.
+        Part of the caller's transaction."""
+        return None
 
     def is_settled(self, registration: Registration) -> bool:
         return registration.amount_minor == 0 or registration.paid_at is not None
@@ -68,5 +85,14 @@ METHODS: dict[str, PaymentMethod] = {method.name: method for method in (PayLater
 DEFAULT_METHOD = PayLater.name
 
 
+def register_method(method: PaymentMethod) -> None:
+    """Offer another method (a higher floor's provider), by its name."""
+    METHODS[method.name] = method
+
+
 def method_for(registration: Registration) -> PaymentMethod:
     return METHODS[registration.payment_method]
+
+
+def available_methods() -> list[PaymentMethod]:
+    return [method for method in METHODS.values() if method.is_available()]

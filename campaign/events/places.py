@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select, update
 
+from campaign.common.time import utcnow
 from campaign.events.errors import EventNotFound
 from campaign.events.models import Event, Registration, RegistrationStatus, TicketType
 from campaign.extensions import db
@@ -51,16 +52,18 @@ class Figures:
     confirmed: int
     waitlisted: int
     checked_in: int
+    awaiting_payment: int
     capacity: int | None
 
     @property
     def places_left(self) -> int | None:
-        return None if self.capacity is None else max(self.capacity - self.confirmed, 0)
+        return (None if self.capacity is None
+                else max(self.capacity - self.confirmed - self.awaiting_payment, 0))
 
     @property
     def registered(self) -> int:
-        """Confirmed or waiting: everyone not cancelled, whom cancelling the event emails."""
-        return self.confirmed + self.waitlisted
+        """Confirmed, paying or waiting: everyone not cancelled, whom cancelling the event emails."""
+        return self.confirmed + self.waitlisted + self.awaiting_payment
 
 
 def figures(event: Event) -> Figures:
@@ -79,6 +82,7 @@ def figures(event: Event) -> Figures:
         confirmed=status_counts.get(RegistrationStatus.confirmed, 0),
         waitlisted=status_counts.get(RegistrationStatus.waitlisted, 0),
         checked_in=checked_in or 0,
+        awaiting_payment=status_counts.get(RegistrationStatus.awaiting_payment, 0),
         capacity=event.capacity,
     )
 
@@ -91,13 +95,20 @@ def tickets_full(event: Event) -> set[int]:
 
 
 def _confirmed_counts(event_id: int) -> tuple[int, dict[int, int]]:
+    """The places taken, overall and per ticket: confirmed ones, and places still held for
+    someone paying online (a hold past its time takes no place, even before it is released)."""
     per_ticket = dict(db.session.execute(
         select(Registration.ticket_type_id, func.count())
-        .where(Registration.event_id == event_id,
-               Registration.status == RegistrationStatus.confirmed)
+        .where(Registration.event_id == event_id, _takes_a_place())
         .group_by(Registration.ticket_type_id)
     ).all())
     return sum(per_ticket.values()), per_ticket
+
+
+def _takes_a_place():
+    return or_(Registration.status == RegistrationStatus.confirmed,
+               and_(Registration.status == RegistrationStatus.awaiting_payment,
+                    Registration.hold_until > utcnow()))
 
 
 def _has_room(event: Event, ticket: TicketType, total: int, per_ticket: dict[int, int]) -> bool:

@@ -14,11 +14,13 @@ from campaign.events.details import event_ends_at
 from campaign.events.emails import _notify
 from campaign.events.errors import EventError, RegistrationClosed
 from campaign.events.models import Event, Registration, RegistrationStatus
-from campaign.events.payments import DEFAULT_METHOD
+from campaign.events.payments import DEFAULT_METHOD, METHODS, method_for
 from campaign.events.places import _confirmed_counts, _has_room, _lock_event, _locked
 from campaign.events.signals import registration_changed
 from campaign.events.tickets import pledged_amount
-from campaign.events.waitlist import _promote_waitlisted
+from campaign.events.waitlist import (
+    _end_hold, _give_place, _notify_place_given, _promote_waitlisted,
+)
 from campaign.extensions import db
 from campaign.audit.service import record
 
@@ -72,9 +74,10 @@ def registration_closed_message(state: RegistrationState) -> str:
 
 def register(
     event: Event, *, name: str, email: str, affiliation: str, ticket_type_id: int,
-    amount_minor: int | None, consent_version: str,
+    amount_minor: int | None, consent_version: str, payment_method: str | None = None,
 ) -> None:
-    """Register someone: a confirmed place while there is room, else a place on the waiting list.
+    """Register someone: a place while there is room, else a place on the waiting list. A place
+    paid online (`payment_method`, one the ticket offers) is held while they pay.
 
     One registration per event per (normalised) email; someone who cancelled may register again.
     An address already registered is sent its details again. Returns nothing on purpose, as
@@ -88,10 +91,12 @@ def register(
         if ticket is None:
             raise EventError(_("Choose a ticket from the list."), field="ticket")
         amount = pledged_amount(ticket, amount_minor)
+        method = _chosen_method(ticket, amount, payment_method)
         registration = _registration_by_email(event.id, email_index(email))
         if registration is not None and not registration.is_cancelled:
             _send_details(registration)
             return
+        _promote_waitlisted(event)
         total, per_ticket = _confirmed_counts(event.id)
         before = None if registration is None else registration.status
         if registration is None:
@@ -102,18 +107,44 @@ def register(
         registration.affiliation = affiliation
         registration.amount_minor = amount
         registration.currency = ticket.currency
-        registration.payment_method = DEFAULT_METHOD
+        registration.payment_method = method
         registration.paid_at = None
         registration.checked_in_at = None
         registration.cancelled_at = None
         registration.consent_version = consent_version
         registration.created_at = utcnow()
-        registration.status = (RegistrationStatus.confirmed
-                               if _has_room(event, ticket, total, per_ticket)
-                               else RegistrationStatus.waitlisted)
+        if _has_room(event, ticket, total, per_ticket):
+            _give_place(registration)
+        else:
+            registration.status = RegistrationStatus.waitlisted
+            registration.hold_until = None
         registration = _store_with_reference(registration)
         registration_changed.send(registration, before=before)
         _send_details(registration)
+
+
+def offered_methods(ticket) -> list[str]:
+    """The names of the methods a ticket offers that this deployment can take; at least one."""
+    return [name for name in ticket.offered_methods
+            if name in METHODS and METHODS[name].is_available()] or [DEFAULT_METHOD]
+
+
+def pays_online(event: Event) -> bool:
+    """Whether some paid ticket of the event may be paid online, so the pages say how."""
+    return any(ticket.price_minor and not all(METHODS[name].manual
+                                              for name in offered_methods(ticket))
+               for ticket in event.ticket_types)
+
+
+def _chosen_method(ticket, amount: int, chosen: str | None) -> str:
+    if amount == 0:
+        return DEFAULT_METHOD
+    offered = offered_methods(ticket)
+    if not chosen:
+        return offered[0]
+    if chosen not in offered:
+        raise EventError(_("Choose a way to pay that this ticket offers."), field="payment")
+    return chosen
 
 
 def _registration_by_email(event_id: int, index: str) -> Registration | None:
@@ -125,7 +156,9 @@ def _registration_by_email(event_id: int, index: str) -> Registration | None:
 
 def _send_details(registration: Registration) -> None:
     title = registration.event.title
-    if registration.is_confirmed:
+    if registration.is_awaiting_payment:
+        _notify_place_given(registration)
+    elif registration.is_confirmed:
         _notify(registration, "registration_confirmed",
                 _("You are registered: %(title)s", title=title))
     elif registration.is_on_waiting_list:
@@ -179,20 +212,61 @@ def cancel_registration(registration: Registration, by_organizer: bool = False) 
         db.session.refresh(registration)
         if registration.is_cancelled:
             return registration
-        was_confirmed = registration.is_confirmed
+        had_place = registration.is_confirmed or registration.is_awaiting_payment
+        before = registration.status
         registration.status = RegistrationStatus.cancelled
         registration.cancelled_at = utcnow()
-        registration_changed.send(registration, before=(RegistrationStatus.confirmed
-                                                       if was_confirmed
-                                                       else RegistrationStatus.waitlisted))
+        registration.hold_until = None
+        registration_changed.send(registration, before=before)
+        refund = method_for(registration).refund(registration) if registration.paid_at else None
         _notify(registration, "registration_cancelled",
-                _("Registration cancelled: %(title)s", title=event.title))
-        if was_confirmed:
+                _("Registration cancelled: %(title)s", title=event.title), refund=refund)
+        if had_place:
             _promote_waitlisted(event)
         record("registration.cancel" if by_organizer else "registration.cancel_self",
                f"registration:{registration.reference}", f"event:{event.slug}",
                actor=None if by_organizer else "registrant")
     return registration
+
+
+def confirm_payment(registration: Registration, when: datetime) -> bool:
+    """The provider says the registrant paid: confirm their place and send the ticket.
+
+    A payment that arrives after the hold was released still gets a place if one is free.
+    Returns False when no place can be given (the event was cancelled, or it is full), so the
+    caller gives the money back. Safe to repeat.
+    """
+    with _locked(registration.event_id) as event:
+        db.session.refresh(registration)
+        if registration.is_confirmed:
+            registration.paid_at = registration.paid_at or when
+            return True
+        if event.is_cancelled:
+            return False
+        if not (registration.is_awaiting_payment and registration.hold_until > utcnow()):
+            total, per_ticket = _confirmed_counts(event.id)
+            if not _has_room(event, registration.ticket_type, total, per_ticket):
+                return False
+        before = registration.status
+        registration.status = RegistrationStatus.confirmed
+        registration.paid_at = when
+        registration.hold_until = None
+        registration.cancelled_at = None
+        registration_changed.send(registration, before=before)
+        _send_details(registration)
+        record("registration.paid_online", f"registration:{registration.reference}",
+               f"event:{event.slug}", actor="system")
+    return True
+
+
+def release_hold(registration: Registration) -> None:
+    """The registrant's checkout expired or was abandoned: the place goes to the waiting list,
+    as when someone cancels. Safe to repeat."""
+    with _locked(registration.event_id) as event:
+        db.session.refresh(registration)
+        if registration.is_awaiting_payment and registration.paid_at is None:
+            _end_hold(registration)
+            _promote_waitlisted(event)
 
 
 #: What an erased registrant's name becomes; the row stays so places and pledges add up.
@@ -210,7 +284,7 @@ def erase_registration(registration: Registration, reason: str, actor=None,
     """
     event = _lock_event(registration.event_id) if free_place else None
     db.session.refresh(registration)
-    freed = free_place and registration.is_confirmed
+    freed = free_place and (registration.is_confirmed or registration.is_awaiting_payment)
     if free_place and not registration.is_cancelled:
         before = registration.status
         registration.status = RegistrationStatus.cancelled

@@ -12,8 +12,8 @@ other domains import them from here. Each group lives in its own module of `camp
 - checkin: the organizer's list, check-in, the door list and payments taken by hand.
 """
 from campaign.events.checkin import (
-    check_in, door_list, find_for_checkin, is_settled, registrations_page, set_paid,
-    undo_check_in,
+    check_in, door_list, find_for_checkin, is_paid_by_hand, is_settled, registrations_page,
+    set_paid, undo_check_in,
 )
 from campaign.events.details import (
     EventDetails, add_speaker, all_events, campaigns, create_event, delete_speaker, details_of,
@@ -24,8 +24,9 @@ from campaign.events.emails import registration_from_token, registration_links, 
 from campaign.events.errors import EventError, EventNotFound, NoPlaceLeft, RegistrationClosed
 from campaign.events.places import figures, tickets_full, waitlist_place
 from campaign.events.registration import (
-    ERASED_NAME, RegistrationState, cancel_registration, erase_registration, register,
-    registration_closed_message, registration_state,
+    ERASED_NAME, RegistrationState, cancel_registration, confirm_payment, erase_registration,
+    offered_methods, pays_online, register, registration_closed_message, registration_state,
+    release_hold,
 )
 from campaign.events.tickets import (
     AppealDetails, TicketDetails, add_ticket, appeal_pledges, delete_ticket, detach_appeal,
@@ -56,11 +57,12 @@ __all__ = [
     # waitlist.py
     "confirm_from_waitlist", "move_to_waitlist",
     # registration.py
-    "ERASED_NAME", "RegistrationState", "cancel_registration", "erase_registration", "register",
-    "registration_closed_message", "registration_state",
+    "ERASED_NAME", "RegistrationState", "cancel_registration", "confirm_payment",
+    "erase_registration", "offered_methods", "pays_online", "register", "registration_closed_message",
+    "registration_state", "release_hold",
     # emails.py
     "registration_from_token", "registration_links", "registration_token",
     # checkin.py
-    "check_in", "door_list", "find_for_checkin", "is_settled", "registrations_page", "set_paid",
-    "undo_check_in",
+    "check_in", "door_list", "find_for_checkin", "is_paid_by_hand", "is_settled",
+    "registrations_page", "set_paid", "undo_check_in",
 ]

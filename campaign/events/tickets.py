@@ -25,6 +25,8 @@ class TicketDetails:
     #: Set for pay-what-you-can tickets: the least a registrant may pledge.
     min_price_minor: int | None = None
     capacity: int | None = None
+    #: Comma-separated names of the payment methods offered (events.payments.METHODS).
+    payment_methods: str = "pay_later"
 
 
 def add_ticket(event: Event, details: TicketDetails) -> TicketType:
@@ -59,6 +61,7 @@ def _apply_ticket(ticket: TicketType, details: TicketDetails) -> None:
     ticket.currency = details.currency
     ticket.min_price_minor = details.min_price_minor
     ticket.capacity = details.capacity
+    ticket.payment_methods = details.payment_methods
 
 
 def delete_ticket(ticket: TicketType) -> None:
@@ -89,7 +92,7 @@ def is_pay_what_you_can(ticket: TicketType) -> bool:
 
 
 def has_paid_tickets(event: Event) -> bool:
-    """Whether some ticket costs money (paid at the door), so the pages say so."""
+    """Whether some ticket costs money, so the pages say how it is paid."""
     return any(ticket.price_minor for ticket in event.ticket_types)
 
 

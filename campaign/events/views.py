@@ -88,6 +88,7 @@ def event_page(slug: str):
             event, name=form.name.data, email=form.email.data,
             affiliation=form.affiliation.data or "", ticket_type_id=form.ticket.data,
             amount_minor=form.amount_minor(), consent_version=current_app.config["CONSENT_VERSION"],
+            payment_method=form.payment.data or None,
         )
     except service.RegistrationClosed:
         return _event_page(event, form, full, status=409)
@@ -120,6 +121,7 @@ def _event_page(event, form: RegistrationForm, full_tickets: set[int], status: i
         pay_what_you_can=[t for t in event.ticket_types if service.is_pay_what_you_can(t)],
         has_paid_tickets=service.has_paid_tickets(event),
         **event_sections(event),
+        pays_online=service.pays_online(event),
     )
     return html, status
 
@@ -132,7 +134,8 @@ def _check_email_page(event):
     from the link emailed to the address, which also proves the person owns it.
     """
     return render_template("events/check_email.html", event=event,
-                           has_paid_tickets=service.has_paid_tickets(event))
+                           has_paid_tickets=service.has_paid_tickets(event),
+                           pays_online=service.pays_online(event))
 
 
 def _registration_or_404(slug: str, token: str):
@@ -158,7 +161,8 @@ def ticket(slug: str, token: str):
         place=service.waitlist_place(registration),
         settled=settled,
         payment_label=payment.label,
-        checkout_url=payment.start(registration) if confirmed and not settled else None,
+        payment_manual=payment.manual,
+        pay_online=registration.is_awaiting_payment and not event.is_cancelled,
         ticket_type=registration.ticket_type,
         appeal=event.appeal,
         token=token,

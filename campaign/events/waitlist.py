@@ -1,22 +1,70 @@
 """The waiting list: free places go to the people waiting, in order, and an organizer may move
-someone on or off it by hand."""
+someone on or off it by hand. A place for a ticket paid online is held while they pay."""
+from datetime import timedelta
+
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from campaign.common.time import utcnow
 from campaign.events.emails import _notify
 from campaign.events.errors import NoPlaceLeft
 from campaign.events.models import Event, Registration, RegistrationStatus
+from campaign.events.payments import method_for
 from campaign.events.places import _confirmed_counts, _has_room, _locked
 from campaign.events.signals import registration_changed
 from campaign.extensions import db
 from campaign.audit.service import record
 
 
+def _give_place(registration: Registration) -> None:
+    """Confirm the place, or, when it is paid online and not paid yet, hold it while they pay."""
+    if registration.paid_at is None and method_for(registration).holds_place(registration):
+        registration.status = RegistrationStatus.awaiting_payment
+        registration.hold_until = utcnow() + timedelta(
+            minutes=current_app.config["PAYMENT_HOLD_MINUTES"])
+    else:
+        registration.status = RegistrationStatus.confirmed
+        registration.hold_until = None
+
+
+def _notify_place_given(registration: Registration) -> None:
+    title = registration.event.title
+    if registration.is_awaiting_payment:
+        _notify(registration, "registration_awaiting_payment",
+                _("Pay to keep your place: %(title)s", title=title))
+    else:
+        _notify(registration, "registration_promoted", _("A place for you: %(title)s", title=title))
+
+
+def _release_expired_holds(event: Event) -> None:
+    """Places held past their time go back (the caller holds the event lock, then promotes)."""
+    expired = db.session.scalars(
+        select(Registration).where(Registration.event_id == event.id,
+                                   Registration.status == RegistrationStatus.awaiting_payment,
+                                   Registration.hold_until <= utcnow())
+    ).all()
+    for registration in expired:
+        _end_hold(registration)
+
+
+def _end_hold(registration: Registration) -> None:
+    registration.status = RegistrationStatus.cancelled
+    registration.cancelled_at = utcnow()
+    registration.hold_until = None
+    _notify(registration, "registration_hold_expired",
+            _("Your place was released: %(title)s", title=registration.event.title))
+    record("registration.hold_expired", f"registration:{registration.reference}",
+           f"event:{registration.event.slug}", actor="system")
+
+
 def _promote_waitlisted(event: Event) -> list[Registration]:
     """Give free places to the waiting list in order, skipping people whose ticket is full.
+    Expired holds are released first, so their places count as free.
 
     The caller holds the event lock and commits.
     """
+    _release_expired_holds(event)
     total, per_ticket = _confirmed_counts(event.id)
     promoted = []
     waiting = db.session.scalars(
@@ -29,13 +77,12 @@ def _promote_waitlisted(event: Event) -> list[Registration]:
             break
         if not _has_room(event, registration.ticket_type, total, per_ticket):
             continue
-        registration.status = RegistrationStatus.confirmed
+        _give_place(registration)
         registration_changed.send(registration, before=RegistrationStatus.waitlisted)
         total += 1
         per_ticket[registration.ticket_type_id] = per_ticket.get(registration.ticket_type_id, 0) + 1
         promoted.append(registration)
-        _notify(registration, "registration_promoted",
-                _("A place for you: %(title)s", title=event.title))
+        _notify_place_given(registration)
     return promoted
 
 
@@ -45,13 +92,13 @@ def confirm_from_waitlist(registration: Registration) -> Registration:
         db.session.refresh(registration)
         if not registration.is_on_waiting_list:
             return registration
+        _release_expired_holds(event)
         total, per_ticket = _confirmed_counts(event.id)
         if not _has_room(event, registration.ticket_type, total, per_ticket):
             raise NoPlaceLeft(_("There is no place left for this ticket. Raise the capacity first."))
-        registration.status = RegistrationStatus.confirmed
+        _give_place(registration)
         registration_changed.send(registration, before=RegistrationStatus.waitlisted)
-        _notify(registration, "registration_promoted",
-                _("A place for you: %(title)s", title=event.title))
+        _notify_place_given(registration)
         record("registration.confirm", f"registration:{registration.reference}",
                f"event:{event.slug}")
     return registration

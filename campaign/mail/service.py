@@ -84,8 +84,10 @@ def _over_daily_limit(to: str, context: dict) -> bool:
 
 
 def _asked_by_a_visitor() -> bool:
-    """Not an organizer's action nor a command: organizers' notices always go."""
-    return has_request_context() and not current_user.is_authenticated
+    """Not an organizer's action, a command, nor a payment provider's verified webhook (which
+    sets `g.verified_webhook`): organizers' notices, and tickets and receipts, always go."""
+    return (has_request_context() and not current_user.is_authenticated
+            and not g.get("verified_webhook"))
 
 
 def ask_for_delivery() -> None:

@@ -19,6 +19,8 @@ from campaign.events import service as event_service
 from campaign.events.models import Event, Registration
 from campaign.extensions import db
 from campaign.mail.models import OutboxMessage, OutboxStatus, RecipientDailyCount
+from campaign.payments import service as payment_service
+from campaign.payments.models import Payment
 from campaign.audit.models import AuditEntry
 from campaign.audit.service import person_reference, record
 from campaign.signatures import service as signature_service
@@ -38,14 +40,16 @@ class PersonRecords:
     signatures: list[Signature] = field(default_factory=list)
     registrations: list[Registration] = field(default_factory=list)
     messages: list[OutboxMessage] = field(default_factory=list)
+    #: Gifts given online under the address (a ticket's payment goes with its registration).
+    gifts: list[Payment] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
-        return not (self.signatures or self.registrations or self.messages)
+        return not (self.signatures or self.registrations or self.messages or self.gifts)
 
     def summary(self) -> str:
         return (f"{len(self.signatures)} signatures, {len(self.registrations)} registrations, "
-                f"{len(self.messages)} messages")
+                f"{len(self.messages)} messages, {len(self.gifts)} gifts")
 
 
 def find_person(email: str) -> PersonRecords:
@@ -61,7 +65,11 @@ def find_person(email: str) -> PersonRecords:
     registrations = list(db.session.scalars(
         select(Registration).where(Registration.email_index == index).order_by(Registration.id)
     ))
-    return PersonRecords(normalise_email(address), signatures, registrations, _messages_to(index))
+    gifts = list(db.session.scalars(
+        select(Payment).where(Payment.email_index == index).order_by(Payment.id)
+    ))
+    return PersonRecords(normalise_email(address), signatures, registrations, _messages_to(index),
+                         gifts)
 
 
 def _messages_to(index: str) -> list[OutboxMessage]:
@@ -82,6 +90,7 @@ def export_person(email: str, actor=None) -> dict:
         "signatures": [_signature_export(s) for s in person.signatures],
         "registrations": [_registration_export(r) for r in person.registrations],
         "messages": [_message_export(m) for m in person.messages],
+        "gifts": [_payment_export(p) for p in person.gifts],
     }
     record("privacy.export", person_reference(email), person.summary(), actor=actor)
     db.session.commit()
@@ -131,6 +140,26 @@ def _registration_export(registration: Registration) -> dict:
         "consent_version": registration.consent_version,
         "registered_at": _iso(registration.created_at),
         "cancelled_at": _iso(registration.cancelled_at),
+        "payments": [_payment_export(payment) for payment in payment_service.payments_of(
+            registration)],
+    }
+
+
+def _payment_export(payment: Payment) -> dict:
+    """A payment taken online: amounts and the provider's references (no card data is held)."""
+    return {
+        "appeal": payment.appeal.name if payment.appeal else None,
+        "name": payment.name,
+        "email": payment.email,
+        "amount_minor": payment.amount_minor,
+        "currency": payment.currency,
+        "method": payment.method,
+        "state": payment.state.value,
+        "provider_session": payment.provider_session_id,
+        "provider_payment": payment.provider_payment_id,
+        "refunded_minor": payment.refunded_minor,
+        "created_at": _iso(payment.created_at),
+        "paid_at": _iso(payment.paid_at),
     }
 
 
@@ -154,6 +183,8 @@ def erase_person(email: str, actor=None) -> PersonRecords:
         signature_service.erase_signature(signature, "erasure request", actor=actor)
     for registration in person.registrations:
         event_service.erase_registration(registration, "erasure request", actor=actor)
+    for gift in person.gifts:
+        payment_service.erase_giver(gift)
     db.session.flush()
     messages = _messages_to(email_index(email))
     db.session.execute(
