@@ -168,6 +168,7 @@ SAMPLES = [
     ("signature.feature", "signature:7", "statement:{s}", None),
     ("signature.unfeature", "signature:7", "statement:{s}", None),
     ("signature.move", "signature:7", "statement:{s}: 3 to 2", None),
+    ("signatures.add_paper", "statement:{s}", "12 signatures, source paper", None),
     ("statement.import", "statement:{s}", "7 demands, 18 signatories", None),
     ("statement.create", "statement:{s}", "A free and united Ukraine", None),
     ("statement.edit", "statement:{s}", "preamble, title", None),

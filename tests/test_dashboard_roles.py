@@ -36,6 +36,7 @@ EXPECTED_ROLES = {
     "dashboard.outbox": Role.viewer,
     "dashboard.statement_new": Role.editor,
     "dashboard.statement_import": Role.editor,
+    "dashboard.paper_signatures": Role.editor,
     "dashboard.statement_update": Role.editor,
     "dashboard.statement_status": Role.editor,
     "dashboard.demand_add": Role.editor,

@@ -13,7 +13,7 @@ from datetime import datetime
 import click
 from flask import Response, stream_with_context
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+from campaign.common.text import FORMULA_TRIGGERS
 UTF8_BOM = "\ufeff"
 LINES_PER_PIECE = 500
 
