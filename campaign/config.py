@@ -159,6 +159,7 @@ def load_settings() -> dict:
         "ABUSE_SURGE_MIN": _int("ABUSE_SURGE_MIN", 25),
         "ABUSE_SURGE_FACTOR": _int("ABUSE_SURGE_FACTOR", 5),
         "REGISTER_RATE_LIMIT": os.environ.get("REGISTER_RATE_LIMIT", "10 per 5 minutes"),
+        "ENDORSE_RATE_LIMIT": os.environ.get("ENDORSE_RATE_LIMIT", "10 per hour"),
         "PUBLIC_MAX_AGE_SECONDS": _int("PUBLIC_MAX_AGE_SECONDS", 10),
         "PUBLIC_STALE_SECONDS": _int("PUBLIC_STALE_SECONDS", 60),
         "PAGE_CACHE_SECONDS": _int("PAGE_CACHE_SECONDS", 2),

@@ -30,6 +30,40 @@ def upgrade():
             batch_op.f("fk_signatures_entered_by_id_organizers"), "organizers",
             ["entered_by_id"], ["id"], ondelete="SET NULL",
         )
+    op.create_table(
+        "endorsements",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("statement_id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("name_key", sa.String(length=400), nullable=False),
+        sa.Column("kind", sa.Enum("trade_union", "political_party", "ngo", "community_group",
+                                  "student_group", "faith_group", "business", "other",
+                                  name="organisationkind", native_enum=False, length=32),
+                  nullable=False),
+        sa.Column("website", sa.String(length=500), nullable=False),
+        sa.Column("logo_png", sa.LargeBinary(), nullable=True),
+        sa.Column("logo_digest", sa.String(length=16), nullable=True),
+        sa.Column("contact_email", sa.Text(), nullable=True),
+        sa.Column("contact_email_index", sa.String(length=64), nullable=True),
+        sa.Column("status", sa.Enum("pending", "approved", name="endorsementstatus",
+                                    native_enum=False, length=16), nullable=False),
+        sa.Column("entered_by_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("approved_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(["entered_by_id"], ["organizers.id"],
+                                name=op.f("fk_endorsements_entered_by_id_organizers"),
+                                ondelete="SET NULL"),
+        sa.ForeignKeyConstraint(["statement_id"], ["statements.id"],
+                                name=op.f("fk_endorsements_statement_id_statements"),
+                                ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_endorsements")),
+        sa.UniqueConstraint("statement_id", "name_key",
+                            name=op.f("uq_endorsements_statement_id_name_key")),
+    )
+    op.create_index("ix_endorsements_statement_status_name", "endorsements",
+                    ["statement_id", "status", "name_key"], unique=False)
+    op.create_index(op.f("ix_endorsements_contact_email_index"), "endorsements",
+                    ["contact_email_index"], unique=False)
     # The curated signatories of imported statements: no address, no consent version.
     op.execute(
         "UPDATE signatures SET entry_method = 'imported' "
@@ -38,6 +72,9 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_index(op.f("ix_endorsements_contact_email_index"), table_name="endorsements")
+    op.drop_index("ix_endorsements_statement_status_name", table_name="endorsements")
+    op.drop_table("endorsements")
     with op.batch_alter_table("signatures") as batch_op:
         batch_op.drop_constraint(
             batch_op.f("fk_signatures_entered_by_id_organizers"), type_="foreignkey"
