@@ -16,3 +16,4 @@ from campaign.dashboard import privacy_pages  # noqa: E402,F401
 from campaign.dashboard import events_pages  # noqa: E402,F401
 from campaign.dashboard import settings_pages  # noqa: E402,F401
 from campaign.dashboard import paper_pages  # noqa: E402,F401
+from campaign.dashboard import endorsements_pages  # noqa: E402,F401
