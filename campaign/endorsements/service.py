@@ -6,6 +6,7 @@ the API. The contact address is private: it reaches the organizers' CSV export a
 person's privacy export, nothing public. One endorsement per organisation and statement is
 kept by the database (the name, case and spacing aside).
 """
+import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -25,6 +26,8 @@ from campaign.extensions import db
 from campaign.statements.models import Statement
 from campaign.statements.service import is_open_for_signing
 
+_WEB_SCHEME = re.compile(r"^https?://", re.IGNORECASE)
+_ANY_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:(?!\d)", re.IGNORECASE)
 #: The statement page lists at most this many endorsing organisations (the count says all).
 SHOWN_ON_PAGE = 500
 
@@ -93,11 +96,16 @@ def checked_website(address: str) -> str:
     """An http(s) address with a host, as given; "" stays ""."""
     if not address:
         return ""
-    if "://" not in address:
-        address = "https://" + address
+    if not _WEB_SCHEME.match(address):
+        if _ANY_SCHEME.match(address):  # javascript:, data:, mailto: ...
+            address = ""
+        else:
+            address = "https://" + address
     try:
         parts = urlsplit(address)
-        valid = parts.scheme in ("http", "https") and bool(parts.hostname) and " " not in address
+        parts.port  # noqa: B018 (raises ValueError on a port that is not a number)
+        valid = (parts.scheme in ("http", "https") and "." in (parts.hostname or "")
+                 and not any(character.isspace() for character in address))
     except ValueError:
         valid = False
     if not valid or len(address) > WEBSITE_MAX_LENGTH:

@@ -1,5 +1,5 @@
 """The public endorsement form of a statement, its thank-you page, and approved logos."""
-from flask import Blueprint, abort, make_response, redirect, render_template, url_for
+from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
 
 from campaign.common.forms import show_error
 from campaign.common.limits import public_form_limits
@@ -21,7 +21,7 @@ def endorse(slug: str):
     form = EndorsementForm()
     if not is_open_for_signing(statement):
         return render_template("endorsements/endorse.html", statement=statement, form=form,
-                               is_open=False), 409
+                               is_open=False), (409 if request.method == "POST" else 200)
     if form.validate_on_submit():
         if form.is_from_a_bot:
             return redirect(url_for(".thanks", slug=slug), 303)
