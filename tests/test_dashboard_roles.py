@@ -119,7 +119,27 @@ def scene(make_statement, make_signature, make_event, make_organizer, register):
         "message_id": db.session.scalars(select(OutboxMessage.id)).first(),
         "batch_id": 1,
         "organizer_id": make_organizer(Role.viewer).id,
+        "endorsement_id": _endorsement(statement).id,
     }
+
+
+def _endorsement(statement):
+    import io
+
+    from PIL import Image
+
+    from campaign.common.logo import logo_from_upload
+    from campaign.endorsements.models import Endorsement, OrganisationKind
+
+    picture = io.BytesIO()
+    Image.new("RGB", (20, 20), "red").save(picture, format="PNG")
+    logo = logo_from_upload(picture.getvalue())
+    endorsement = Endorsement(statement_id=statement.id, name="Unite the Union",
+                              kind=OrganisationKind.trade_union, logo_png=logo.png,
+                              logo_digest=logo.digest)
+    db.session.add(endorsement)
+    db.session.commit()
+    return endorsement
 
 
 def _requests(app, scene, endpoints):
