@@ -8,6 +8,7 @@ from datetime import timedelta
 from flask import url_for
 
 from campaign.common.time import utcnow
+from campaign.endorsements.models import Endorsement, EndorsementStatus, OrganisationKind
 from campaign.events import service as events
 from campaign.events.models import (
     Appeal, Event, EventStatus, Registration, RegistrationStatus, Speaker, TicketType,
@@ -53,14 +54,19 @@ def make_scene(make_statement, make_signature) -> dict:
         subject="You are registered", body_text="See you at http://localhost/e/launch-meeting",
         status=OutboxStatus.sent, sent_at=utcnow(),
     )
-    db.session.add_all([organizer, message])
+    endorsement = Endorsement(
+        statement_id=statement.id, name="Unite the Union", kind=OrganisationKind.trade_union,
+        website="https://unite.example.org", contact_email="press@unite.example.org",
+        status=EndorsementStatus.approved, approved_at=utcnow(),
+    )
+    db.session.add_all([organizer, message, endorsement])
     db.session.commit()
     return {
         "statement": statement, "signature": signature, "event": event,
         "campaign": statement.campaign, "demand": statement.demands[0],
         "ticket_type": event.ticket_types[0], "ticket": event.ticket_types[0],
         "registration": registration, "speaker": event.speakers[0], "organizer": organizer,
-        "message": message,
+        "message": message, "endorsement": endorsement,
     }
 
 
