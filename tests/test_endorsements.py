@@ -2,14 +2,19 @@
 and the statement page, the API and the CSV export list it; organizers can also enter one."""
 import io
 import json
+import threading
+
+import pytest
 
 from PIL import Image
 from sqlalchemy import select, text
 
+from campaign import create_app
 from campaign.endorsements.models import Endorsement, EndorsementStatus
 from campaign.extensions import db
 from campaign.organizers.models import Role
 from campaign.privacy.duties import erase_person, export_person
+from tests.conftest import CampaignClient
 
 
 def _png(size=(200, 100), colour="crimson") -> io.BytesIO:
@@ -171,3 +176,43 @@ def test_a_viewer_sees_endorsements_but_cannot_approve_or_enter(client, logged_i
     assert client.get(f"/dashboard/statements/{statement.id}/endorsements").status_code == 200
     assert client.get(f"/dashboard/endorsements/{endorsement.id}/logo.png").status_code == 404
     assert client.get(f"/dashboard/statements/{statement.id}/endorsements/new").status_code == 403
+
+
+def test_the_same_organisation_endorsing_at_once_is_kept_once(settings, on_postgresql,
+                                                              make_statement):
+    if not on_postgresql:
+        pytest.skip("real concurrent writers need PostgreSQL")
+    statement = make_statement()
+    slug = statement.slug
+    settings.update(DB_POOL_SIZE=10, RATELIMIT_ENABLED=False)
+    app = create_app(settings)
+    app.test_client_class = CampaignClient
+    clients = []
+    for _ in range(8):
+        client = app.test_client()
+        clients.append((client, client.csrf_token(f"/s/{slug}/endorse")))
+    barrier = threading.Barrier(len(clients))
+    answers = []
+
+    def endorse_at_once(client, token, number):
+        with app.app_context():
+            barrier.wait()
+            response = client.post(f"/s/{slug}/endorse", data={
+                "name": "Unite the Union" if number % 2 else "UNITE  the union",
+                "kind": "trade_union", "contact_email": f"press{number}@unite.example.org",
+                "consent": "y", "csrf_token": token,
+            }, content_type="multipart/form-data")
+            answers.append(response.status_code)
+
+    threads = [threading.Thread(target=endorse_at_once, args=(*pair, number))
+               for number, pair in enumerate(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with app.app_context():
+        db.engine.dispose()
+
+    db.session.expire_all()
+    assert sorted(answers) == [303] + [400] * 7
+    assert len(_endorsements(statement)) == 1

@@ -23,7 +23,7 @@ from campaign.common.emails import InvalidEmail, validated_email
 from campaign.common.errors import DomainError
 from campaign.common.hashing import email_index
 from campaign.common.text import (
-    FORMULA_TRIGGERS, SOURCE_MAX_LENGTH, clean, has_control_characters,
+    FORMULA_TRIGGERS, NAME_MAX_LENGTH, SOURCE_MAX_LENGTH, clean, has_control_characters,
 )
 from campaign.common.time import utcnow
 from campaign.extensions import db
@@ -126,7 +126,7 @@ def read_pasted(text: str, collected_on: date | None = None) -> list[PaperLine]:
         try:
             signatory = signatory_line(number, raw)
         except ImportFormatError as error:
-            line.name = clean(raw)[:200]
+            line.name = _shown(raw)
             line.problems.append(error.problem)
         else:
             line.name, line.affiliation = signatory.name, signatory.affiliation
@@ -174,9 +174,10 @@ def check_batch(statement: Statement, lines: list[PaperLine]) -> PaperBatch:
     for line in lines:
         if line.email and email_index(line.email) in signed:
             line.problems.append(_("This email address has already signed this statement."))
-    named = _already_named(statement.id, {_lowered(line) for line in lines if line.name})
-    for line in lines:
-        if line.name and not line.email and _lowered(line) in named:
+    readable = [line for line in lines if line.name and not line.problems]
+    named = _already_named(statement.id, {_lowered(line) for line in readable})
+    for line in readable:
+        if not line.email and _lowered(line) in named:
             line.warnings.append(_("A signature with this name and affiliation already exists: "
                                    "check it is not the same person."))
     return PaperBatch(lines)
@@ -219,6 +220,11 @@ def add_paper_signatures(statement: Statement, batch: PaperBatch, source: str = 
         db.session.rollback()
         raise
     return len(batch.lines)
+
+
+def _shown(raw: str) -> str:
+    """A line that could not be read, as the preview shows it: printable characters only."""
+    return "".join(c for c in clean(raw) if c.isprintable())[:NAME_MAX_LENGTH]
 
 
 def _check_size(text: str) -> None:
@@ -282,7 +288,7 @@ def _unquoted(value: str) -> str:
 
 
 def _read_signatory(line: PaperLine, cells: dict) -> None:
-    line.name = cells.get("name", "")[:200]
+    line.name = cells.get("name", "")[:NAME_MAX_LENGTH]
     if not line.name:
         line.problems.append(_("Enter the name."))
         return
