@@ -75,6 +75,7 @@ def test_paper_lines_with_a_bad_line_show_the_problem_and_add_nothing_until_fixe
     assert counts.totals(statement.id).counted == 2
     listed = client.get(f"/dashboard/statements/{statement.id}/signatures").get_data(as_text=True)
     assert "Ivan Franko" in listed and "Added 2 signatures collected on paper." in listed
+    assert "on paper (paper), collected 20 November 2026, entered by Olena Organizer" in listed
 
 
 def test_an_organizer_uploads_a_csv_with_a_chosen_source_and_duplicates_are_flagged(

@@ -21,7 +21,8 @@ from campaign.statements.models import Statement
 from campaign.statements.service import StatementError
 
 
-@click.group("signatures", help="Export signatories and check signature counts.")
+@click.group("signatures",
+             help="Export signatories, add paper signatures and check signature counts.")
 def signatures():
     pass
 

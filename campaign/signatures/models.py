@@ -117,6 +117,10 @@ class Signature(db.Model):
         return self.status is SignatureStatus.pending and self.held_reason is not None
 
     @property
+    def was_collected_on_paper(self) -> bool:
+        return self.entry_method is EntryMethod.paper
+
+    @property
     def can_be_hidden(self) -> bool:
         """A confirmed one leaves the counts; a held one is kept from ever counting."""
         return self.status is SignatureStatus.confirmed or self.is_held
