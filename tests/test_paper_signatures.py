@@ -141,6 +141,7 @@ def test_bad_input_to_the_paper_page_is_a_4xx(client, logged_in, make_statement)
     statement = make_statement()
     for fields in ({"text": "Nul\x00Byte, Union"}, {"text": "A, B", "source": "<script>"},
                    {"text": "A, B", "collected_on": "yesterday"},
+                   {"text": "Ann Bell, Union", "collected_on": "2999-01-01"},
                    {"csv_text": "colour\r\nred\r\n"}, {"text": ""}):
         response = _submit(client, statement, **fields)
         assert response.status_code == 400, fields
@@ -179,12 +180,12 @@ def test_the_command_line_adds_paper_signatures_with_the_same_checks(
     good.write_text("name,affiliation,personal capacity\nOlha Kobylianska,Writers,yes\n",
                     encoding="utf-8")
     added = runner.invoke(args=["signatures", "add", statement.slug, str(good),
-                                "--source", "chernivtsi"])
+                                "--source", "chernivtsi", "--collected", "2026-11-19"])
     assert added.exit_code == 0, added.output
     assert "Added 1 signature(s)" in added.output
     olha = db.session.scalar(select(Signature).where(Signature.statement_id == statement.id))
-    assert (olha.source, olha.entry_method, olha.personal_capacity) == (
-        "chernivtsi", EntryMethod.paper, True)
+    assert (olha.source, olha.entry_method, olha.personal_capacity, olha.collected_on) == (
+        "chernivtsi", EntryMethod.paper, True, date(2026, 11, 19))
     assert counts.totals(statement.id).counted == 1
 
     again = runner.invoke(args=["signatures", "add", statement.slug, str(good)])
@@ -202,3 +203,17 @@ def test_paper_signatures_are_exported_with_how_they_were_entered(
     header, row = exported.get_data(as_text=True).splitlines()[:2]
     assert header.endswith(",date_collected,how_entered")
     assert row.endswith(",2026-11-20,paper")
+
+
+def test_an_imported_statements_signatories_are_exported_as_imported(
+        client, logged_in, runner, tmp_path):
+    logged_in(Role.viewer)
+    text = tmp_path / "statement.txt"
+    text.write_text("Solidarity\n\nWe stand together.\n\n1. Aid: Send aid.\n\nSigned:\n"
+                    "Mick Whelan, ASLEF\n", encoding="utf-8")
+    assert runner.invoke(args=["statements", "import", str(text), "--slug", "solidarity",
+                               "--publish"]).exit_code == 0
+    mick = db.session.scalar(select(Signature).where(Signature.name == "Mick Whelan"))
+    assert mick.entry_method is EntryMethod.imported
+    exported = client.get(f"/dashboard/statements/{mick.statement_id}/signatures.csv")
+    assert exported.get_data(as_text=True).splitlines()[1].endswith(",,imported")

@@ -49,4 +49,4 @@ def _lines(form: PaperSignaturesForm) -> list[paper.PaperLine]:
     elif (form.text.data or "").strip():
         form.csv_text.data = ""
         return paper.read_pasted(form.text.data, form.collected_on.data)
-    return paper.read_csv(form.csv_text.data)
+    return paper.read_csv(form.csv_text.data, form.collected_on.data)

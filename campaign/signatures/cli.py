@@ -116,8 +116,9 @@ def add_command(slug: str, file: Path, source: str, collected, public: bool,
     try:
         source = paper.checked_source(source)
         text = paper.decode_upload(file.read_bytes())
-        lines = (paper.read_csv(text) if file.suffix.lower() == ".csv"
-                 else paper.read_pasted(text, collected.date() if collected else None))
+        collected_on = collected.date() if collected else None
+        lines = (paper.read_csv(text, collected_on) if file.suffix.lower() == ".csv"
+                 else paper.read_pasted(text, collected_on))
         batch = paper.check_batch(statement, lines)
         for line in batch.lines:
             for warning in line.warnings:

@@ -137,8 +137,9 @@ def read_pasted(text: str, collected_on: date | None = None) -> list[PaperLine]:
     return _bounded(lines)
 
 
-def read_csv(text: str) -> list[PaperLine]:
-    """The rows of a CSV file with a header row naming its columns."""
+def read_csv(text: str, collected_on: date | None = None) -> list[PaperLine]:
+    """The rows of a CSV file with a header row naming its columns; `collected_on` for rows
+    that give no date collected."""
     _check_size(text)
     rows = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
     try:
@@ -146,7 +147,8 @@ def read_csv(text: str) -> list[PaperLine]:
         if header is None:
             raise PaperError(_("The file is empty."), field="file")
         columns = _columns(header)
-        lines = [_csv_line(rows.line_num, columns, row) for row in rows if any(map(str.strip, row))]
+        lines = [_csv_line(rows.line_num, columns, row, collected_on)
+                 for row in rows if any(map(str.strip, row))]
     except csv.Error as error:
         raise PaperError(_("Line %(line)d of the file is not valid CSV: %(problem)s",
                            line=rows.line_num, problem=str(error)), field="file") from error
@@ -264,9 +266,10 @@ def _columns(header: list[str]) -> list[str]:
     return columns
 
 
-def _csv_line(number: int, columns: list[str], row: list[str]) -> PaperLine:
+def _csv_line(number: int, columns: list[str], row: list[str],
+              collected_on: date | None) -> PaperLine:
     cells = {column: _unquoted(clean(value)) for column, value in zip(columns, row)}
-    line = PaperLine(number=number)
+    line = PaperLine(number=number, collected_on=collected_on)
     if len(row) > len(columns):
         line.problems.append(_("This row has more cells than the header has columns."))
     if any(has_control_characters(value) for value in cells.values()):
@@ -328,14 +331,13 @@ def _read_country(line: PaperLine, value: str) -> None:
 
 
 def _read_date(line: PaperLine, value: str) -> None:
-    if not value:
-        return
-    try:
-        line.collected_on = date.fromisoformat(value)
-    except ValueError:
-        line.problems.append(_("“%(date)s” is not a date in the form 2027-03-24.",
-                               date=value[:20]))
-        return
+    if value:
+        try:
+            line.collected_on = date.fromisoformat(value)
+        except ValueError:
+            line.problems.append(_("“%(date)s” is not a date in the form 2027-03-24.",
+                                   date=value[:20]))
+            return
     _check_collected_on(line)
 
 
