@@ -15,7 +15,7 @@ from campaign.extensions import babel, csrf, db, limiter, login_manager, migrati
 #: each that reacts to a lower floor's signal connects its receivers in `receivers`.
 DOMAINS_WITH_VIEWS = (
     "home", "statements", "signatures", "organizers", "dashboard", "events", "privacy", "api",
-    "system", "mail", "sharing", "news", "payments",
+    "system", "mail", "sharing", "news", "payments", "endorsements",
 )
 DOMAINS_WITH_CLI = (
     "statements", "signatures", "organizers", "exports", "mail", "privacy", "keys", "demo",
@@ -23,6 +23,7 @@ DOMAINS_WITH_CLI = (
 )
 DOMAINS_WITH_RECEIVERS = (
     "organizers", "statements", "signatures", "events", "abuse", "webhooks", "news", "payments",
+    "endorsements",
 )
 
 

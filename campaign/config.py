@@ -161,6 +161,7 @@ def load_settings() -> dict:
         "REGISTER_RATE_LIMIT": os.environ.get(
             "REGISTER_RATE_LIMIT", "30 per 5 minutes;100 per hour"
         ),
+        "ENDORSE_RATE_LIMIT": os.environ.get("ENDORSE_RATE_LIMIT", "10 per hour"),
         "PUBLIC_MAX_AGE_SECONDS": _int("PUBLIC_MAX_AGE_SECONDS", 10),
         "PUBLIC_STALE_SECONDS": _int("PUBLIC_STALE_SECONDS", 60),
         "PAGE_CACHE_SECONDS": _int("PAGE_CACHE_SECONDS", 2),

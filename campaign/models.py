@@ -1,6 +1,7 @@
 """Every model, imported in one place so Alembic and the app see the whole schema."""
 from campaign.api.models import ApiKey  # noqa: F401
 from campaign.abuse.models import HiddenBatch, HiddenBatchMember, RefusedAttempts  # noqa: F401
+from campaign.endorsements.models import Endorsement  # noqa: F401
 from campaign.events.models import Appeal, Event, Registration, Speaker, TicketType  # noqa: F401
 from campaign.home.models import SiteSettings  # noqa: F401
 from campaign.mail.models import OutboxMessage  # noqa: F401

@@ -8,6 +8,7 @@ from datetime import timedelta
 from flask import url_for
 
 from campaign.common.time import utcnow
+from campaign.endorsements.models import Endorsement, EndorsementStatus, OrganisationKind
 from campaign.events import service as events
 from campaign.events.models import (
     Appeal, Event, EventStatus, Registration, RegistrationStatus, Speaker, TicketType,
@@ -63,14 +64,19 @@ def make_scene(make_statement, make_signature) -> dict:
         source_url="https://foreignpolicy.com/", status=PostStatus.published,
         published_at=utcnow(), statements=[statement], events=[event],
     )
-    db.session.add_all([organizer, message, post])
+    endorsement = Endorsement(
+        statement_id=statement.id, name="Unite the Union", kind=OrganisationKind.trade_union,
+        website="https://unite.example.org", contact_email="press@unite.example.org",
+        status=EndorsementStatus.approved, approved_at=utcnow(),
+    )
+    db.session.add_all([organizer, message, post, endorsement])
     db.session.commit()
     return {
         "statement": statement, "signature": signature, "event": event,
         "campaign": statement.campaign, "demand": statement.demands[0],
         "ticket_type": event.ticket_types[0], "ticket": event.ticket_types[0],
         "registration": registration, "speaker": event.speakers[0], "organizer": organizer,
-        "message": message, "post": post,
+        "message": message, "post": post, "endorsement": endorsement,
     }
 
 

@@ -51,6 +51,13 @@ EXPECTED_ROLES = {
     "dashboard.post_import": Role.editor,
     "dashboard.statement_new": Role.editor,
     "dashboard.statement_import": Role.editor,
+    "dashboard.paper_signatures": Role.editor,
+    "dashboard.endorsements": Role.viewer,
+    "dashboard.endorsements_export": Role.viewer,
+    "dashboard.endorsement_logo": Role.viewer,
+    "dashboard.endorsement_new": Role.editor,
+    "dashboard.endorsement_approve": Role.editor,
+    "dashboard.endorsement_remove": Role.editor,
     "dashboard.statement_update": Role.editor,
     "dashboard.statement_status": Role.editor,
     "dashboard.demand_add": Role.editor,
@@ -140,6 +147,7 @@ def scene(make_statement, make_signature, make_event, make_organizer, register):
         "post_id": _a_post(statement).id,
         "appeal_id": event.appeal_id,
         "payment_id": 1,
+        "endorsement_id": _endorsement(statement).id,
     }
 
 
@@ -163,6 +171,25 @@ def _a_post(statement) -> Post:
     db.session.add(post)
     db.session.commit()
     return post
+
+
+def _endorsement(statement):
+    import io
+
+    from PIL import Image
+
+    from campaign.common.logo import logo_from_upload
+    from campaign.endorsements.models import Endorsement, OrganisationKind
+
+    picture = io.BytesIO()
+    Image.new("RGB", (20, 20), "red").save(picture, format="PNG")
+    logo = logo_from_upload(picture.getvalue())
+    endorsement = Endorsement(statement_id=statement.id, name="Unite the Union",
+                              kind=OrganisationKind.trade_union, logo_png=logo.png,
+                              logo_digest=logo.digest)
+    db.session.add(endorsement)
+    db.session.commit()
+    return endorsement
 
 
 def _requests(app, scene, endpoints):

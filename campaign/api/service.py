@@ -1,5 +1,7 @@
 """The shapes the public API returns; only what the public page already shows."""
 from campaign.common.urls import absolute_url
+from campaign.endorsements.models import Endorsement
+from campaign.endorsements.service import approved_count
 from campaign.signatures import counts
 from campaign.signatures.models import Signature
 from campaign.statements.models import Statement
@@ -32,6 +34,7 @@ def statement_detail(statement: Statement) -> dict:
         "published_at": _iso(statement.published_at),
         "amended_at": _iso(statement.amended_at),
         "listed_count": totals.listed,
+        "endorsement_count": approved_count(statement.id),
     }
 
 
@@ -42,6 +45,19 @@ def signatory(signature: Signature) -> dict:
         "affiliation": signature.affiliation,
         "personal_capacity": signature.personal_capacity,
         "curated": signature.featured,
+    }
+
+
+def endorsement(endorsement: Endorsement) -> dict:
+    """An approved endorsement: never the contact address."""
+    return {
+        "name": endorsement.name,
+        "kind": endorsement.kind.value,
+        "website": endorsement.website or None,
+        "logo_url": absolute_url("endorsements.logo", endorsement_id=endorsement.id,
+                                 digest=endorsement.logo_digest)
+        if endorsement.has_logo else None,
+        "endorsed_at": _iso(endorsement.approved_at),
     }
 
 

@@ -3,7 +3,8 @@ from functools import wraps
 from flask import Blueprint, current_app, jsonify
 
 from campaign.api import v1
-from campaign.api.service import signatory, statement_detail, statement_summary
+from campaign.api.service import endorsement, signatory, statement_detail, statement_summary
+from campaign.endorsements.service import approved_endorsements
 from campaign.extensions import csrf, db
 from campaign.signatures import counts
 from campaign.signatures.listing import public_listing
@@ -64,3 +65,12 @@ def signatories(slug):
         "page": listing.page,
         "pages": listing.pages,
     }
+
+
+@bp.get("/statements/<slug>/endorsements")
+@public_json
+def endorsements(slug):
+    """Every approved endorsing organisation, by name."""
+    statement = public_statement(slug)
+    listed = approved_endorsements(statement.id)
+    return {"endorsement_count": len(listed), "endorsements": [endorsement(e) for e in listed]}

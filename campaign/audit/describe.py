@@ -211,6 +211,14 @@ def _import_statement(e: Entry) -> str | None:
                        demands=found[0], signatories=found[1])
 
 
+def _add_paper(e: Entry) -> str | None:
+    found = re.search(r"(\d+) signatures, source (\S+)", e.entry.detail or "")
+    return found and _("%(actor)s added %(signatures)s collected on paper to “%(statement)s” "
+                       "(source “%(source)s”).", actor=e.actor,
+                       signatures=_signatures(int(found.group(1))), statement=e.statement,
+                       source=found.group(2))
+
+
 def _signatures(number: int) -> str:
     return ngettext("%(num)d signature", "%(num)d signatures", number)
 
@@ -386,6 +394,19 @@ ACTIONS: dict[str, Action] = {
     "signature.unfeature": Action(_l("Uncurating a signatory"), _about(_l(
         "%(actor)s took a signatory of “%(statement)s” off the curated list."))),
     "signature.move": Action(_l("Reordering the curated signatories"), _move_signature),
+    "signatures.add_paper": Action(_l("Adding paper signatures"), _add_paper),
+    "endorsement.submit": Action(_l("An organisation endorsing"), _about(_l(
+        "%(detail)s endorsed “%(statement)s” on the public form, waiting for approval."))),
+    "endorsement.add": Action(_l("Entering an endorsement"), _about(_l(
+        "%(actor)s entered the endorsement of “%(statement)s” by %(detail)s."))),
+    "endorsement.approve": Action(_l("Approving an endorsement"), _about(_l(
+        "%(actor)s approved the endorsement of “%(statement)s” by %(detail)s."))),
+    "endorsement.remove": Action(_l("Removing an endorsement"), _about(_l(
+        "%(actor)s removed the endorsement of “%(statement)s” by %(detail)s."))),
+    "endorsement.erase_contact": Action(_l("Erasing an endorsement's contact"), _about(_l(
+        "%(actor)s erased the contact address of endorsement no. %(reference)s (%(detail)s)."))),
+    "endorsements.export": Action(_l("Exporting endorsements"), _about(_l(
+        "%(actor)s exported the endorsing organisations of “%(statement)s”."))),
     "statement.import": Action(_l("Importing a statement"), _import_statement),
     "statement.create": Action(_l("Creating a statement"), _about(_l(
         "%(actor)s created the statement “%(statement)s”."))),

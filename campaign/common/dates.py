@@ -6,7 +6,7 @@ own separators) and the language's way of joining the two, then the time zone's 
 (GMT in winter, BST in summer), which readers know better than an offset. Event times are shown
 in the event's own zone; every other time in UTC.
 """
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -31,11 +31,13 @@ def _zone_name(local: datetime) -> str:
     return f"{UTC}{name}" if name[:1] in "+-" else name
 
 
-def format_date(moment: datetime | None, zone: str = UTC) -> str:
-    """e.g. "24 March 2027": the day `moment` falls on in `zone`."""
+def format_date(moment: datetime | date | None, zone: str = UTC) -> str:
+    """e.g. "24 March 2027": the day `moment` falls on in `zone` (a date is that day)."""
     if moment is None:
         return ""
-    return babel_format_date(moment.astimezone(ZoneInfo(zone)), "long", locale=_locale())
+    if isinstance(moment, datetime):
+        moment = moment.astimezone(ZoneInfo(zone))
+    return babel_format_date(moment, "long", locale=_locale())
 
 
 def format_time(moment: datetime | None, zone: str = UTC) -> str:

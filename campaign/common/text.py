@@ -12,6 +12,8 @@ NAME_MAX_LENGTH = 200
 AFFILIATION_MAX_LENGTH = 300
 #: A source code ("unite-leeds", a utm_source) and the domain a visitor came from.
 SOURCE_MAX_LENGTH = 64
+#: What a spreadsheet runs as a formula when a cell starts with it.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 DOMAIN_MAX_LENGTH = 253
 #: More combining marks than this on one character is piled-up ("Zalgo") text, not writing.
 MAX_STACKED_MARKS = 3

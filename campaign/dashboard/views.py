@@ -19,3 +19,5 @@ from campaign.dashboard import api_pages  # noqa: E402,F401
 from campaign.dashboard import webhooks_pages  # noqa: E402,F401
 from campaign.dashboard import news_pages  # noqa: E402,F401
 from campaign.dashboard import payments_pages  # noqa: E402,F401
+from campaign.dashboard import paper_pages  # noqa: E402,F401
+from campaign.dashboard import endorsements_pages  # noqa: E402,F401

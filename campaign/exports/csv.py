@@ -12,13 +12,14 @@ import io
 import sys
 from collections.abc import Iterable, Iterator
 from datetime import datetime
+from enum import Enum
 
 import click
 from flask import Response, stream_with_context
-from sqlalchemy import String, case, func, literal, or_
+from sqlalchemy import String, case, func, literal, or_, type_coerce
 from sqlalchemy.sql.elements import ColumnElement
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+from campaign.common.text import FORMULA_TRIGGERS
 UTF8_BOM = "\ufeff"
 LINES_PER_PIECE = 500
 
@@ -64,6 +65,19 @@ def sql_cell(text: ColumnElement) -> ColumnElement:
 
 def sql_yes_no(flag: ColumnElement) -> ColumnElement:
     return case((flag.is_(True), literal("yes")), else_=literal("no"))
+
+
+def sql_enum_value(stored: ColumnElement, enum: type[Enum]) -> ColumnElement:
+    """An Enum column as its values (SQLAlchemy stores the members' names)."""
+    name = type_coerce(stored, String)
+    return case(*((name == member.name, literal(member.value)) for member in enum),
+                else_=literal(""))
+
+
+def sql_date(day: ColumnElement, dialect: str) -> ColumnElement:
+    """A DATE as ISO 8601 (YYYY-MM-DD, what SQLite stores); "" for NULL."""
+    text = func.to_char(day, "YYYY-MM-DD", type_=String) if dialect == "postgresql" else day
+    return func.coalesce(type_coerce(text, String), "", type_=String)
 
 
 def sql_utc_iso(moment: ColumnElement, dialect: str) -> ColumnElement:

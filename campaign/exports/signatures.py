@@ -9,18 +9,20 @@ and comment, which are stored encrypted and are opened here, one `Keyring.opener
 from collections.abc import Iterator
 from datetime import date
 
-from sqlalchemy import Text, case, literal, select, type_coerce
+from sqlalchemy import Text, select, type_coerce
 
 from campaign.audit.service import record
 from campaign.common.crypto import keyring
-from campaign.exports.csv import cell, header_line, sql_cell, sql_joined, sql_utc_iso, sql_yes_no
+from campaign.exports.csv import (
+    cell, header_line, sql_cell, sql_date, sql_enum_value, sql_joined, sql_utc_iso, sql_yes_no,
+)
 from campaign.extensions import db
-from campaign.signatures.models import Signature, SignatureStatus
+from campaign.signatures.models import EntryMethod, Signature, SignatureStatus
 from campaign.statements.models import Statement
 
 HEADER = [
     "position", "name", "affiliation", "personal_capacity", "country", "email", "status",
-    "curated", "signed_at", "comment",
+    "curated", "signed_at", "comment", "date_collected", "how_entered",
 ]
 #: all: every signature not withdrawn; public: what the statement page lists
 #: (confirmed, and shown publicly or curated); curated: the featured, not withdrawn.
@@ -46,7 +48,8 @@ def _lines(statement_id: int, which: str, bom: bool) -> Iterator[str]:
     """Curated signatories first in their order, then the rest in the order they signed.
 
     Each row comes as the text before the email cell, the stored email, the text between,
-    and the stored comment; a line is `position,before email middle comment`.
+    the stored comment and the text after; a line is `position,before email middle comment
+    after`.
     """
     yield header_line(HEADER, bom)
     open_email = keyring().opener("signatures.email")
@@ -57,11 +60,11 @@ def _lines(statement_id: int, which: str, bom: bool) -> Iterator[str]:
         result = connection.execute(query.execution_options(yield_per=_BATCH))
         for rows in result.partitions():
             lines = []
-            for before, email, middle, comment in rows:
+            for before, email, middle, comment, after in rows:
                 position += 1
                 lines.append(
                     f"{position},{before}{cell(open_email(email)) if email else ''}"
-                    f"{middle}{cell(open_comment(comment)) if comment else ''}\r\n"
+                    f"{middle}{cell(open_comment(comment)) if comment else ''}{after}\r\n"
                 )
             yield "".join(lines)
 
@@ -73,9 +76,12 @@ def _queries(statement_id: int, which: str):
                    sql_yes_no(Signature.personal_capacity), sql_cell(Signature.country), "")
         .label("before"),
         type_coerce(Signature.email, Text).label("email"),
-        sql_joined("", _status_text(), sql_yes_no(Signature.featured),
-                   sql_utc_iso(Signature.created_at, dialect), "").label("middle"),
+        sql_joined("", sql_enum_value(Signature.status, SignatureStatus),
+                   sql_yes_no(Signature.featured), sql_utc_iso(Signature.created_at, dialect), "")
+        .label("middle"),
         type_coerce(Signature.comment, Text).label("comment"),
+        sql_joined("", sql_date(Signature.collected_on, dialect),
+                   sql_enum_value(Signature.entry_method, EntryMethod)).label("after"),
     )
     base = select(*columns).where(Signature.statement_id == statement_id)
     if which == "public":
@@ -93,10 +99,3 @@ def _queries(statement_id: int, which: str):
     if which == "public":
         others = others.where(Signature.show_publicly.is_(True))
     return [curated, others.order_by(Signature.created_at, Signature.id)]
-
-
-def _status_text():
-    """The status as the export names it (the enum's value; the column stores its name)."""
-    stored = type_coerce(Signature.status, Text)
-    return case(*((stored == status.name, literal(status.value)) for status in SignatureStatus),
-                else_=stored)

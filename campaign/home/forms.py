@@ -6,7 +6,7 @@ from wtforms import SelectField, StringField
 from wtforms.validators import Length
 
 from campaign.common.text import HasLetter, NoControlCharacters, strip_filter
-from campaign.home.logo import MAX_UPLOAD_BYTES, MAX_UPLOAD_SIDE
+from campaign.common.logo import MAX_UPLOAD_BYTES, MAX_UPLOAD_SIDE
 from campaign.home.models import SiteSettings
 from campaign.home.service import Identity
 from campaign.statements.models import Statement

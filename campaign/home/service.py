@@ -14,7 +14,7 @@ from campaign.audit.service import record
 from campaign.common.errors import DomainError
 from campaign.extensions import db
 from campaign.home.colours import MIN_CONTRAST, contrast_with_white, darker, parse_colour
-from campaign.home.logo import Logo, logo_from_upload
+from campaign.common.logo import Logo, logo_from_upload
 from campaign.home.models import SETTINGS_ID, SiteSettings
 from campaign.signatures import counts
 from campaign.signatures.progress import Progress, progress_of

@@ -15,6 +15,8 @@ from campaign.common.errors import DomainError
 from campaign.common.emails import InvalidEmail, normalise_email, validated_email
 from campaign.common.hashing import email_index
 from campaign.common.time import utcnow
+from campaign.endorsements import service as endorsement_service
+from campaign.endorsements.models import Endorsement
 from campaign.events import service as event_service
 from campaign.events.models import Event, Registration
 from campaign.extensions import db
@@ -42,10 +44,13 @@ class PersonRecords:
     messages: list[OutboxMessage] = field(default_factory=list)
     #: Gifts given online under the address (a ticket's payment goes with its registration).
     gifts: list[Payment] = field(default_factory=list)
+    #: Endorsements naming the address as their organisation's contact.
+    endorsements: list[Endorsement] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
-        return not (self.signatures or self.registrations or self.messages or self.gifts)
+        return not (self.signatures or self.registrations or self.messages or self.gifts
+                    or self.endorsements)
 
     def summary(self) -> str:
         return (f"{len(self.signatures)} signatures, {len(self.registrations)} registrations, "
@@ -69,7 +74,7 @@ def find_person(email: str) -> PersonRecords:
         select(Payment).where(Payment.email_index == index).order_by(Payment.id)
     ))
     return PersonRecords(normalise_email(address), signatures, registrations, _messages_to(index),
-                         gifts)
+                         gifts, endorsement_service.endorsements_with_contact(index))
 
 
 def _messages_to(index: str) -> list[OutboxMessage]:
@@ -91,6 +96,7 @@ def export_person(email: str, actor=None) -> dict:
         "registrations": [_registration_export(r) for r in person.registrations],
         "messages": [_message_export(m) for m in person.messages],
         "gifts": [_payment_export(p) for p in person.gifts],
+        "endorsements": [_endorsement_export(e) for e in person.endorsements],
     }
     record("privacy.export", person_reference(email), person.summary(), actor=actor)
     db.session.commit()
@@ -119,6 +125,22 @@ def _signature_export(signature: Signature) -> dict:
         "ip_hash": signature.ip_hash,
         "signed_at": _iso(signature.created_at),
         "confirmed_at": _iso(signature.confirmed_at),
+        "entered": signature.entry_method.value,
+        "collected_on": signature.collected_on.isoformat() if signature.collected_on else None,
+    }
+
+
+def _endorsement_export(endorsement: Endorsement) -> dict:
+    statement = endorsement.statement
+    return {
+        "statement": {"slug": statement.slug, "title": statement.title},
+        "organisation": endorsement.name,
+        "kind": endorsement.kind.value,
+        "website": endorsement.website,
+        "contact_email": endorsement.contact_email,
+        "status": endorsement.status.value,
+        "endorsed_at": _iso(endorsement.created_at),
+        "approved_at": _iso(endorsement.approved_at),
     }
 
 
@@ -185,6 +207,8 @@ def erase_person(email: str, actor=None) -> PersonRecords:
         event_service.erase_registration(registration, "erasure request", actor=actor)
     for gift in person.gifts:
         payment_service.erase_giver(gift)
+    for endorsement in person.endorsements:
+        endorsement_service.erase_contact(endorsement, "erasure request", actor=actor)
     db.session.flush()
     messages = _messages_to(email_index(email))
     db.session.execute(

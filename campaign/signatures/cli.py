@@ -1,4 +1,5 @@
-"""`signatures reconcile`, and `statements import` (a statement with its signatories).
+"""`signatures reconcile`, `signatures add` (paper signatures), and `statements import`
+(a statement with its signatories).
 
 `signatures export` joins the `signatures` group from exports.cli.
 """
@@ -8,8 +9,10 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from campaign.audit.service import command_line_actor
 from campaign.extensions import db
-from campaign.signatures import counts
+from campaign.organizers.service import organizer_with_email
+from campaign.signatures import counts, paper
 from campaign.signatures.importing import import_statement
 from campaign.statements.cli import public_url
 from campaign.statements.cli import statements as statements_group
@@ -18,7 +21,8 @@ from campaign.statements.models import Statement
 from campaign.statements.service import StatementError
 
 
-@click.group("signatures", help="Export signatories and check signature counts.")
+@click.group("signatures",
+             help="Export signatories, add paper signatures and check signature counts.")
 def signatures():
     pass
 
@@ -79,6 +83,58 @@ def reconcile(slug: str | None):
             f"drift {drift[1]:+d})"
         )
     click.echo(f"{len(statements)} statement(s) checked, {drifted} corrected.")
+
+
+@signatures.command("add")
+@click.argument("slug")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--source", default=paper.PAPER_SOURCE, show_default=True,
+              help="The source code the signatures are stored with.")
+@click.option("--collected", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="The day they were collected (YYYY-MM-DD), for lines that do not say.")
+@click.option("--public", is_flag=True,
+              help="The signatories agreed to be listed by name on the statement page.")
+@click.option("--entered-by", "entered_by", metavar="EMAIL",
+              help="The organizer account they are entered for.")
+@with_appcontext
+def add_command(slug: str, file: Path, source: str, collected, public: bool,
+                entered_by: str | None):
+    """Add signatures collected on paper to the statement SLUG from FILE.
+
+    A FILE ending in .csv has a header row naming its columns: name, affiliation, email,
+    country, date collected, personal capacity (only name is needed). Any other FILE has
+    one signatory a line, "Name, affiliation", with "(pc)" or "(personal capacity)" as in
+    `statements import`. Every line is checked first, duplicates included: if any line has a
+    problem, each is listed and nothing is added.
+    """
+    statement = statement_by_slug(slug)
+    organizer = None
+    if entered_by:
+        organizer = organizer_with_email(entered_by)
+        if organizer is None:
+            raise click.ClickException(f"There is no organizer with the email {entered_by!r}.")
+    try:
+        source = paper.checked_source(source)
+        text = paper.decode_upload(file.read_bytes())
+        collected_on = collected.date() if collected else None
+        lines = (paper.read_csv(text, collected_on) if file.suffix.lower() == ".csv"
+                 else paper.read_pasted(text, collected_on))
+        batch = paper.check_batch(statement, lines)
+        for line in batch.lines:
+            for warning in line.warnings:
+                click.echo(f"{file}: line {line.number}: {warning}", err=True)
+        if not batch.is_ready:
+            for line in batch.lines_with_problems:
+                for problem in line.problems:
+                    click.echo(f"{file}: line {line.number}: {problem}", err=True)
+            raise click.ClickException(
+                f"{len(batch.lines_with_problems)} line(s) to fix; nothing has been added."
+            )
+        added = paper.add_paper_signatures(statement, batch, source=source, show_publicly=public,
+                                           entered_by=organizer, actor=command_line_actor())
+    except paper.PaperError as error:
+        raise click.ClickException(f"{file}: {error}") from error
+    click.echo(f"Added {added} signature(s) to {statement.slug} with the source {source!r}.")
 
 
 commands = [signatures]

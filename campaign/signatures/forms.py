@@ -4,18 +4,21 @@ from babel import Locale
 from flask import request
 from flask_babel import get_locale, gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from flask_wtf.file import FileField, FileSize
+from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from campaign.common.text import (
     AFFILIATION_MAX_LENGTH, AFFILIATION_NEEDS_A_LETTER, NAME_MAX_LENGTH, NAME_NEEDS_A_LETTER,
-    HasLetter, NoControlCharacters, clean, strip_filter,
+    SOURCE_MAX_LENGTH, HasLetter, NoControlCharacters, clean, strip_filter,
 )
 from campaign.common.forms import ConsentAndHoneypot, email_field
 from campaign.signatures.models import HoldReason, SignatureStatus
 
 COMMENT_MAX = 1000
+#: A pasted or uploaded batch of paper signatures larger than this is refused.
+PAPER_MAX_BYTES = 1_000_000
 #: Where the request keeps its signature form once checked (see `SignatureForm.submitted`).
 _SUBMITTED = "campaign.submitted_signature_form"
 
@@ -34,6 +37,11 @@ def _countries_in(locale: str) -> tuple[SelectChoice, ...]:
         if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES
     )
     return tuple(sorted(countries, key=lambda choice: choice.label.casefold()))
+
+
+def is_country_code(code: str) -> bool:
+    """An ISO 3166-1 alpha-2 code the signing form offers."""
+    return code in {choice.value for choice in _countries_in("en")}
 
 
 def _multiline_filter(value):
@@ -150,3 +158,28 @@ class SignatureSearchForm(FlaskForm):
     @property
     def chosen_status(self) -> SignatureStatus | None:
         return SignatureStatus(self.status.data) if self.status.data else None
+
+
+class PaperSignaturesForm(FlaskForm):
+    """Signatures collected on paper: pasted lines or a CSV file, checked before they are added."""
+
+    text = TextAreaField(
+        _l("Signatories, one a line"), filters=[_multiline_filter],
+        validators=[Length(max=PAPER_MAX_BYTES, message=_l("The text is too long: split it."))],
+    )
+    file = FileField(
+        _l("Or upload a CSV file"),
+        validators=[FileSize(PAPER_MAX_BYTES, message=_l("The file is too large: split it."))],
+    )
+    #: A checked CSV file's text, carried from the preview to the Add button.
+    csv_text = HiddenField(validators=[Length(max=PAPER_MAX_BYTES)])
+    collected_on = DateField(_l("Date collected"), validators=[Optional()])
+    source = StringField(
+        _l("Source code"), filters=[strip_filter], default="paper",
+        validators=[Length(max=SOURCE_MAX_LENGTH), NoControlCharacters()],
+    )
+    show_publicly = BooleanField(_l("The signatories agreed to be listed by name"))
+
+    def validate_text(self, field):
+        if not (field.data or "").strip() and not self.file.data and not self.csv_text.data:
+            raise ValidationError(_l("Paste the signatories or choose a CSV file."))

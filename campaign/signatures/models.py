@@ -1,8 +1,8 @@
 import enum
-from datetime import datetime
+from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import Enum, ForeignKey, Index, Integer, String, UniqueConstraint, func
+from sqlalchemy import Date, Enum, ForeignKey, Index, Integer, String, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from campaign.common.crypto import EncryptedText
@@ -13,6 +13,7 @@ from campaign.common.text import (
 )
 from campaign.common.time import UTCDateTime, utcnow
 from campaign.extensions import db
+from campaign.organizers.models import Organizer
 from campaign.statements.models import Statement
 
 
@@ -28,6 +29,17 @@ class HoldReason(enum.Enum):
 
     #: Its network address signed the statement faster than one person does (SIGN_HOLD_AFTER).
     busy_address = "busy_address"
+
+
+class EntryMethod(enum.Enum):
+    """How a signature reached the database."""
+
+    #: Signed by the person on the statement page (or an embedded form).
+    online = "online"
+    #: Collected on paper or offline and entered by an organizer.
+    paper = "paper"
+    #: A curated signatory of an imported statement text.
+    imported = "imported"
 
 
 class Signature(db.Model):
@@ -77,6 +89,17 @@ class Signature(db.Model):
     referrer_domain: Mapped[str] = mapped_column(
         String(DOMAIN_MAX_LENGTH), default="", server_default=""
     )
+    #: How it was entered: signed online, entered from paper, or imported with the statement.
+    entry_method: Mapped[EntryMethod] = mapped_column(
+        Enum(EntryMethod, native_enum=False, length=16), default=EntryMethod.online,
+        server_default=EntryMethod.online.name,
+    )
+    #: The day a paper or offline signature was collected (None for online signatures).
+    collected_on: Mapped[Optional[date]] = mapped_column(Date)
+    #: The organizer who entered it (paper), None when signed online or entered on the command line.
+    entered_by_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("organizers.id", ondelete="SET NULL")
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     confirmed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     #: The last change of any kind (the API's `modified_date`); the server default serves
@@ -85,6 +108,7 @@ class Signature(db.Model):
                                                  server_default=func.now())
 
     statement: Mapped[Statement] = relationship(back_populates="signatures")
+    entered_by: Mapped[Optional[Organizer]] = relationship()
 
     @validates("email")
     def _index_email(self, _key, email: str | None) -> str | None:
@@ -96,6 +120,10 @@ class Signature(db.Model):
     def is_held(self) -> bool:
         """Waiting for its email link or an organizer's approval in the abuse review."""
         return self.status is SignatureStatus.pending and self.held_reason is not None
+
+    @property
+    def was_collected_on_paper(self) -> bool:
+        return self.entry_method is EntryMethod.paper
 
     @property
     def can_be_hidden(self) -> bool:

@@ -30,7 +30,7 @@ from campaign.signatures import counts
 from campaign.signatures.links import signed_link
 from campaign.signatures.signals import status_changed
 from campaign.signatures.models import (
-    HoldReason, ResendRequest, Signature, SignatureStatus, indexed_email,
+    EntryMethod, HoldReason, ResendRequest, Signature, SignatureStatus, indexed_email,
 )
 from campaign.statements.models import Statement
 from campaign.statements.service import is_open_for_signing
@@ -176,7 +176,7 @@ def sign(statement: Statement, details: SignatoryDetails, ip_address: str | None
     held = address is not None and not keeps_pace("SIGN_HOLD_AFTER", str(statement.id), address)
     confirmed = not (statement.requires_confirmation or held)
     now = utcnow()
-    signature = db.session.scalar(_insert_signature(), _with_defaults(
+    signature = insert_signature(
         statement_id=statement.id,
         revision=statement.revision,
         name=details.name,
@@ -194,20 +194,32 @@ def sign(statement: Statement, details: SignatoryDetails, ip_address: str | None
         ip_hash=address,
         created_at=now,
         updated_at=now,
-    ))
+    )
     if signature is None:
         existing = _signature_by_email(statement.id, email)
         if existing is not None and not held:
             _remind(existing, email)
     elif confirmed:
-        # A row nobody else can see yet: counted as it was written, with no lock to take.
-        counts.adjust(statement.id, *counts.standing(signature))
-        status_changed.send(signature, before=None)
-        _send_receipt(signature, email)
+        send_receipt(signature, email)
     else:
         _send_confirmation(signature, email)
     db.session.commit()
     return held
+
+
+def insert_signature(**values) -> Signature | None:
+    """The one way a new signature is stored (signed online or entered from paper): None when
+    the statement already has one from that address. Part of the caller's transaction.
+
+    A row nobody else can see yet: one written confirmed is counted as it was written, with
+    no lock to take.
+    """
+    values.setdefault("updated_at", values.get("created_at") or utcnow())
+    signature = db.session.scalar(_insert_signature(), _with_defaults(**values))
+    if signature is not None and signature.status is SignatureStatus.confirmed:
+        counts.adjust(signature.statement_id, *counts.standing(signature))
+        status_changed.send(signature, before=None)
+    return signature
 
 
 @cache
@@ -323,7 +335,7 @@ def _send_confirmation(signature: Signature, to: str) -> None:
     )
 
 
-def _send_receipt(signature: Signature, to: str) -> None:
+def send_receipt(signature: Signature, to: str) -> None:
     """Counted at once, with no confirmation step: the receipt carries the withdraw link."""
     enqueue(
         "signature_receipt", to,
@@ -448,6 +460,7 @@ def add_curated(statement: Statement, signatories) -> int:
             show_publicly=True,
             featured=True,
             featured_position=last + offset,
+            entry_method=EntryMethod.imported,
             status=SignatureStatus.confirmed,
             created_at=now,
             confirmed_at=now,

@@ -51,6 +51,8 @@ class ImportFormatError(StatementError):
     def __init__(self, line: int, message: str):
         super().__init__(_("Line %(line)d: %(message)s", line=line, message=message), field="text")
         self.line = line
+        #: What is wrong, without the line number (a preview shows that beside it).
+        self.problem = message
 
 
 @dataclass
@@ -190,20 +192,36 @@ def _signatories(numbered_lines: list[tuple[int, str]]) -> list[Signatory]:
     return signatories
 
 
+def signatory_line(number: int, line: str) -> Signatory:
+    """One signatory line on its own (paper signatures are pasted in this shape), as
+    `parse_statement_text` reads each line after "Signed:"; ImportFormatError names the problem."""
+    line = clean(line.replace("\t", " "))
+    if has_control_characters(line):
+        raise ImportFormatError(number, _("remove the control characters from this line."))
+    return _signatory(number, line)
+
+
 def _signatory(number: int, line: str) -> Signatory:
     """"Name, affiliation" with "(personal capacity)" or "(pc)" anywhere setting that flag."""
     personal_capacity = bool(_PERSONAL_CAPACITY.search(line))
     line = _PERSONAL_CAPACITY.sub(" ", line)
     name, _comma, affiliation = line.partition(",")
-    name = " ".join(name.split())
     # Trailing list punctuation ("..., Union of Ukraine," or "... (2005-2024).") is not part of it.
     affiliation = " ".join(affiliation.split()).strip(" ,;.")
-    if not name:
-        raise ImportFormatError(number, _("a signatory line must start with the name."))
-    if line.rstrip().endswith(":"):
+    if line.rstrip().endswith(":") and name.strip():
         raise ImportFormatError(
             number, _("this does not look like a signatory (Name, affiliation).")
         )
+    return checked_signatory(number, name, affiliation, personal_capacity)
+
+
+def checked_signatory(number: int, name: str, affiliation: str,
+                      personal_capacity: bool = False) -> Signatory:
+    """A name and affiliation held to the signatory rules (a CSV row's, or a line's)."""
+    name = " ".join(name.split())
+    affiliation = " ".join(affiliation.split())
+    if not name:
+        raise ImportFormatError(number, _("a signatory line must start with the name."))
     if len(name) > NAME_MAX_LENGTH:
         raise ImportFormatError(
             number, _("the name is longer than %(max)d characters.", max=NAME_MAX_LENGTH)

@@ -1,0 +1,1 @@
+"""Organisations endorsing a statement: submitted publicly and approved, or entered by organizers."""
