@@ -167,6 +167,7 @@ def load_settings() -> dict:
         "MAX_TICKET_PRICE": _int("MAX_TICKET_PRICE", 10_000),
         "MAX_APPEAL_TARGET": _int("MAX_APPEAL_TARGET", 1_000_000_000),
         "CONSENT_VERSION": os.environ.get("CONSENT_VERSION", "2026-11-01"),
+        "UPDATES_CONSENT_VERSION": os.environ.get("UPDATES_CONSENT_VERSION", "updates-2026-12-01"),
         "PRIVACY_CONTROLLER": os.environ.get("PRIVACY_CONTROLLER", "The campaign organisers"),
         "PRIVACY_CONTACT": os.environ.get("PRIVACY_CONTACT", "privacy@example.org"),
         "RETENTION_DAYS": _int("RETENTION_DAYS", 180),

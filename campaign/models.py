@@ -9,3 +9,5 @@ from campaign.signatures.models import Signature, SignatureCountShard  # noqa: F
 from campaign.statements.models import (  # noqa: F401
     Campaign, Demand, Statement, StatementRevision,
 )
+from campaign.supporters.models import Supporter  # noqa: F401
+from campaign.updates.models import Update, UpdateRecipient  # noqa: F401

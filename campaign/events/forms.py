@@ -12,7 +12,7 @@ from wtforms.validators import (
     DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError,
 )
 
-from campaign.common.forms import ConsentAndHoneypot, email_field
+from campaign.common.forms import ConsentAndHoneypot, email_field, updates_choice
 from campaign.common.text import (
     AFFILIATION_MAX_LENGTH, AFFILIATION_NEEDS_A_LETTER, NAME_MAX_LENGTH, NAME_NEEDS_A_LETTER,
     HasLetter, NoControlCharacters, strip_filter,
@@ -97,6 +97,7 @@ class RegistrationForm(ConsentAndHoneypot, FlaskForm):
                         also=[HasLetter(AFFILIATION_NEEDS_A_LETTER)])
     ticket = _ChoiceField(_l("Ticket"), coerce=int)
     amount = _money_field(_l("Amount"))
+    email_updates = updates_choice()
 
     def for_event(self, event, ticket_label) -> "RegistrationForm":
         self.tickets = {ticket.id: ticket for ticket in event.ticket_types}

@@ -38,7 +38,8 @@ class MessageNotFound(MailError):
     pass
 
 
-def enqueue(kind: str, to: str, subject: str, template: str, **context) -> OutboxMessage | None:
+def enqueue(kind: str, to: str, subject: str, template: str, unsubscribe_url: str | None = None,
+            **context) -> OutboxMessage | None:
     """Add a message to the current transaction, from templates/emails/<template>.txt and .html.
 
     It is committed (or rolled back) together with whatever it is about; the request
@@ -48,6 +49,8 @@ def enqueue(kind: str, to: str, subject: str, template: str, **context) -> Outbo
     for about one statement or event (given to the templates as `statement` or `event`)
     reaches one address at most MAIL_PER_RECIPIENT_DAILY times a UTC day. Past that the
     message is dropped (None) and nothing else changes, so the page answers the same.
+
+    Bulk mail gives `unsubscribe_url`: it goes out as `List-Unsubscribe` with one-click POST.
     """
     if _over_daily_limit(to, context):
         return None
@@ -63,6 +66,7 @@ def enqueue(kind: str, to: str, subject: str, template: str, **context) -> Outbo
         subject=subject,
         body_text=render_template(f"emails/{template}.txt", **context),
         body_html=render_template(f"emails/{template}.html", **context),
+        unsubscribe_url=unsubscribe_url,
     )
     db.session.add(message)
     ask_for_delivery()
