@@ -369,6 +369,16 @@ ACTIONS: dict[str, Action] = {
     "privacy.erase": Action(_l("Erasing a person's data"), _person(_l(
         "%(actor)s erased everything held on one person: %(held)s."))),
     "privacy.anonymise": Action(_l("Applying the retention period"), _anonymise),
+    "supporter.unsubscribe": Action(_l("A supporter unsubscribing"), _about(_l(
+        "A supporter (no. %(reference)s) unsubscribed from updates."))),
+    "supporter.erase": Action(_l("Erasing a supporter record"), _about(_l(
+        "%(actor)s erased supporter record no. %(reference)s, on request."))),
+    "update.send": Action(_l("Sending an update"), _about(_l(
+        "%(actor)s sent (or scheduled) update no. %(reference)s."))),
+    "update.test": Action(_l("Testing an update"), _about(_l(
+        "%(actor)s sent themselves a test of update no. %(reference)s."))),
+    "update.stop": Action(_l("Stopping an update"), _about(_l(
+        "%(actor)s stopped update no. %(reference)s while it was being sent."))),
 }
 
 
@@ -382,6 +392,7 @@ def _actor(entry: AuditEntry, names: dict) -> str:
         "cli": _("Someone at the command line"),
         "signatory": _("A signatory"),
         "registrant": _("A registrant"),
+        "supporter": _("A supporter"),
     }.get(entry.actor, entry.actor)
 
 

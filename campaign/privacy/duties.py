@@ -23,7 +23,9 @@ from campaign.audit.models import AuditEntry
 from campaign.audit.service import person_reference, record
 from campaign.signatures import service as signature_service
 from campaign.signatures.models import Signature
-from campaign.statements.models import Statement, StatementStatus
+from campaign.statements.models import Campaign, Statement, StatementStatus
+from campaign.supporters import service as supporter_service
+from campaign.supporters.models import Supporter
 
 
 class PrivacyError(DomainError):
@@ -38,14 +40,15 @@ class PersonRecords:
     signatures: list[Signature] = field(default_factory=list)
     registrations: list[Registration] = field(default_factory=list)
     messages: list[OutboxMessage] = field(default_factory=list)
+    supporters: list[Supporter] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
-        return not (self.signatures or self.registrations or self.messages)
+        return not (self.signatures or self.registrations or self.messages or self.supporters)
 
     def summary(self) -> str:
         return (f"{len(self.signatures)} signatures, {len(self.registrations)} registrations, "
-                f"{len(self.messages)} messages")
+                f"{len(self.messages)} messages, {len(self.supporters)} supporter records")
 
 
 def find_person(email: str) -> PersonRecords:
@@ -61,7 +64,8 @@ def find_person(email: str) -> PersonRecords:
     registrations = list(db.session.scalars(
         select(Registration).where(Registration.email_index == index).order_by(Registration.id)
     ))
-    return PersonRecords(normalise_email(address), signatures, registrations, _messages_to(index))
+    return PersonRecords(normalise_email(address), signatures, registrations, _messages_to(index),
+                         supporter_service.supporters_with(index))
 
 
 def _messages_to(index: str) -> list[OutboxMessage]:
@@ -82,6 +86,7 @@ def export_person(email: str, actor=None) -> dict:
         "signatures": [_signature_export(s) for s in person.signatures],
         "registrations": [_registration_export(r) for r in person.registrations],
         "messages": [_message_export(m) for m in person.messages],
+        "supporters": [_supporter_export(s) for s in person.supporters],
     }
     record("privacy.export", person_reference(email), person.summary(), actor=actor)
     db.session.commit()
@@ -146,6 +151,20 @@ def _message_export(message: OutboxMessage) -> dict:
     }
 
 
+def _supporter_export(supporter: Supporter) -> dict:
+    return {
+        "campaign": db.session.get(Campaign, supporter.campaign_id).slug,
+        "name": supporter.name,
+        "email": supporter.email,
+        "subscription": supporter.state.value,
+        "subscribed_at": _iso(supporter.subscribed_at),
+        "subscribed_via": supporter.subscribed_via.value if supporter.subscribed_via else None,
+        "consent_version": supporter.consent_version,
+        "state_changed_at": _iso(supporter.state_changed_at),
+        "created_at": _iso(supporter.created_at),
+    }
+
+
 def erase_person(email: str, actor=None) -> PersonRecords:
     """Erase everything held on the address: signatures and registrations are wiped (through
     their domains, which keep counts right) and mail to the address is deleted. Audited."""
@@ -154,6 +173,7 @@ def erase_person(email: str, actor=None) -> PersonRecords:
         signature_service.erase_signature(signature, "erasure request", actor=actor)
     for registration in person.registrations:
         event_service.erase_registration(registration, "erasure request", actor=actor)
+    supporter_service.erase_supporters(email_index(email), "erasure request", actor=actor)
     db.session.flush()
     messages = _messages_to(email_index(email))
     db.session.execute(
