@@ -19,7 +19,8 @@ def updates():
 @click.option("--subject", required=True, help="The subject line.")
 @click.option("--body", "body_file", required=True, type=click.File(encoding="utf-8"),
               help="A Markdown file with the message.")
-@click.option("--at", "send_at", type=click.DateTime(),
+@click.option("--at", "send_at", type=click.DateTime(
+    ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"]),
               help="When to send, in UTC (e.g. 2027-03-24T09:00); default now.")
 @with_appcontext
 def send(audience, subject, body_file, send_at):
