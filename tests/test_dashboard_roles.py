@@ -34,6 +34,8 @@ EXPECTED_ROLES = {
     "dashboard.event_checkin": Role.viewer,
     "dashboard.event_door_list": Role.viewer,
     "dashboard.outbox": Role.viewer,
+    "dashboard.updates": Role.viewer,
+    "dashboard.update_detail": Role.viewer,
     "dashboard.statement_new": Role.editor,
     "dashboard.statement_import": Role.editor,
     "dashboard.statement_update": Role.editor,
@@ -69,6 +71,10 @@ EXPECTED_ROLES = {
     "dashboard.registration_check_in_undo": Role.editor,
     "dashboard.registration_paid_at_door": Role.editor,
     "dashboard.retry_mail": Role.editor,
+    "dashboard.update_new": Role.editor,
+    "dashboard.update_test": Role.editor,
+    "dashboard.update_send": Role.editor,
+    "dashboard.update_stop": Role.editor,
     "dashboard.mail_message": Role.owner,
     "dashboard.organizers": Role.owner,
     "dashboard.organizer_create": Role.owner,
@@ -112,7 +118,14 @@ def scene(make_statement, make_signature, make_event, make_organizer, register):
         "message_id": db.session.scalars(select(OutboxMessage.id)).first(),
         "batch_id": 1,
         "organizer_id": make_organizer(Role.viewer).id,
+        "update_id": _an_update(statement).id,
     }
+
+
+def _an_update(statement):
+    from campaign.updates.service import create_update, parse_audience
+
+    return create_update(parse_audience(f"statement:{statement.slug}"), "News", "Body")
 
 
 def _requests(app, scene, endpoints):

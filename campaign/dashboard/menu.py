@@ -28,6 +28,7 @@ MENU = (
     MenuItem("dashboard.statement_new", _l("New statement"), Role.editor),
     MenuItem("dashboard.statement_import", _l("Import from text"), Role.editor),
     MenuItem("dashboard.events", _l("Events"), Role.viewer, ("events_pages",)),
+    MenuItem("dashboard.updates", _l("Updates"), Role.viewer, ("updates_pages",)),
     MenuItem("dashboard.outbox", _l("Outbox"), Role.viewer, ("mail_pages",)),
     MenuItem("dashboard.organizers", _l("Organizers"), Role.owner, ("organizers_pages",)),
     MenuItem("dashboard.privacy", _l("Personal data"), Role.owner, ("privacy_pages",)),

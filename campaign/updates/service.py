@@ -439,3 +439,24 @@ def send_test(item: Update, to: str) -> None:
     _enqueue_for(item, test_person, render_markdown(item.body), subject_prefix=_("[Test] "))
     record("update.test", f"update:{item.id}", _target(item))
     db.session.commit()
+
+
+def audience_choices() -> list[tuple[str, str]]:
+    """Every audience an organizer can pick, as (`parse_audience` text, label)."""
+    choices = [(f"campaign:{c.slug}", _("All subscribed supporters of %(name)s", name=c.name))
+               for c in db.session.scalars(select(Campaign).order_by(Campaign.id))]
+    choices += [(f"statement:{s.slug}", _("Subscribed signatories of “%(title)s”", title=s.title))
+                for s in db.session.scalars(select(Statement).order_by(Statement.id.desc()))]
+    choices += [(f"event:{e.slug}", _("Registrants of “%(title)s”", title=e.title))
+                for e in db.session.scalars(select(Event).order_by(Event.starts_at.desc()))]
+    return choices
+
+
+def audience_text(item: Update) -> str:
+    """The update's audience as `parse_audience` reads it."""
+    return _target(item) or f"campaign:{item.campaign.slug}"
+
+
+def audience_count(item: Update) -> int:
+    """How many people the update would reach if it were sent now."""
+    return db.session.scalar(select(func.count()).select_from(_audience_query(item).subquery()))
