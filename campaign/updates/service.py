@@ -154,11 +154,12 @@ def queue_recipients(item: Update) -> int:
     transaction. Returns (and keeps as `audience_size`) how many."""
     columns = ["update_id", "email_index", "supporter_id", "signature_id", "registration_id",
                "status"]
-    count = db.session.execute(
-        insert(UpdateRecipient).from_select(columns, _audience_query(item))
-    ).rowcount
-    item.audience_size = count
-    return count
+    db.session.execute(insert(UpdateRecipient).from_select(columns, _audience_query(item)))
+    # Counted, not read from rowcount, which a driver may leave at -1 for INSERT ... SELECT.
+    item.audience_size = db.session.scalar(
+        select(func.count()).select_from(UpdateRecipient)
+        .where(UpdateRecipient.update_id == item.id))
+    return item.audience_size
 
 
 def _audience_query(item: Update):
