@@ -154,3 +154,35 @@ def test_the_email_is_encrypted_at_rest(make_statement, sign):
     sign(make_statement(), email="secret@example.org", email_updates="y")
     stored = db.session.execute(db.text("SELECT email FROM supporters")).scalar_one()
     assert "secret" not in stored
+
+
+def test_one_address_signing_two_statements_at_once_is_one_supporter(
+        app, make_campaign, make_statement):
+    import threading
+
+    from campaign.signatures import service as signing
+    campaign = make_campaign()
+    statements = [make_statement(campaign=campaign) for _ in range(4)]
+    start = threading.Barrier(len(statements))
+    errors = []
+
+    def sign_one(statement_id):
+        with app.app_context():
+            start.wait()
+            try:
+                statement = db.session.get(type(statements[0]), statement_id)
+                signing.sign(statement, signing.SignatoryDetails(
+                    name="Same Person", email="same@example.org", wants_updates=True))
+            except Exception as error:  # reported below, not lost in the thread
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=sign_one, args=(s.id,)) for s in statements]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors
+    [supporter] = supporters("same@example.org")
+    assert supporter.state is SubscriptionState.subscribed

@@ -278,3 +278,38 @@ def test_a_registrant_erased_after_queuing_gets_nothing(make_event, register, sm
     send_due()
     assert smtp_server.received == []
     assert service.progress_of(item).skipped == 1
+
+
+def test_three_senders_at_once_send_each_recipient_one_message(
+        make_statement, make_signature, smtp_server, app):
+    import threading
+
+    statement = make_statement()
+    for number in range(40):
+        email = f"many{number}@example.org"
+        make_signature(statement, email=email)
+        db.session.add(Supporter(campaign_id=statement.campaign_id, email=email,
+                                 state=SubscriptionState.subscribed))
+    db.session.commit()
+    app.config["MAIL_BATCH_SIZE"] = 4
+    smtp_server.mailbox.delay = 0.005
+    service.send_update(update_for(f"statement:{statement.slug}"))
+    start = threading.Barrier(3)
+    errors = []
+
+    def sender():
+        with app.app_context():
+            start.wait()
+            try:
+                send_due()
+            except Exception as error:  # reported below, not lost in the thread
+                errors.append(error)
+
+    threads = [threading.Thread(target=sender) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors
+    addresses = [m["To"] for m in smtp_server.received]
+    assert len(addresses) == 40 and len(set(addresses)) == 40
