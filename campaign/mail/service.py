@@ -54,9 +54,22 @@ def enqueue(kind: str, to: str, subject: str, template: str, unsubscribe_url: st
     """
     if _over_daily_limit(to, context):
         return None
-    context["subject"] = subject
-    context.setdefault("campaign_name", current_app.config["CAMPAIGN_NAME"])
-    context.setdefault("base_url", current_app.config["BASE_URL"].rstrip("/"))
+    context = {**email_context(subject), **context, "subject": subject}
+    return enqueue_rendered(kind, to, subject, render_template(f"emails/{template}.txt", **context),
+                            render_template(f"emails/{template}.html", **context),
+                            unsubscribe_url)
+
+
+def email_context(subject: str) -> dict:
+    """What every email template is given besides its own values."""
+    return {"subject": subject, "campaign_name": current_app.config["CAMPAIGN_NAME"],
+            "base_url": current_app.config["BASE_URL"].rstrip("/")}
+
+
+def enqueue_rendered(kind: str, to: str, subject: str, body_text: str, body_html: str,
+                     unsubscribe_url: str | None = None) -> OutboxMessage:
+    """Add a message whose bodies are already written (bulk mail renders its own, once per
+    batch of templates); no daily limit: only organizers' sends come this way."""
     message = OutboxMessage(
         kind=kind,
         to=to,
@@ -64,8 +77,8 @@ def enqueue(kind: str, to: str, subject: str, template: str, unsubscribe_url: st
             (current_app.config["CAMPAIGN_NAME"], current_app.config["MAIL_DEFAULT_SENDER"])
         ),
         subject=subject,
-        body_text=render_template(f"emails/{template}.txt", **context),
-        body_html=render_template(f"emails/{template}.html", **context),
+        body_text=body_text,
+        body_html=body_html,
         unsubscribe_url=unsubscribe_url,
     )
     db.session.add(message)

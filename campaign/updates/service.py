@@ -11,7 +11,7 @@ recipient over twice, and a sender killed mid-batch leaves its batch queued.
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app, render_template
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, delete, exists, func, literal, null, or_, select, update
 from sqlalchemy.sql import insert
@@ -24,7 +24,7 @@ from campaign.events.emails import registration_links
 from campaign.events.models import Event, Registration, RegistrationStatus
 from campaign.extensions import db
 from campaign.mail.models import OutboxMessage, OutboxStatus
-from campaign.mail.service import ask_for_delivery, enqueue
+from campaign.mail.service import ask_for_delivery, email_context, enqueue_rendered
 from campaign.signatures.links import signed_link
 from campaign.signatures.models import Signature, SignatureStatus
 from campaign.statements.models import Campaign, Statement
@@ -318,17 +318,25 @@ class Person:
 
 
 def _enqueue_for(item: Update, person: Person, body_html, subject_prefix: str = ""):
-    return enqueue(
-        "update", person.email, subject_prefix + item.subject, "update",
-        unsubscribe_url=unsubscribe_url(person.supporter_id) if person.supporter_id else None,
-        **_message_context(item, person, body_html),
-    )
+    subject = subject_prefix + item.subject
+    unsubscribe = unsubscribe_url(person.supporter_id) if person.supporter_id else None
+    text, html = render_message(item, person, body_html, subject, unsubscribe)
+    return enqueue_rendered("update", person.email, subject, text, html, unsubscribe)
 
 
-def _message_context(item: Update, person: Person, body_html) -> dict:
-    unsubscribe = unsubscribe_url(person.supporter_id) if person.supporter_id else ""
-    return {"update": item, "person": person, "body_html": body_html,
-            "unsubscribe_link": unsubscribe, "campaign_title": item.campaign.name}
+def render_message(item: Update, person: Person, body_html, subject: str,
+                   unsubscribe: str | None) -> tuple[str, str]:
+    """The plain text and HTML of one person's message.
+
+    Rendered by the templates themselves, without the context processors that every page
+    gets (the site's settings, read from the database): tens of thousands of messages need
+    nothing from them, and the preview shows exactly what is sent."""
+    context = {**email_context(subject), "update": item, "person": person,
+               "body_html": body_html, "unsubscribe_link": unsubscribe or "",
+               "campaign_title": item.campaign.name}
+    environment = current_app.jinja_env
+    return (environment.get_template("emails/update.txt").render(context),
+            environment.get_template("emails/update.html").render(context))
 
 
 def _finish_sent_updates() -> None:
@@ -425,11 +433,10 @@ def sample_person(item: Update) -> Person:
 def preview(item: Update) -> dict:
     """What the sample recipient's message says, for the browser: its HTML and plain text."""
     person = sample_person(item)
-    context = _message_context(item, person, render_markdown(item.body))
-    context.update(subject=item.subject, campaign_name=current_app.config["CAMPAIGN_NAME"],
-                   base_url=current_app.config["BASE_URL"].rstrip("/"))
-    return {"person": person, "html": render_template("emails/update.html", **context),
-            "text": render_template("emails/update.txt", **context)}
+    unsubscribe = unsubscribe_url(person.supporter_id) if person.supporter_id else None
+    text, html = render_message(item, person, render_markdown(item.body), item.subject,
+                                unsubscribe)
+    return {"person": person, "html": html, "text": text}
 
 
 def send_test(item: Update, to: str) -> None:
