@@ -209,19 +209,26 @@ class _Claimed:
 
 def _deliver(batch: list[OutboxMessage], backend, now: datetime) -> DeliveryReport:
     """Hand the batch to the mail server one message at a time, committing "sending" before
-    and the outcome after each; see the module's notes for when the database goes away."""
+    and the outcome after each; see the module's notes for when the database goes away.
+
+    One transaction writes a message's outcome and the next one's "sending", so a message
+    costs one commit, and still at most one message is ever handed over and unrecorded."""
     report = DeliveryReport()
     not_handed_over = [_Claimed.of(message) for message in batch]
     outcome = None
     try:
         with backend.session() as session:
             while not_handed_over:
+                if outcome is not None:
+                    outcome.execute()
                 taken = not_handed_over[0].write(status=OutboxStatus.sending).execute()
                 db.session.commit()
+                outcome = None
                 message = not_handed_over.pop(0)
                 if not taken:  # erased meanwhile, or its claim ran out and another sender has it
                     continue
                 outcome = _outcome(session, message, now, report)
+            if outcome is not None:
                 outcome.execute()
                 db.session.commit()
                 outcome = None

@@ -247,8 +247,10 @@ def hand_over(limit: int) -> int:
         .execution_options(populate_existing=True)).all()
     written = _render_into_outbox(recipients)
     db.session.flush()
-    for recipient, message in written:
-        recipient.outbox_message_id = message.id
+    if written:  # one executemany, not an UPDATE a row
+        db.session.execute(update(UpdateRecipient), [
+            {"id": recipient.id, "outbox_message_id": message.id}
+            for recipient, message in written])
     db.session.commit()
     return len(claimed)
 
