@@ -259,13 +259,14 @@ def measure_kill(kind: str, database_url: str, size: int, workdir: Path) -> dict
         sink.terminate()
         sink.wait()
     counts = Counter(received.read_text().splitlines())
-    failed = db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
-        OutboxMessage.status == OutboxStatus.failed, OutboxMessage.kind == "update"))
+    failed = {message.to for message in db.session.scalars(select(OutboxMessage).where(
+        OutboxMessage.status == OutboxStatus.failed, OutboxMessage.kind == "update"))}
     return {"recipients": size, "received_when_killed": at_kill,
             "received_once": sum(1 for c in counts.values() if c == 1),
             "received_twice_or_more": sum(1 for c in counts.values() if c > 1),
-            "failed_for_review": failed,
-            "accounted_for": len(counts) + failed}
+            "failed_for_review": len(failed),
+            "failed_for_review_and_received": len(failed & set(counts)),
+            "lost": size - len(set(counts) | failed)}
 
 
 def run_one(args, kind: str) -> dict:

@@ -313,3 +313,11 @@ def test_three_senders_at_once_send_each_recipient_one_message(
     assert not errors
     addresses = [m["To"] for m in smtp_server.received]
     assert len(addresses) == 40 and len(set(addresses)) == 40
+
+
+def test_a_spam_complaint_stops_every_further_update(signed_statement, smtp_server, runner):
+    result = runner.invoke(args=["updates", "complaint", "Olena@Example.org"])
+    assert result.exit_code == 0 and "1 supporter record" in result.output
+    send_now(update_for(f"statement:{signed_statement.slug}"))
+    send_now(update_for(f"campaign:{signed_statement.campaign.slug}"))
+    assert smtp_server.received == []

@@ -4,6 +4,7 @@ from datetime import timezone
 import click
 from flask.cli import with_appcontext
 
+from campaign.supporters.service import mark_complained
 from campaign.updates import service
 from campaign.updates.reminders import remind_due
 
@@ -45,6 +46,16 @@ def status(limit):
         p = service.progress_of(item)
         click.echo(f"{item.id}\t{item.status.value}\t{p.audience}\t{p.queued}\t{p.sent}\t"
                    f"{p.failed}\t{p.skipped}\t{p.unsubscribed_since}\t{item.subject}")
+
+
+@updates.command("complaint")
+@click.argument("email")
+@with_appcontext
+def complaint(email):
+    """Record a spam complaint about an update (a mailbox provider's feedback-loop report):
+    the address is never sent another update, in any campaign."""
+    marked = mark_complained(email)
+    click.echo(f"{marked} supporter record(s) marked as complained.")
 
 
 @click.group("events", help="Event tasks for cron.")
