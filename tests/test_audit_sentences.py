@@ -182,6 +182,11 @@ SAMPLES = [
      "2 signatures, 1 registrations, 3 messages", None),
     ("privacy.erase", "person:0123456789abcdef0123",
      "2 signatures, 1 registrations, 3 messages", None),
+    ("supporter.unsubscribe", "supporter:41", "", "supporter"),
+    ("supporter.erase", "supporter:41", "erasure request", None),
+    ("update.send", "update:7", "statement:{s}", None),
+    ("update.test", "update:7", "statement:{s}", None),
+    ("update.stop", "update:7", "event:{e}", None),
     ("privacy.anonymise", "retention",
      "5 signatures and 2 registrations anonymised (closed more than 180 days ago), 4 IP hashes "
      "dropped, 6 old messages and 1 past days' per-recipient mail counts deleted", "cli:ops"),
