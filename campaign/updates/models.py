@@ -113,6 +113,9 @@ class RecipientStatus(enum.Enum):
 
 
 class UpdateRecipient(db.Model):
+    """One address an update goes to. Their own signature or registration (for the link in
+    their message) is found by `email_index` under the update's statement or event."""
+
     __tablename__ = "update_recipients"
     __table_args__ = (
         UniqueConstraint("update_id", "email_index"),
@@ -125,12 +128,6 @@ class UpdateRecipient(db.Model):
     email_index: Mapped[str] = mapped_column(String(64))
     supporter_id: Mapped[Optional[int]] = mapped_column(
         ForeignKey("supporters.id", ondelete="CASCADE"), index=True)
-    #: Their signature (statement audiences) or registration (event audiences), for the link
-    #: to it in their message.
-    signature_id: Mapped[Optional[int]] = mapped_column(
-        ForeignKey("signatures.id", ondelete="SET NULL"))
-    registration_id: Mapped[Optional[int]] = mapped_column(
-        ForeignKey("registrations.id", ondelete="SET NULL"))
     status: Mapped[RecipientStatus] = mapped_column(
         Enum(RecipientStatus, native_enum=False, length=16), default=RecipientStatus.queued)
     outbox_message_id: Mapped[Optional[int]] = mapped_column(

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, delete, exists, func, literal, null, or_, select, update
+from sqlalchemy import and_, delete, exists, func, literal, or_, select, update
 from sqlalchemy.sql import insert
 
 from campaign.audit.service import record
@@ -152,8 +152,7 @@ def start_due_updates(now: datetime | None = None) -> int:
 def queue_recipients(item: Update) -> int:
     """Every recipient of the audience, in one INSERT ... SELECT; part of the caller's
     transaction. Returns (and keeps as `audience_size`) how many."""
-    columns = ["update_id", "email_index", "supporter_id", "signature_id", "registration_id",
-               "status"]
+    columns = ["update_id", "email_index", "supporter_id", "status"]
     db.session.execute(insert(UpdateRecipient).from_select(columns, _audience_query(item)))
     # Counted, not read from rowcount, which a driver may leave at -1 for INSERT ... SELECT.
     item.audience_size = db.session.scalar(
@@ -168,8 +167,7 @@ def _audience_query(item: Update):
     subscribed = Supporter.state == SubscriptionState.subscribed
     if item.audience is AudienceKind.event:
         return (
-            select(update_id, Registration.email_index, Supporter.id, null(), Registration.id,
-                   queued)
+            select(update_id, Registration.email_index, Supporter.id, queued)
             .outerjoin(Supporter, and_(Supporter.campaign_id == item.campaign_id,
                                        Supporter.email_index == Registration.email_index))
             .where(Registration.event_id == item.event_id, Registration.email_index.is_not(None),
@@ -179,14 +177,14 @@ def _audience_query(item: Update):
         )
     if item.audience is AudienceKind.statement:
         return (
-            select(update_id, Signature.email_index, Supporter.id, Signature.id, null(), queued)
+            select(update_id, Signature.email_index, Supporter.id, queued)
             .join(Supporter, and_(Supporter.campaign_id == item.campaign_id,
                                   Supporter.email_index == Signature.email_index))
             .where(Signature.statement_id == item.statement_id,
                    Signature.status == SignatureStatus.confirmed, subscribed,
                    *_signature_narrowing(item))
         )
-    query = (select(update_id, Supporter.email_index, Supporter.id, null(), null(), queued)
+    query = (select(update_id, Supporter.email_index, Supporter.id, queued)
              .where(Supporter.campaign_id == item.campaign_id, subscribed))
     if item.country or item.source:
         came = exists(
@@ -259,15 +257,14 @@ def _render_into_outbox(recipients: list[UpdateRecipient]) -> list[tuple]:
     updates = {item.id: item for item in db.session.scalars(
         select(Update).where(Update.id.in_({r.update_id for r in recipients})))}
     supporters = _by_id(Supporter, {r.supporter_id for r in recipients})
-    signatures = _by_id(Signature, {r.signature_id for r in recipients})
-    registrations = _by_id(Registration, {r.registration_id for r in recipients})
+    own = {item.id: _own_rows(item, {r.email_index for r in recipients
+                                     if r.update_id == item.id}) for item in updates.values()}
     bodies = {}
     written = []
     for recipient in recipients:
         item = updates[recipient.update_id]
         person = Person.of(item, supporters.get(recipient.supporter_id),
-                           signatures.get(recipient.signature_id),
-                           registrations.get(recipient.registration_id))
+                           own[item.id].get(recipient.email_index))
         if person is None:
             recipient.status = RecipientStatus.skipped
             continue
@@ -275,6 +272,19 @@ def _render_into_outbox(recipients: list[UpdateRecipient]) -> list[tuple]:
             bodies[item.id] = render_markdown(item.body)
         written.append((recipient, _enqueue_for(item, person, bodies[item.id])))
     return written
+
+
+def _own_rows(item: Update, indexes: set[str]) -> dict:
+    """The recipients' own signatures (a statement's audience) or registrations (an event's),
+    by the blind index of the address: one each, as the unique constraints have it."""
+    if item.audience is AudienceKind.statement:
+        model, parent = Signature, Signature.statement_id == item.statement_id
+    elif item.audience is AudienceKind.event:
+        model, parent = Registration, Registration.event_id == item.event_id
+    else:
+        return {}
+    return {row.email_index: row for row in db.session.scalars(
+        select(model).where(parent, model.email_index.in_(indexes)))}
 
 
 def _by_id(model, ids: set) -> dict:
@@ -296,20 +306,26 @@ class Person:
     supporter_id: int | None = None
 
     @classmethod
-    def of(cls, item: Update, supporter: Supporter | None, signature: Signature | None,
-           registration: Registration | None) -> "Person | None":
-        """None when the message must no longer go: unsubscribed, bounced, erased."""
+    def of(cls, item: Update, supporter: Supporter | None,
+           own: Signature | Registration | None) -> "Person | None":
+        """None when the message must no longer go: unsubscribed, bounced, erased.
+
+        `own` is their signature or registration, for the link to it."""
         if supporter is not None and (supporter.is_never_mailed or (
                 not item.is_practical and not supporter.is_subscribed)):
             return None
         supporter_id = supporter.id if supporter is not None else None
-        if registration is not None:
+        if own is None and item.audience is not AudienceKind.campaign:
+            return None  # their signature or registration was erased since it was queued
+        if isinstance(own, Registration):
+            registration = own
             if not registration.email:
                 return None
             return cls(registration.email, registration.name,
                        registration_links(registration)["ticket_url"], _("Your ticket"),
                        supporter_id)
-        if signature is not None:
+        if isinstance(own, Signature):
+            signature = own
             if not signature.email:
                 return None
             return cls(signature.email, signature.name, signed_link(signature, "withdraw"),
@@ -424,9 +440,9 @@ def sample_person(item: Update) -> Person:
     query = _audience_query(item).limit(1)
     row = db.session.execute(query).first()
     if row is not None:
-        person = Person.of(item, *(
-            db.session.get(model, key) if key is not None else None
-            for model, key in ((Supporter, row[2]), (Signature, row[3]), (Registration, row[4]))))
+        _update_id, index, supporter_id, _status = row
+        supporter = db.session.get(Supporter, supporter_id) if supporter_id else None
+        person = Person.of(item, supporter, _own_rows(item, {index}).get(index))
         if person is not None:
             return person
     return Person("supporter@example.org", _("Sample Supporter"))
