@@ -27,10 +27,9 @@ def updates():
 def send(audience, subject, body_file, send_at):
     """Schedule an update; `mail send` (or the `mail send --loop` worker) delivers it."""
     try:
-        item = service.create_update(service.parse_audience(audience), subject,
-                                     body_file.read(service.BODY_MAX + 1), created_by="cli")
-        at = send_at.replace(tzinfo=timezone.utc) if send_at else None
-        service.send_update(item, at)
+        item = service.schedule_update(
+            audience, subject, body_file.read(service.BODY_MAX + 1),
+            send_at.replace(tzinfo=timezone.utc) if send_at else None, created_by="cli")
     except service.UpdateError as error:
         raise click.UsageError(error.message) from error
     click.echo(f"Update {item.id} scheduled for {item.send_at:%Y-%m-%d %H:%M} UTC.")

@@ -96,6 +96,14 @@ def create_update(audience: Audience, subject: str, body: str, *,
     return item
 
 
+def schedule_update(audience: str, subject: str, body: str, at: datetime | None = None,
+                    created_by: str = "") -> Update:
+    """Write and schedule an update in one call (`updates send`; a news post sent as an
+    update): `audience` as `parse_audience` reads it, `body` Markdown, `at` UTC or now."""
+    return send_update(create_update(parse_audience(audience), subject, body,
+                                     created_by=created_by), at)
+
+
 def get_update(update_id: int) -> Update:
     item = db.session.get(Update, update_id)
     if item is None:
