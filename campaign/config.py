@@ -174,6 +174,7 @@ def load_settings() -> dict:
         "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET", ""),
         "STRIPE_API_BASE": os.environ.get("STRIPE_API_BASE", ""),
         "CONSENT_VERSION": os.environ.get("CONSENT_VERSION", "2026-11-01"),
+        "UPDATES_CONSENT_VERSION": os.environ.get("UPDATES_CONSENT_VERSION", "updates-2026-12-01"),
         "PRIVACY_CONTROLLER": os.environ.get("PRIVACY_CONTROLLER", "The campaign organisers"),
         "PRIVACY_CONTACT": os.environ.get("PRIVACY_CONTACT", "privacy@example.org"),
         "RETENTION_DAYS": _int("RETENTION_DAYS", 180),

@@ -14,3 +14,5 @@ from campaign.statements.models import (  # noqa: F401
 )
 from campaign.webhooks.models import WebhookDelivery, WebhookEndpoint  # noqa: F401
 from campaign.news.models import Post  # noqa: F401
+from campaign.supporters.models import Supporter  # noqa: F401
+from campaign.updates.models import Update, UpdateRecipient  # noqa: F401

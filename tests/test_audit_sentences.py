@@ -204,6 +204,11 @@ SAMPLES = [
     ("post.publish", "post:cease-fire-briefing", "A briefing on the cease-fire talks", None),
     ("post.unpublish", "post:cease-fire-briefing", "A briefing on the cease-fire talks", None),
     ("post.delete", "post:cease-fire-briefing", "A briefing on the cease-fire talks", None),
+    ("supporter.unsubscribe", "supporter:41", "", "supporter"),
+    ("supporter.erase", "supporter:41", "erasure request", None),
+    ("update.send", "update:7", "statement:{s}", None),
+    ("update.test", "update:7", "statement:{s}", None),
+    ("update.stop", "update:7", "event:{e}", None),
     ("privacy.anonymise", "retention",
      "5 signatures and 2 registrations anonymised (closed more than 180 days ago), 4 IP hashes "
      "dropped, 6 old messages and 1 past days' per-recipient mail counts deleted", "cli:ops"),

@@ -49,6 +49,8 @@ EXPECTED_ROLES = {
     "dashboard.post_status": Role.editor,
     "dashboard.post_delete": Role.editor,
     "dashboard.post_import": Role.editor,
+    "dashboard.updates": Role.viewer,
+    "dashboard.update_detail": Role.viewer,
     "dashboard.statement_new": Role.editor,
     "dashboard.statement_import": Role.editor,
     "dashboard.paper_signatures": Role.editor,
@@ -91,6 +93,10 @@ EXPECTED_ROLES = {
     "dashboard.registration_check_in_undo": Role.editor,
     "dashboard.registration_paid_at_door": Role.editor,
     "dashboard.retry_mail": Role.editor,
+    "dashboard.update_new": Role.editor,
+    "dashboard.update_test": Role.editor,
+    "dashboard.update_send": Role.editor,
+    "dashboard.update_stop": Role.editor,
     "dashboard.mail_message": Role.owner,
     "dashboard.organizers": Role.owner,
     "dashboard.organizer_create": Role.owner,
@@ -148,6 +154,7 @@ def scene(make_statement, make_signature, make_event, make_organizer, register):
         "appeal_id": event.appeal_id,
         "payment_id": 1,
         "endorsement_id": _endorsement(statement).id,
+        "update_id": _an_update(statement).id,
     }
 
 
@@ -190,6 +197,12 @@ def _endorsement(statement):
     db.session.add(endorsement)
     db.session.commit()
     return endorsement
+
+
+def _an_update(statement):
+    from campaign.updates.service import create_update, parse_audience
+
+    return create_update(parse_audience(f"statement:{statement.slug}"), "News", "Body")
 
 
 def _requests(app, scene, endpoints):

@@ -294,6 +294,21 @@ def test_a_post_becomes_an_email_subject_and_markdown_body(client, logged_in, wr
     assert f"http://localhost/news/{post.slug}" in content.body
 
 
+def test_an_editor_sends_a_published_post_to_supporters_as_an_update(
+        client, logged_in, write_post):
+    logged_in()
+    write_post()
+    post = _post()
+    assert "as an email update" not in client.get(f"/dashboard/news/{post.id}").get_data(
+        as_text=True)
+    _publish(client, post)
+    page = client.get(f"/dashboard/news/{post.id}").get_data(as_text=True)
+    assert f"/dashboard/updates/new?post_id={post.id}" in page
+    form = client.get(f"/dashboard/updates/new?post_id={post.id}").get_data(as_text=True)
+    assert 'value="Why a cease-fire offer is not peace"' in form
+    assert BRIEFING["summary"] in form
+
+
 def test_the_feed_stays_well_formed_with_characters_xml_cannot_hold(client, logged_in, write_post):
     logged_in()
     write_post(title="Odd\uffff title", summary="Still\ufffe readable")

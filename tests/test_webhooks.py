@@ -15,7 +15,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from sqlalchemy import select
 
-from campaign.common.signals import person_unsubscribed
 from campaign.common.time import utcnow
 from campaign.config import PROJECT_ROOT
 from campaign.events import service as events
@@ -166,14 +165,19 @@ def test_registrations_cancellations_and_the_waiting_list(hook, receiver, make_e
     assert verified(receiver.received[2])["_embedded"]["osdi:attendance"]["status"] == "accepted"
 
 
-def test_someone_unsubscribing_is_sent_by_the_supporters_signal(app, hook, receiver, sign,
-                                                                 make_statement):
+def test_someone_unsubscribing_from_updates_reaches_the_crm(client, hook, receiver, sign,
+                                                           make_statement):
+    from campaign.supporters.models import Supporter
+    from campaign.supporters.service import unsubscribe_url
+
     hook("person.unsubscribed")
-    sign(make_statement(requires_confirmation=False), email="olena@example.org")
-    person_unsubscribed.send(app, email="Olena@Example.org")
-    db.session.commit()
+    sign(make_statement(requires_confirmation=False), email="Olena@Example.org",
+         email_updates="y")
+    supporter = db.session.scalar(select(Supporter))
+    client.post(unsubscribe_url(supporter.id).removeprefix("http://localhost"))
     deliver_due()
-    body = verified(receiver.received[0])
+    [delivery] = receiver.received
+    body = verified(delivery)
     assert body["event"] == "person.unsubscribed"
     assert body["_embedded"]["osdi:person"]["email_addresses"][0]["status"] == "unsubscribed"
 

@@ -243,6 +243,19 @@ def _person(sentence) -> Describe:
     return describe
 
 
+def _update(sentence) -> Describe:
+    """A sentence about an update: %(audience)s says whom it is for."""
+    def describe(e: Entry) -> str:
+        if e.statement:
+            audience = _("the subscribed signatories of “%(title)s”", title=e.statement)
+        elif e.event:
+            audience = _("the registrants of “%(title)s”", title=e.event)
+        else:
+            audience = _("the campaign's subscribed supporters")
+        return str(sentence) % {"actor": e.actor, "reference": e.key, "audience": audience}
+    return describe
+
+
 def _anonymise(e: Entry) -> str | None:
     found = e.numbers(
         r"(\d+) signatures and (\d+) registrations anonymised \(closed more than (\d+) days "
@@ -448,6 +461,16 @@ ACTIONS: dict[str, Action] = {
         "The webhook no. %(reference)s was switched off: %(detail)s."))),
     "webhook.resend": Action(_l("Sending a webhook delivery again"), _about(_l(
         "%(actor)s had the webhook delivery no. %(reference)s sent again."))),
+    "supporter.unsubscribe": Action(_l("A supporter unsubscribing"), _about(_l(
+        "A supporter (no. %(reference)s) unsubscribed from updates."))),
+    "supporter.erase": Action(_l("Erasing a supporter record"), _about(_l(
+        "%(actor)s erased supporter record no. %(reference)s, on request."))),
+    "update.send": Action(_l("Sending an update"), _update(_l(
+        "%(actor)s sent (or scheduled) update no. %(reference)s to %(audience)s."))),
+    "update.test": Action(_l("Testing an update"), _update(_l(
+        "%(actor)s sent themselves a test of update no. %(reference)s to %(audience)s."))),
+    "update.stop": Action(_l("Stopping an update"), _update(_l(
+        "%(actor)s stopped update no. %(reference)s to %(audience)s while it was being sent."))),
 }
 
 
@@ -461,6 +484,7 @@ def _actor(entry: AuditEntry, names: dict) -> str:
         "cli": _("Someone at the command line"),
         "signatory": _("A signatory"),
         "registrant": _("A registrant"),
+        "supporter": _("A supporter"),
     }.get(entry.actor, entry.actor)
 
 

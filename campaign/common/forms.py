@@ -80,6 +80,19 @@ class ConsentAndHoneypot:
         return bool(self.website.data)
 
 
+#: The consent text for email updates; its version is UPDATES_CONSENT_VERSION, kept with each
+#: supporter who ticks it.
+UPDATES_CONSENT_TEXT = _l("We will email you news and calls to action about this campaign, "
+                          "a few times a month at most. Every email has a one-click unsubscribe "
+                          "link, and we never pass your address on.")
+
+
+def updates_choice() -> BooleanField:
+    """The separate, unticked "Email me updates" box of the signing and registration forms."""
+    return BooleanField(_l("Email me updates about this campaign"), default=False,
+                        description=UPDATES_CONSENT_TEXT)
+
+
 def show_error(form, error: DomainError) -> None:
     """Put a domain error under the field it concerns, or under the form's first field."""
     field = (form[error.field] if error.field and error.field in form

@@ -30,6 +30,7 @@ MENU = (
     MenuItem("dashboard.statement_import", _l("Import from text"), Role.editor),
     MenuItem("dashboard.events", _l("Events"), Role.viewer, ("events_pages", "payments_pages")),
     MenuItem("dashboard.news", _l("News"), Role.viewer, ("news_pages",)),
+    MenuItem("dashboard.updates", _l("Updates"), Role.viewer, ("updates_pages",)),
     MenuItem("dashboard.outbox", _l("Outbox"), Role.viewer, ("mail_pages",)),
     MenuItem("dashboard.organizers", _l("Organizers"), Role.owner, ("organizers_pages",)),
     MenuItem("dashboard.privacy", _l("Personal data"), Role.owner, ("privacy_pages",)),

@@ -46,6 +46,8 @@ class EventDetails:
     opens_local: datetime | None = None
     closes_local: datetime | None = None
     capacity: int | None = None
+    reminder_hours: int = 24
+    what_to_bring: str = ""
 
 
 def details_of(event: Event) -> EventDetails:
@@ -58,7 +60,8 @@ def details_of(event: Event) -> EventDetails:
         statement_id=event.statement_id, registration_required=event.registration_required,
         opens_local=utc_to_local(event.registration_opens_at, event.timezone),
         closes_local=utc_to_local(event.registration_closes_at, event.timezone),
-        capacity=event.capacity,
+        capacity=event.capacity, reminder_hours=event.reminder_hours,
+        what_to_bring=event.what_to_bring,
     )
 
 
@@ -122,6 +125,8 @@ def _apply_details(event: Event, details: EventDetails) -> None:
     event.registration_opens_at = opens_at
     event.registration_closes_at = closes_at
     event.capacity = details.capacity
+    event.reminder_hours = details.reminder_hours
+    event.what_to_bring = details.what_to_bring
 
 
 def _optional_utc(local: datetime | None, zone_name: str, field: str) -> datetime | None:

@@ -12,7 +12,7 @@ from wtforms.validators import (
     DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError,
 )
 
-from campaign.common.forms import ConsentAndHoneypot, email_field
+from campaign.common.forms import ConsentAndHoneypot, email_field, updates_choice
 from campaign.common.text import (
     AFFILIATION_MAX_LENGTH, AFFILIATION_NEEDS_A_LETTER, NAME_MAX_LENGTH, NAME_NEEDS_A_LETTER,
     HasLetter, NoControlCharacters, strip_filter,
@@ -99,6 +99,7 @@ class RegistrationForm(ConsentAndHoneypot, FlaskForm):
     ticket = _ChoiceField(_l("Ticket"), coerce=int)
     amount = _money_field(_l("Amount"))
     payment = _ChoiceField(_l("How you pay for a paid ticket"), default="")
+    email_updates = updates_choice()
 
     def for_event(self, event, ticket_label) -> "RegistrationForm":
         self.tickets = {ticket.id: ticket for ticket in event.ticket_types}
@@ -153,6 +154,12 @@ class EventForm(FlaskForm):
     closes_local = DateTimeLocalField(_l("Registration closes"), format=_LOCAL_FORMAT,
                                       validators=[Optional()])
     capacity = IntegerField(_l("Places"), validators=[Optional(), NumberRange(min=0, max=1_000_000, message=_PLACES)])
+    reminder_hours = IntegerField(
+        _l("Remind registrants (hours before)"), default=24,
+        validators=[Optional(),
+                    NumberRange(min=1, max=24 * 30,
+                                message=_l("Enter a number of hours from 1 to 720."))])
+    what_to_bring = _text(_l("What to bring"), 2000, multiline=True)
 
     def with_choices(self, campaigns, statements, default_campaign_name: str) -> "EventForm":
         """Fill the lists; with no campaign yet, 0 stands for the one made from the settings."""
@@ -176,7 +183,8 @@ class EventForm(FlaskForm):
             statement_id=self.statement_id.data or None,
             registration_required=self.registration_required.data,
             opens_local=self.opens_local.data, closes_local=self.closes_local.data,
-            capacity=self.capacity.data,
+            capacity=self.capacity.data, reminder_hours=self.reminder_hours.data or 24,
+            what_to_bring=self.what_to_bring.data or "",
         )
 
 

@@ -84,6 +84,10 @@ class Event(db.Model):
     registration_closes_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     #: Overall places; NULL means unlimited.
     capacity: Mapped[Optional[int]]
+    #: How many hours before the start confirmed registrants are reminded (`events remind`).
+    reminder_hours: Mapped[int] = mapped_column(default=24, server_default="24")
+    #: Told in the reminder: what to bring (ID for a building's security, the ticket ...).
+    what_to_bring: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: The last change of any kind (the API's `modified_date`); the server default serves
     #: rows written by plain SQL (bulk loads).

@@ -4,6 +4,7 @@ import enum
 import secrets
 from datetime import datetime
 
+from blinker import Namespace
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -25,6 +26,10 @@ from campaign.extensions import db
 from campaign.audit.service import record
 
 #: Reference codes avoid 0/O and 1/I so they can be read out and typed at the door.
+#: Sent for every accepted registration, a repeat too, inside its transaction, with the event
+#: and `email`, `name`, `wants_updates` (supporters keep their record of the person).
+registered = Namespace().signal("registered")
+
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 REFERENCE_LENGTH = 8
 _REFERENCE_ATTEMPTS = 10
@@ -75,6 +80,7 @@ def registration_closed_message(state: RegistrationState) -> str:
 def register(
     event: Event, *, name: str, email: str, affiliation: str, ticket_type_id: int,
     amount_minor: int | None, consent_version: str, payment_method: str | None = None,
+    wants_updates: bool = False,
 ) -> None:
     """Register someone: a place while there is room, else a place on the waiting list. A place
     paid online (`payment_method`, one the ticket offers) is held while they pay.
@@ -92,6 +98,7 @@ def register(
             raise EventError(_("Choose a ticket from the list."), field="ticket")
         amount = pledged_amount(ticket, amount_minor)
         method = _chosen_method(ticket, amount, payment_method)
+        registered.send(event, email=email, name=name, wants_updates=wants_updates)
         registration = _registration_by_email(event.id, email_index(email))
         if registration is not None and not registration.is_cancelled:
             _send_details(registration)

@@ -89,6 +89,7 @@ def event_page(slug: str):
             affiliation=form.affiliation.data or "", ticket_type_id=form.ticket.data,
             amount_minor=form.amount_minor(), consent_version=current_app.config["CONSENT_VERSION"],
             payment_method=form.payment.data or None,
+            wants_updates=form.email_updates.data,
         )
     except service.RegistrationClosed:
         return _event_page(event, form, full, status=409)

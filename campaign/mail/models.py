@@ -35,6 +35,11 @@ class OutboxMessage(db.Model):
     subject: Mapped[str] = mapped_column(String(300))
     body_text: Mapped[str] = mapped_column(EncryptedText("outbox_messages.body_text"))
     body_html: Mapped[str] = mapped_column(EncryptedText("outbox_messages.body_html"), default="")
+    #: The recipient's own one-click unsubscribe address (RFC 8058), for bulk mail; encrypted,
+    #: since it carries their token.
+    unsubscribe_url: Mapped[Optional[str]] = mapped_column(
+        EncryptedText("outbox_messages.unsubscribe_url")
+    )
     status: Mapped[OutboxStatus] = mapped_column(
         Enum(OutboxStatus, native_enum=False, length=16), default=OutboxStatus.pending
     )

@@ -18,9 +18,9 @@ left sending past its lease (its sender died with it in hand) may or may not hav
 delivered: it is failed, saying so, for a person to decide. A message still pending when
 its lease runs out (its sender died before handing it over) is simply claimed again.
 
-Each round starts with `delivery_round`, so a domain that left work for the sender (the
+Each batch starts with `delivery_round`, so a domain that left work for the sender (the
 signatures' requests for a confirmation link, looked up here and not in the request that
-asked) writes those messages first.
+asked; a batch of an update's recipients) writes those messages first.
 
 After a failure the message waits MAIL_RETRY_BASE_SECONDS * 2^(attempts-1) (capped at
 MAIL_RETRY_MAX_SECONDS); after MAIL_MAX_ATTEMPTS, or a permanent refusal, it is failed
@@ -48,8 +48,12 @@ _ERROR_LENGTH = 2000
 _LEFT_SENDING = ("The sender stopped while handing this message to the mail server, so it "
                  "may have been delivered: retry it only if it was not.")
 
-#: Sent with the app at the start of every `send_due`, before anything is claimed.
+#: Sent with the app before each batch is claimed; a receiver returns how many messages it
+#: wrote (bulk mail is written a batch at a time), and the round goes on while any does.
 delivery_round = Namespace().signal("delivery-round")
+#: Sent with the app and `to_index` (the address's blind index) when the mail server refuses
+#: a message for good (5xx), inside the transaction that records the failure.
+permanently_refused = Namespace().signal("permanently-refused")
 
 
 @dataclass
@@ -122,14 +126,16 @@ def send_due(now: datetime | None = None, backend=None) -> DeliveryReport:
     """
     backend = backend or backend_for(current_app.config)
     _unrecorded().write()
-    delivery_round.send(current_app._get_current_object())
     report = DeliveryReport()
     while True:
+        written = sum(result or 0 for _receiver, result in
+                      delivery_round.send(current_app._get_current_object()))
         clock = now or utcnow()
         batch = claim_due(clock)
-        if not batch:
+        if not batch and not written:
             return report
-        report.add(_deliver(batch, backend, clock))
+        if batch:
+            report.add(_deliver(batch, backend, clock))
 
 
 def claim_due(now: datetime) -> list[OutboxMessage]:
@@ -189,11 +195,13 @@ class _Claimed:
     message_id: int
     claim_token: str
     attempts: int
+    to_index: str
     mime: EmailMessage
 
     @classmethod
     def of(cls, message: OutboxMessage) -> "_Claimed":
-        return cls(message.id, message.claim_token, message.attempts, mime_message(message))
+        return cls(message.id, message.claim_token, message.attempts, message.to_index,
+                   mime_message(message))
 
     def write(self, **values) -> _Write:
         return _Write(self.message_id, self.claim_token, values)
@@ -201,19 +209,26 @@ class _Claimed:
 
 def _deliver(batch: list[OutboxMessage], backend, now: datetime) -> DeliveryReport:
     """Hand the batch to the mail server one message at a time, committing "sending" before
-    and the outcome after each; see the module's notes for when the database goes away."""
+    and the outcome after each; see the module's notes for when the database goes away.
+
+    One transaction writes a message's outcome and the next one's "sending", so a message
+    costs one commit, and still at most one message is ever handed over and unrecorded."""
     report = DeliveryReport()
     not_handed_over = [_Claimed.of(message) for message in batch]
     outcome = None
     try:
         with backend.session() as session:
             while not_handed_over:
+                if outcome is not None:
+                    outcome.execute()
                 taken = not_handed_over[0].write(status=OutboxStatus.sending).execute()
                 db.session.commit()
+                outcome = None
                 message = not_handed_over.pop(0)
                 if not taken:  # erased meanwhile, or its claim ran out and another sender has it
                     continue
                 outcome = _outcome(session, message, now, report)
+            if outcome is not None:
                 outcome.execute()
                 db.session.commit()
                 outcome = None
@@ -237,6 +252,8 @@ def _outcome(session, message: _Claimed, now: datetime, report: DeliveryReport) 
 def _failure(message: _Claimed, error: Exception, now: datetime, report: DeliveryReport) -> _Write:
     config = current_app.config
     last_error = f"{type(error).__name__}: {error}"[:_ERROR_LENGTH]
+    if _is_permanent(error):
+        permanently_refused.send(current_app._get_current_object(), to_index=message.to_index)
     if _is_permanent(error) or message.attempts >= config["MAIL_MAX_ATTEMPTS"]:
         report.failed += 1
         current_app.logger.error("mail %s failed after %s attempts: %s",
@@ -300,6 +317,9 @@ def mime_message(message: OutboxMessage) -> EmailMessage:
     mime["Date"] = format_datetime(utcnow())
     mime["Message-ID"] = _message_id(message)
     mime["Auto-Submitted"] = "auto-generated"
+    if message.unsubscribe_url:
+        mime["List-Unsubscribe"] = f"<{message.unsubscribe_url}>"
+        mime["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     mime.set_content(message.body_text)
     if message.body_html:
         mime.add_alternative(message.body_html, subtype="html")

@@ -38,7 +38,8 @@ class MessageNotFound(MailError):
     pass
 
 
-def enqueue(kind: str, to: str, subject: str, template: str, **context) -> OutboxMessage | None:
+def enqueue(kind: str, to: str, subject: str, template: str, unsubscribe_url: str | None = None,
+            **context) -> OutboxMessage | None:
     """Add a message to the current transaction, from templates/emails/<template>.txt and .html.
 
     It is committed (or rolled back) together with whatever it is about; the request
@@ -48,12 +49,27 @@ def enqueue(kind: str, to: str, subject: str, template: str, **context) -> Outbo
     for about one statement or event (given to the templates as `statement` or `event`)
     reaches one address at most MAIL_PER_RECIPIENT_DAILY times a UTC day. Past that the
     message is dropped (None) and nothing else changes, so the page answers the same.
+
+    Bulk mail gives `unsubscribe_url`: it goes out as `List-Unsubscribe` with one-click POST.
     """
     if _over_daily_limit(to, context):
         return None
-    context["subject"] = subject
-    context.setdefault("campaign_name", current_app.config["CAMPAIGN_NAME"])
-    context.setdefault("base_url", current_app.config["BASE_URL"].rstrip("/"))
+    context = {**email_context(subject), **context, "subject": subject}
+    return enqueue_rendered(kind, to, subject, render_template(f"emails/{template}.txt", **context),
+                            render_template(f"emails/{template}.html", **context),
+                            unsubscribe_url)
+
+
+def email_context(subject: str) -> dict:
+    """What every email template is given besides its own values."""
+    return {"subject": subject, "campaign_name": current_app.config["CAMPAIGN_NAME"],
+            "base_url": current_app.config["BASE_URL"].rstrip("/")}
+
+
+def enqueue_rendered(kind: str, to: str, subject: str, body_text: str, body_html: str,
+                     unsubscribe_url: str | None = None) -> OutboxMessage:
+    """Add a message whose bodies are already written (bulk mail renders its own, once per
+    batch of templates); no daily limit: only organizers' sends come this way."""
     message = OutboxMessage(
         kind=kind,
         to=to,
@@ -61,8 +77,9 @@ def enqueue(kind: str, to: str, subject: str, template: str, **context) -> Outbo
             (current_app.config["CAMPAIGN_NAME"], current_app.config["MAIL_DEFAULT_SENDER"])
         ),
         subject=subject,
-        body_text=render_template(f"emails/{template}.txt", **context),
-        body_html=render_template(f"emails/{template}.html", **context),
+        body_text=body_text,
+        body_html=body_html,
+        unsubscribe_url=unsubscribe_url,
     )
     db.session.add(message)
     ask_for_delivery()

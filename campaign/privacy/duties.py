@@ -27,7 +27,9 @@ from campaign.audit.models import AuditEntry
 from campaign.audit.service import person_reference, record
 from campaign.signatures import service as signature_service
 from campaign.signatures.models import Signature
-from campaign.statements.models import Statement, StatementStatus
+from campaign.statements.models import Campaign, Statement, StatementStatus
+from campaign.supporters import service as supporter_service
+from campaign.supporters.models import Supporter
 
 
 class PrivacyError(DomainError):
@@ -46,15 +48,17 @@ class PersonRecords:
     gifts: list[Payment] = field(default_factory=list)
     #: Endorsements naming the address as their organisation's contact.
     endorsements: list[Endorsement] = field(default_factory=list)
+    supporters: list[Supporter] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
         return not (self.signatures or self.registrations or self.messages or self.gifts
-                    or self.endorsements)
+                    or self.endorsements or self.supporters)
 
     def summary(self) -> str:
         return (f"{len(self.signatures)} signatures, {len(self.registrations)} registrations, "
-                f"{len(self.messages)} messages, {len(self.gifts)} gifts")
+                f"{len(self.messages)} messages, {len(self.gifts)} gifts, "
+                f"{len(self.supporters)} supporter records")
 
 
 def find_person(email: str) -> PersonRecords:
@@ -74,7 +78,8 @@ def find_person(email: str) -> PersonRecords:
         select(Payment).where(Payment.email_index == index).order_by(Payment.id)
     ))
     return PersonRecords(normalise_email(address), signatures, registrations, _messages_to(index),
-                         gifts, endorsement_service.endorsements_with_contact(index))
+                         gifts, endorsement_service.endorsements_with_contact(index),
+                         supporter_service.supporters_with(index))
 
 
 def _messages_to(index: str) -> list[OutboxMessage]:
@@ -97,6 +102,7 @@ def export_person(email: str, actor=None) -> dict:
         "messages": [_message_export(m) for m in person.messages],
         "gifts": [_payment_export(p) for p in person.gifts],
         "endorsements": [_endorsement_export(e) for e in person.endorsements],
+        "supporters": [_supporter_export(s) for s in person.supporters],
     }
     record("privacy.export", person_reference(email), person.summary(), actor=actor)
     db.session.commit()
@@ -197,6 +203,20 @@ def _message_export(message: OutboxMessage) -> dict:
     }
 
 
+def _supporter_export(supporter: Supporter) -> dict:
+    return {
+        "campaign": db.session.get(Campaign, supporter.campaign_id).slug,
+        "name": supporter.name,
+        "email": supporter.email,
+        "subscription": supporter.state.value,
+        "subscribed_at": _iso(supporter.subscribed_at),
+        "subscribed_via": supporter.subscribed_via.value if supporter.subscribed_via else None,
+        "consent_version": supporter.consent_version,
+        "state_changed_at": _iso(supporter.state_changed_at),
+        "created_at": _iso(supporter.created_at),
+    }
+
+
 def erase_person(email: str, actor=None) -> PersonRecords:
     """Erase everything held on the address: signatures and registrations are wiped (through
     their domains, which keep counts right) and mail to the address is deleted. Audited."""
@@ -209,6 +229,7 @@ def erase_person(email: str, actor=None) -> PersonRecords:
         payment_service.erase_giver(gift)
     for endorsement in person.endorsements:
         endorsement_service.erase_contact(endorsement, "erasure request", actor=actor)
+    supporter_service.erase_supporters(email_index(email), "erasure request", actor=actor)
     db.session.flush()
     messages = _messages_to(email_index(email))
     db.session.execute(

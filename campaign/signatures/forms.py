@@ -13,7 +13,7 @@ from campaign.common.text import (
     AFFILIATION_MAX_LENGTH, AFFILIATION_NEEDS_A_LETTER, NAME_MAX_LENGTH, NAME_NEEDS_A_LETTER,
     SOURCE_MAX_LENGTH, HasLetter, NoControlCharacters, clean, strip_filter,
 )
-from campaign.common.forms import ConsentAndHoneypot, email_field
+from campaign.common.forms import ConsentAndHoneypot, email_field, updates_choice
 from campaign.signatures.models import HoldReason, SignatureStatus
 
 COMMENT_MAX = 1000
@@ -108,6 +108,8 @@ class SignatureForm(ConsentAndHoneypot, SignatoryDetailsForm):
             NoControlCharacters(multiline=True),
         ],
     )
+    email_updates = updates_choice()
+
     @classmethod
     def submitted(cls) -> "SignatureForm":
         """This request's form, validated once: the rate limits check it before the view does.

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
+from blinker import Namespace
 from flask import current_app
 from flask_babel import force_locale, get_locale, gettext as _
 from sqlalchemy import bindparam, func, select, text, update
@@ -39,6 +40,11 @@ from campaign.statements.service import is_open_for_signing
 WITHDRAWN_NAME = "Withdrawn"
 #: What an anonymised (still counted) signature's name becomes.
 ANONYMOUS_NAME = "Anonymous"
+
+
+#: Sent for every accepted signing, a repeat too, inside its transaction, with the statement
+#: and `email`, `name`, `wants_updates` (supporters keep their record of the person).
+signed = Namespace().signal("signed")
 
 
 class SignatureError(DomainError):
@@ -148,6 +154,8 @@ class SignatoryDetails:
     personal_capacity: bool = False
     show_publicly: bool = False
     comment: str = ""
+    #: Ticked "Email me updates about this campaign".
+    wants_updates: bool = False
 
 
 def sign(statement: Statement, details: SignatoryDetails, ip_address: str | None = None) -> bool:
@@ -203,6 +211,7 @@ def sign(statement: Statement, details: SignatoryDetails, ip_address: str | None
         send_receipt(signature, email)
     else:
         _send_confirmation(signature, email)
+    signed.send(statement, email=email, name=details.name, wants_updates=details.wants_updates)
     db.session.commit()
     return held
 

@@ -78,6 +78,7 @@ def _details(form: SignatureForm) -> service.SignatoryDetails:
         personal_capacity=form.personal_capacity.data,
         show_publicly=form.show_publicly.data,
         comment=form.comment.data or "",
+        wants_updates=form.email_updates.data,
     )
 
 

@@ -1,0 +1,1 @@
+"""Supporters: one record per campaign and address, and their subscription to updates."""

@@ -1,0 +1,1 @@
+"""Updates by email to supporters, signatories and registrants; event reminders."""
