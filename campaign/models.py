@@ -9,3 +9,5 @@ from campaign.signatures.models import Signature, SignatureCountShard  # noqa: F
 from campaign.statements.models import (  # noqa: F401
     Campaign, Demand, Statement, StatementRevision,
 )
+from campaign.signatures.models import Milestone, SignatureStatShard  # noqa: F401
+from campaign.stats.models import StatisticsSettings, TrackedLink  # noqa: F401

@@ -27,7 +27,7 @@ from campaign.mail.service import ask_for_delivery, enqueue
 from campaign.audit.service import record
 from campaign.common.hashing import email_index, ip_hash
 from campaign.common.limits import keeps_pace
-from campaign.signatures import counts
+from campaign.signatures import breakdown, counts, milestones
 from campaign.signatures.links import signed_link
 from campaign.signatures.models import (
     HoldReason, ResendRequest, Signature, SignatureStatus, indexed_email,
@@ -82,10 +82,13 @@ def change_signature(signature: Signature, **values) -> Signature:
     """
     _lock(signature)
     before = counts.standing(signature)
+    keys_before = breakdown.keys_of(signature)
     for name, value in values.items():
         setattr(signature, name, value)
     after = counts.standing(signature)
-    counts.adjust(signature.statement_id, after[0] - before[0], after[1] - before[1])
+    counts.adjust(signature.statement_id, after[0] - before[0], after[1] - before[1],
+                  touch=breakdown.keys_of(signature) != keys_before)
+    breakdown.move(signature, keys_before, before[0], after[0])
     return signature
 
 
@@ -146,6 +149,9 @@ class SignatoryDetails:
     personal_capacity: bool = False
     show_publicly: bool = False
     comment: str = ""
+    #: The code of the link that brought them, and the referring site's domain ("" for none).
+    source: str = ""
+    referrer_domain: str = ""
 
 
 def sign(statement: Statement, details: SignatoryDetails, ip_address: str | None = None) -> bool:
@@ -190,19 +196,24 @@ def sign(statement: Statement, details: SignatoryDetails, ip_address: str | None
         consent_version=current_app.config["CONSENT_VERSION"],
         held_reason=HoldReason.busy_address if held else None,
         ip_hash=address,
+        source=details.source,
+        referrer_domain=details.referrer_domain,
         created_at=now,
     ))
     if signature is None:
         existing = _signature_by_email(statement.id, email)
         if existing is not None and not held:
             _remind(existing, email)
-    elif confirmed:
-        # A row nobody else can see yet: counted as it was written, with no lock to take.
-        counts.adjust(statement.id, *counts.standing(signature))
-        _send_receipt(signature, email)
     else:
-        _send_confirmation(signature, email)
+        # A row nobody else can see yet: counted as it was written, with no lock to take.
+        counts.count_stored(statement.id, [signature])
+        if confirmed:
+            _send_receipt(signature, email)
+        else:
+            _send_confirmation(signature, email)
     db.session.commit()
+    if confirmed and signature is not None:
+        milestones.announce_crossed(statement)
     return held
 
 
@@ -345,6 +356,7 @@ def confirm(signature: Signature) -> bool:
     if signature.status is SignatureStatus.pending:
         change_signature(signature, status=SignatureStatus.confirmed, confirmed_at=utcnow())
         db.session.commit()
+        milestones.announce_crossed(signature.statement)
     return signature.status is SignatureStatus.confirmed
 
 
@@ -431,6 +443,7 @@ def delete(signature: Signature) -> None:
     target, statement_target = _target(signature), _statement_target(signature)
     _leave_curated_list(signature)
     change_signature(signature, status=SignatureStatus.withdrawn)
+    breakdown.add(signature.statement_id, breakdown.keys_of(signature), -1, 0)
     db.session.delete(signature)
     record("signature.delete", target, statement_target)
     db.session.commit()
@@ -461,7 +474,7 @@ def add_curated(statement: Statement, signatories) -> int:
     _lock_curated_list(statement.id)
     last = _last_curated_position(statement.id)
     now = utcnow()
-    db.session.add_all(
+    signatures = [
         Signature(
             statement_id=statement.id,
             revision=statement.revision,
@@ -476,8 +489,9 @@ def add_curated(statement: Statement, signatories) -> int:
             confirmed_at=now,
         )
         for offset, signatory in enumerate(signatories, start=1)
-    )
-    counts.adjust(statement.id, counted=len(signatories), listed=len(signatories))
+    ]
+    db.session.add_all(signatures)
+    counts.count_stored(statement.id, signatures)
     return len(signatories)
 
 
