@@ -71,7 +71,7 @@ def registration_closed_message(state: RegistrationState) -> str:
 
 def register(
     event: Event, *, name: str, email: str, affiliation: str, ticket_type_id: int,
-    amount_minor: int | None, consent_version: str,
+    amount_minor: int | None, consent_version: str, source: str = "", referrer_domain: str = "",
 ) -> None:
     """Register someone: a confirmed place while there is room, else a place on the waiting list.
 
@@ -105,6 +105,8 @@ def register(
         registration.checked_in_at = None
         registration.cancelled_at = None
         registration.consent_version = consent_version
+        registration.source = source
+        registration.referrer_domain = referrer_domain
         registration.created_at = utcnow()
         registration.status = (RegistrationStatus.confirmed
                                if _has_room(event, ticket, total, per_ticket)

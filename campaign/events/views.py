@@ -75,6 +75,7 @@ def event_page(slug: str):
     full = service.tickets_full(event)
     form = RegistrationForm().for_event(event, lambda ticket: ticket_label(ticket, ticket.id in full))
     if request.method == "GET":
+        form.carry_source(request.args)
         return _event_page(event, form, full)
     if service.registration_state(event) is not service.RegistrationState.open:
         return _event_page(event, form, full, status=409)
@@ -87,6 +88,7 @@ def event_page(slug: str):
             event, name=form.name.data, email=form.email.data,
             affiliation=form.affiliation.data or "", ticket_type_id=form.ticket.data,
             amount_minor=form.amount_minor(), consent_version=current_app.config["CONSENT_VERSION"],
+            source=form.source.data or "", referrer_domain=form.referrer.data or "",
         )
     except service.RegistrationClosed:
         return _event_page(event, form, full, status=409)

@@ -420,6 +420,7 @@ def _moderate(signature: Signature, allowed: Callable[[], bool], action: str, **
     change_signature(signature, **values)
     record(action, _target(signature), _statement_target(signature))
     db.session.commit()
+    milestones.announce_crossed(signature.statement)
 
 
 def correct_details(signature: Signature, name: str, affiliation: str) -> None:
@@ -443,6 +444,7 @@ def delete(signature: Signature) -> None:
     target, statement_target = _target(signature), _statement_target(signature)
     _leave_curated_list(signature)
     change_signature(signature, status=SignatureStatus.withdrawn)
+    counts.adjust(signature.statement_id, 0, 0, touch=True)
     breakdown.add(signature.statement_id, breakdown.keys_of(signature), -1, 0)
     db.session.delete(signature)
     record("signature.delete", target, statement_target)

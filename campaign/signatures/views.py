@@ -35,7 +35,9 @@ _HELD = {"confirm": "email"}
 @shared_page
 def statement_page(slug: str):
     statement = public_statement(slug)
-    return _statement_page(statement, SignatureForm())
+    form = SignatureForm()
+    form.carry_source(request.args)
+    return _statement_page(statement, form)
 
 
 def _flooded_page():
@@ -78,6 +80,8 @@ def _details(form: SignatureForm) -> service.SignatoryDetails:
         personal_capacity=form.personal_capacity.data,
         show_publicly=form.show_publicly.data,
         comment=form.comment.data or "",
+        source=form.source.data or "",
+        referrer_domain=form.referrer.data or "",
     )
 
 
