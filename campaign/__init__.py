@@ -15,12 +15,13 @@ from campaign.extensions import babel, csrf, db, limiter, login_manager, migrate
 #: each that reacts to a lower floor's signal connects its receivers in `receivers`.
 DOMAINS_WITH_VIEWS = (
     "home", "statements", "signatures", "organizers", "dashboard", "events", "privacy", "api",
-    "system", "mail", "sharing",
+    "system", "mail", "sharing", "stats",
 )
 DOMAINS_WITH_CLI = (
     "statements", "signatures", "organizers", "exports", "mail", "privacy", "keys", "demo",
+    "stats",
 )
-DOMAINS_WITH_RECEIVERS = ("organizers", "statements", "signatures", "events", "abuse")
+DOMAINS_WITH_RECEIVERS = ("organizers", "statements", "signatures", "events", "abuse", "stats")
 
 
 def create_app(config: dict | None = None) -> Flask:

@@ -14,7 +14,7 @@ from campaign.signatures import counts
 from campaign.signatures.models import SignatureStatus
 
 HEADER = ["position", "name", "affiliation", "personal_capacity", "country", "email", "status",
-          "curated", "signed_at", "comment"]
+          "curated", "signed_at", "comment", "source", "referrer_domain"]
 
 
 def _rows(text: str) -> list[list[str]]:

@@ -16,7 +16,7 @@ from campaign.statements.models import Statement
 
 HEADER = [
     "position", "name", "affiliation", "personal_capacity", "country", "email", "status",
-    "curated", "signed_at", "comment",
+    "curated", "signed_at", "comment", "source", "referrer_domain",
 ]
 #: all: every signature not withdrawn; public: what the statement page lists
 #: (confirmed, and shown publicly or curated); curated: the featured, not withdrawn.
@@ -25,7 +25,7 @@ _BATCH = 1000
 _COLUMNS = (
     Signature.name, Signature.affiliation, Signature.personal_capacity, Signature.country,
     Signature.email, Signature.status, Signature.featured, Signature.created_at,
-    Signature.comment,
+    Signature.comment, Signature.source, Signature.referrer_domain,
 )
 
 
@@ -51,9 +51,9 @@ def _rows(statement_id: int, which: str) -> Iterator[list]:
         for row in result:
             position += 1
             (name, affiliation, personal_capacity, country, email, status, featured,
-             signed_at, comment) = row
+             signed_at, comment, source, referrer_domain) = row
             yield [position, name, affiliation, personal_capacity, country, email or "",
-                   status.value, featured, signed_at, comment]
+                   status.value, featured, signed_at, comment, source, referrer_domain]
 
 
 def _queries(statement_id: int, which: str):
