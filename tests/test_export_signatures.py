@@ -63,7 +63,7 @@ def test_an_organizer_exports_every_signatory_in_order(client, logged_in, scene)
     assert first[3] == "yes" and first[7] == "yes" and first[5] == ""
     assert formula[2] == "'+44 20" and formula[9] == "'-1+1\nsecond line"
     assert olena == ["4", "Олена Коваленко, MP", 'Union "Solidarity"', "no", "UA",
-                     "olena@example.org", "confirmed", "no", "2026-03-02T09:30:00Z", ""]
+                     "olena@example.org", "confirmed", "no", "2026-03-02T09:30:00Z", "", "", ""]
     assert rows[6][6] == "pending"
 
 

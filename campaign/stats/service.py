@@ -212,8 +212,8 @@ def _registrations_by(event: Event, column) -> list[tuple]:
 
 
 def event_figures(event: Event) -> EventFigures:
-    ticket_names = dict(db.session.execute(
-        select(TicketType.id, TicketType.name).where(TicketType.event_id == event.id)))
+    ticket_names = {ticket_id: name for ticket_id, name in db.session.execute(
+        select(TicketType.id, TicketType.name).where(TicketType.event_id == event.id))}
     day_sums = {}
     for created_at, registered, confirmed in _registrations_by(event, Registration.created_at):
         key = created_at.date().isoformat()
