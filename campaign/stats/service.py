@@ -211,23 +211,32 @@ def _registrations_by(event: Event, column) -> list[tuple]:
     ).all()
 
 
-def event_figures(event: Event) -> EventFigures:
-    ticket_names = {ticket_id: name for ticket_id, name in db.session.execute(
-        select(TicketType.id, TicketType.name).where(TicketType.event_id == event.id))}
-    day_sums = {}
-    for created_at, registered, confirmed in _registrations_by(event, Registration.created_at):
-        key = created_at.date().isoformat()
-        before = day_sums.get(key, (0, 0))
-        day_sums[key] = (before[0] + registered, before[1] + int(confirmed))
-    tickets = [Row(str(ticket_id), ticket_names.get(ticket_id, ""), registered, int(confirmed))
-               for ticket_id, registered, confirmed
-               in _registrations_by(event, Registration.ticket_type_id)]
-    sources = sorted(
+def _utc_day(column):
+    """The UTC day of a time column as "2026-12-01", in SQL."""
+    if db.engine.dialect.name == "postgresql":
+        return func.to_char(func.timezone("UTC", column), "YYYY-MM-DD")
+    # SQLite keeps the UTC time as text, "2026-12-01 21:11:23.000000".
+    return func.substr(column, 1, 10)
+
+
+def _event_sources(event: Event) -> list[Row]:
+    return sorted(
         (Row(code, code or _("No source"), registered, int(confirmed))
          for code, registered, confirmed in _registrations_by(event, Registration.source)),
         key=lambda row: (-row.signed, row.key),
     )
-    return EventFigures(event, _filled_days(day_sums, _last_day(day_sums)), tickets, sources)
+
+
+def event_figures(event: Event) -> EventFigures:
+    ticket_names = {ticket_id: name for ticket_id, name in db.session.execute(
+        select(TicketType.id, TicketType.name).where(TicketType.event_id == event.id))}
+    day_sums = {day: (registered, int(confirmed)) for day, registered, confirmed
+                in _registrations_by(event, _utc_day(Registration.created_at))}
+    tickets = [Row(str(ticket_id), ticket_names.get(ticket_id, ""), registered, int(confirmed))
+               for ticket_id, registered, confirmed
+               in _registrations_by(event, Registration.ticket_type_id)]
+    return EventFigures(event, _filled_days(day_sums, _last_day(day_sums)), tickets,
+                        _event_sources(event))
 
 
 # Tracked links -------------------------------------------------------------------------
@@ -256,7 +265,7 @@ def links_of(statement: Statement | None = None, event: Event | None = None) -> 
     if statement is not None:
         by_code = breakdown.sums(statement.id, Breakdown.source)
     else:
-        by_code = {row.key: (row.signed, row.counted) for row in event_figures(event).sources}
+        by_code = {row.key: (row.signed, row.counted) for row in _event_sources(event)}
     return [LinkFigures(link, _target_url(statement, event, link.code), *by_code.get(link.code, (0, 0)))
             for link in links]
 
