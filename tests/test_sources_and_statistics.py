@@ -377,3 +377,21 @@ def test_the_command_line_prints_the_same_figures(runner, client, make_statement
     assert {"source": "unite", "signed": 1, "signatures": 1} in figures["by_source"]
     unknown = runner.invoke(args=["signatures", "stats", "no-such-statement"])
     assert unknown.exit_code != 0 and "no statement" in unknown.output
+
+
+def test_a_person_gets_their_source_in_a_copy_and_erasure_wipes_the_site_they_came_from(
+    client, make_statement
+):
+    from campaign.privacy.duties import erase_person, export_person
+
+    statement = make_statement(requires_confirmation=False)
+    sign_through(client, statement, "?source=unite", referrer="https://blog.olena.example/",
+                 email="olena@example.org")
+    [copy] = export_person("olena@example.org", actor="cli")["signatures"]
+    assert (copy["source"], copy["referrer_domain"]) == ("unite", "blog.olena.example")
+
+    erase_person("olena@example.org", actor="cli")
+    signature = only_signature(statement)
+    assert signature.referrer_domain == "" and signature.source == "unite"
+    assert kept_counters(statement.id) == full_recount(statement.id)
+    assert kept_counters(statement.id)[("source", "unite")] == (1, 0)

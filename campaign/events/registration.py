@@ -196,7 +196,7 @@ ERASED_NAME = "Erased"
 
 def erase_registration(registration: Registration, reason: str, actor=None,
                        free_place: bool = True) -> Registration:
-    """Erase a registrant's personal data: name, email and affiliation.
+    """Erase a registrant's personal data: name, email, affiliation and the site they came from.
 
     On an erasure request (`free_place`) the registration is cancelled too, and its place
     goes to the waiting list as if they had cancelled. For storage limitation after the event
@@ -212,6 +212,7 @@ def erase_registration(registration: Registration, reason: str, actor=None,
     registration.name = ERASED_NAME
     registration.email = None
     registration.affiliation = ""
+    registration.referrer_domain = ""
     if freed:
         _promote_waitlisted(event)
     record("registration.erase", f"registration:{registration.reference}", reason, actor=actor)

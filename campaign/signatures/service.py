@@ -106,6 +106,9 @@ def _wiped(placeholder: str) -> dict:
         "affiliation": "",
         "comment": "",
         "ip_hash": None,
+        # The site someone came from says something about them; the link's code (a partner's,
+        # kept in the statistics) does not, and stays.
+        "referrer_domain": "",
     }
 
 
