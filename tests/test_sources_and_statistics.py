@@ -395,3 +395,35 @@ def test_a_person_gets_their_source_in_a_copy_and_erasure_wipes_the_site_they_ca
     assert signature.referrer_domain == "" and signature.source == "unite"
     assert kept_counters(statement.id) == full_recount(statement.id)
     assert kept_counters(statement.id)[("source", "unite")] == (1, 0)
+
+
+def test_the_signatures_already_stored_are_counted_by_the_migration(test_settings, tmp_path):
+    from campaign import create_app
+    from campaign.statements.models import Campaign, Statement
+    from tests.conftest import empty_database
+
+    def flask_db(app, *args):
+        result = app.test_cli_runner().invoke(args=["db", *args])
+        assert result.exit_code == 0, result.output + repr(result.exception)
+
+    with empty_database(tmp_path, prefix="campaign_stats_migration") as url:
+        app = create_app({**test_settings, "SQLALCHEMY_DATABASE_URI": url})
+        flask_db(app, "upgrade")
+        flask_db(app, "downgrade", "3e690c2b5dfc-1")
+        with app.app_context():
+            statement = Statement(campaign=Campaign(name="Solidarity", slug="solidarity"),
+                                  slug="free-ukraine", title="A free Ukraine")
+            db.session.add_all([
+                Signature(statement=statement, name="Ian Ford", country="GB", source="unite",
+                          status=SignatureStatus.confirmed),
+                Signature(statement=statement, name="Olena", country="UA",
+                          status=SignatureStatus.pending),
+            ])
+            db.session.commit()
+            statement_id = statement.id
+            db.engine.dispose()
+        flask_db(app, "upgrade")
+        with app.app_context():
+            assert kept_counters(statement_id) == full_recount(statement_id)
+            assert kept_counters(statement_id)[("source", "unite")] == (1, 1)
+            db.engine.dispose()

@@ -1,6 +1,7 @@
 """Statistics counters per statement (day, hour, country, source), milestones, tracked links and the public-statistics switch.
 
-Existing signatures are counted into the new counters by `flask --app app signatures reconcile`.
+The signatures already stored are counted into the new counters here (`signatures reconcile`
+recomputes them the same way at any time).
 
 Revision ID: 3e690c2b5dfc
 Revises: 5a1e0c0de5ee
@@ -59,6 +60,24 @@ def upgrade():
     sa.UniqueConstraint('event_id', 'code', name=op.f('uq_tracked_links_event_id_code')),
     sa.UniqueConstraint('statement_id', 'code', name=op.f('uq_tracked_links_statement_id_code'))
     )
+    _count_existing_signatures()
+
+
+def _count_existing_signatures():
+    if op.get_bind().dialect.name == "postgresql":
+        utc = "timezone('UTC', created_at)"
+        day, hour = f"to_char({utc}, 'YYYY-MM-DD')", f"to_char({utc}, 'YYYY-MM-DD\"T\"HH24')"
+    else:  # SQLite keeps the UTC time as text, "2026-12-01 21:11:23.000000"
+        day, hour = "substr(created_at, 1, 10)", "replace(substr(created_at, 1, 13), ' ', 'T')"
+    for breakdown, key in (("day", day), ("hour", hour), ("country", "coalesce(country, '')"),
+                           ("source", "source")):
+        op.execute(
+            "INSERT INTO signature_stat_shards "
+            "(statement_id, breakdown, key, shard, signed, counted) "
+            f"SELECT statement_id, '{breakdown}', {key}, 0, count(*), "
+            "sum(CASE WHEN status = 'confirmed' THEN 1 ELSE 0 END) "
+            f"FROM signatures GROUP BY statement_id, {key}"
+        )
 
 
 def downgrade():
