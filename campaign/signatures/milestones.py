@@ -20,7 +20,9 @@ from campaign.mail.service import enqueue
 from campaign.organizers.models import Organizer
 from campaign.signatures import counts
 from campaign.signatures.models import Milestone
-from campaign.signatures.progress import chosen_figures, last_passed, next_figure
+from campaign.signatures.progress import (
+    chosen_figures, last_passed, milestone_rows, next_figure,
+)
 from campaign.statements.models import Statement
 
 #: The most milestones organizers may choose for one statement.
@@ -43,15 +45,9 @@ def announce_crossed(statement: Statement) -> int | None:
     Returns the figure when this call announced it. Several figures passed at once (an
     import) are one announcement, of the highest.
     """
-    figure = last_passed(counts.totals(statement.id).counted, chosen_figures(statement))
-    if figure is None:
-        return None
-    already = db.session.scalar(
-        select(Milestone.id).where(Milestone.statement_id == statement.id,
-                                   Milestone.figure >= figure,
-                                   Milestone.reached_at.is_not(None)).limit(1)
-    )
-    if already is not None:
+    rows = milestone_rows(statement.id)
+    figure = last_passed(counts.totals(statement.id).counted, chosen_figures(statement, rows))
+    if figure is None or any(reached and passed >= figure for passed, _chosen, reached in rows):
         db.session.rollback()
         return None
     won = db.session.scalar(_REACH, {"statement_id": statement.id, "figure": figure,

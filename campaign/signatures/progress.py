@@ -28,12 +28,17 @@ def next_milestone(count: int) -> int:
         scale *= 10
 
 
-def chosen_figures(statement: Statement) -> list[int]:
+def milestone_rows(statement_id: int) -> list[tuple[int, bool, bool]]:
+    """(figure, chosen by the organizers, reached) of a statement's milestones: a few rows."""
+    return [(figure, chosen, reached_at is not None) for figure, chosen, reached_at
+            in db.session.execute(select(Milestone.figure, Milestone.chosen, Milestone.reached_at)
+                                  .where(Milestone.statement_id == statement_id))]
+
+
+def chosen_figures(statement: Statement, rows: list | None = None) -> list[int]:
     """The organizers' figures and the statement's goal, smallest first."""
-    figures = set(db.session.scalars(
-        select(Milestone.figure).where(Milestone.statement_id == statement.id,
-                                       Milestone.chosen.is_(True))
-    ))
+    rows = milestone_rows(statement.id) if rows is None else rows
+    figures = {figure for figure, chosen, _reached in rows if chosen}
     if statement.signature_goal:
         figures.add(statement.signature_goal)
     return sorted(figures)
