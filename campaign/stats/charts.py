@@ -9,6 +9,8 @@ from dataclasses import dataclass
 #: The drawing's size in SVG units; it scales to the page's width.
 WIDTH = 640
 HEIGHT = 220
+#: A table under a chart of more points than this lists only the ones that are not zero.
+LONGEST_FULL_TABLE = 31
 #: Room kept for the axis labels.
 LEFT = 48
 BOTTOM = 24
@@ -46,6 +48,17 @@ class Chart:
     #: The first and last labels, written under the axis.
     first_label: str = ""
     last_label: str = ""
+
+    @property
+    def leaves_out_zeros(self) -> bool:
+        return len(self.points) > LONGEST_FULL_TABLE
+
+    @property
+    def listed_points(self) -> list[tuple[str, int]]:
+        """The rows of the table under the chart: every point, or those not zero of many."""
+        if self.leaves_out_zeros:
+            return [(label, value) for label, value in self.points if value]
+        return self.points
 
 
 def _scale_top(largest: int) -> int:
