@@ -14,6 +14,7 @@ from campaign.events.models import Registration
 from campaign.extensions import db
 from campaign.mail.models import OutboxMessage
 from campaign.organizers.models import Organizer, Role
+from campaign.stats.models import TrackedLink
 from tests.conftest import PASSWORD
 
 EXPECTED_ROLES = {
@@ -119,7 +120,15 @@ def scene(make_statement, make_signature, make_event, make_organizer, register):
         "message_id": db.session.scalars(select(OutboxMessage.id)).first(),
         "batch_id": 1,
         "organizer_id": make_organizer(Role.viewer).id,
+        "link_id": _tracked_link(statement.id),
     }
+
+
+def _tracked_link(statement_id: int) -> int:
+    link = TrackedLink(statement_id=statement_id, code="unite-leeds")
+    db.session.add(link)
+    db.session.commit()
+    return link.id
 
 
 def _requests(app, scene, endpoints):
