@@ -15,15 +15,15 @@ from campaign.extensions import babel, csrf, db, limiter, login_manager, migrati
 #: each that reacts to a lower floor's signal connects its receivers in `receivers`.
 DOMAINS_WITH_VIEWS = (
     "home", "statements", "signatures", "organizers", "dashboard", "events", "privacy", "api",
-    "system", "mail", "sharing", "news", "payments", "endorsements", "supporters",
+    "system", "mail", "sharing", "news", "payments", "endorsements", "supporters", "stats",
 )
 DOMAINS_WITH_CLI = (
     "statements", "signatures", "organizers", "exports", "mail", "privacy", "keys", "demo",
-    "api", "webhooks", "news", "payments", "updates",
+    "api", "webhooks", "news", "payments", "updates", "stats",
 )
 DOMAINS_WITH_RECEIVERS = (
     "organizers", "statements", "signatures", "events", "abuse", "webhooks", "news", "payments",
-    "endorsements", "supporters", "updates",
+    "endorsements", "supporters", "updates", "stats",
 )
 
 

@@ -16,3 +16,5 @@ from campaign.webhooks.models import WebhookDelivery, WebhookEndpoint  # noqa: F
 from campaign.news.models import Post  # noqa: F401
 from campaign.supporters.models import Supporter  # noqa: F401
 from campaign.updates.models import Update, UpdateRecipient  # noqa: F401
+from campaign.signatures.models import Milestone, SignatureStatShard  # noqa: F401
+from campaign.stats.models import StatisticsSettings, TrackedLink  # noqa: F401

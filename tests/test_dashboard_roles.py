@@ -15,6 +15,7 @@ from campaign.extensions import db
 from campaign.mail.models import OutboxMessage
 from campaign.news.models import Post
 from campaign.organizers.models import Organizer, Role
+from campaign.stats.models import TrackedLink
 from tests.conftest import PASSWORD
 
 EXPECTED_ROLES = {
@@ -51,6 +52,13 @@ EXPECTED_ROLES = {
     "dashboard.post_import": Role.editor,
     "dashboard.updates": Role.viewer,
     "dashboard.update_detail": Role.viewer,
+    "dashboard.statement_statistics": Role.viewer,
+    "dashboard.event_statistics": Role.viewer,
+    "dashboard.link_qr": Role.viewer,
+    "dashboard.statement_statistics_settings": Role.editor,
+    "dashboard.statement_link_create": Role.editor,
+    "dashboard.event_link_create": Role.editor,
+    "dashboard.link_delete": Role.editor,
     "dashboard.statement_new": Role.editor,
     "dashboard.statement_import": Role.editor,
     "dashboard.paper_signatures": Role.editor,
@@ -155,6 +163,7 @@ def scene(make_statement, make_signature, make_event, make_organizer, register):
         "payment_id": 1,
         "endorsement_id": _endorsement(statement).id,
         "update_id": _an_update(statement).id,
+        "link_id": _tracked_link(statement.id),
     }
 
 
@@ -203,6 +212,13 @@ def _an_update(statement):
     from campaign.updates.service import create_update, parse_audience
 
     return create_update(parse_audience(f"statement:{statement.slug}"), "News", "Body")
+
+
+def _tracked_link(statement_id: int) -> int:
+    link = TrackedLink(statement_id=statement_id, code="unite-leeds")
+    db.session.add(link)
+    db.session.commit()
+    return link.id
 
 
 def _requests(app, scene, endpoints):

@@ -14,7 +14,8 @@ from campaign.signatures import counts
 from campaign.signatures.models import SignatureStatus
 
 HEADER = ["position", "name", "affiliation", "personal_capacity", "country", "email", "status",
-          "curated", "signed_at", "comment", "date_collected", "how_entered"]
+          "curated", "signed_at", "comment", "date_collected", "how_entered", "source",
+          "referrer_domain"]
 
 
 def _rows(text: str) -> list[list[str]]:
@@ -64,7 +65,7 @@ def test_an_organizer_exports_every_signatory_in_order(client, logged_in, scene)
     assert formula[2] == "'+44 20" and formula[9] == "'-1+1\nsecond line"
     assert olena == ["4", "Олена Коваленко, MP", 'Union "Solidarity"', "no", "UA",
                      "olena@example.org", "confirmed", "no", "2026-03-02T09:30:00Z", "", "",
-                     "online"]
+                     "online", "", ""]
     assert rows[6][6] == "pending"
 
 
@@ -177,7 +178,7 @@ def test_the_export_reads_back_exactly_what_was_stored(runner, make_statement, m
         expected.append((signed_at, [*map(neutralise, [
             f"{text}{number}", text, number % 2 == 1, "GB",
             f"{'=' if number % 2 else ''}signer{number}@example.org", "confirmed", False,
-            signed_at, text, "", "online"])]))
+            signed_at, text, "", "online", "", ""])]))
     in_signing_order = [cells for _, cells in sorted(expected, key=lambda pair: pair[0])]
     result = runner.invoke(args=["signatures", "export", "exact"])
     assert result.exit_code == 0, result.output

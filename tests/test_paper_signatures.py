@@ -201,8 +201,8 @@ def test_paper_signatures_are_exported_with_how_they_were_entered(
             collected_on="2026-11-20")
     exported = client.get(f"/dashboard/statements/{statement.id}/signatures.csv")
     header, row = exported.get_data(as_text=True).splitlines()[:2]
-    assert header.endswith(",date_collected,how_entered")
-    assert row.endswith(",2026-11-20,paper")
+    assert header.endswith(",date_collected,how_entered,source,referrer_domain")
+    assert row.endswith(",2026-11-20,paper,paper,")
 
 
 def test_an_imported_statements_signatories_are_exported_as_imported(
@@ -216,4 +216,19 @@ def test_an_imported_statements_signatories_are_exported_as_imported(
     mick = db.session.scalar(select(Signature).where(Signature.name == "Mick Whelan"))
     assert mick.entry_method is EntryMethod.imported
     exported = client.get(f"/dashboard/statements/{mick.statement_id}/signatures.csv")
-    assert exported.get_data(as_text=True).splitlines()[1].endswith(",,imported")
+    assert exported.get_data(as_text=True).splitlines()[1].endswith(",,imported,,")
+
+
+def test_paper_signatures_that_reach_a_milestone_email_the_organizers(
+        client, logged_in, make_statement):
+    from campaign.mail.models import OutboxMessage
+
+    editor = logged_in(Role.editor)
+    statement = make_statement()
+    client.submit(f"/dashboard/statements/{statement.id}/statistics/settings",
+                  {"milestones": "2"}, page=f"/dashboard/statements/{statement.id}/statistics")
+    _submit(client, statement, action="add",
+            text="Mykola Lysenko, Composers\nLesya Ukrainka, Poets\n")
+    mails = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.kind == "milestone_reached")).all()
+    assert [mail.to for mail in mails] == [editor.email]

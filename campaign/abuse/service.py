@@ -32,6 +32,7 @@ from campaign.abuse.models import HiddenBatch, HiddenBatchMember, RefusedAttempt
 from campaign.common.time import utcnow
 from campaign.extensions import db
 from campaign.audit.service import record
+from campaign.signatures.milestones import announce_crossed
 from campaign.signatures.models import Signature, SignatureStatus
 from campaign.signatures.service import change_signature
 from campaign.statements.models import Statement
@@ -335,6 +336,7 @@ def _settle_held(statement: Statement, signatures: list[Signature], action: str,
            + ", ".join(f"signature:{signature_id}" for signature_id in settled),
            actor=actor)
     db.session.commit()
+    announce_crossed(statement)
     return len(settled)
 
 

@@ -306,6 +306,14 @@ ACTIONS: dict[str, Action] = {
     "site.settings": Action(_l("Changing the site settings"), _about(_l(
         "%(actor)s changed the site settings: %(detail)s."))),
     "signatures.export": Action(_l("Exporting signatories"), _export_signatures),
+    "stats.link_create": Action(_l("Making a tracked link"), _about(_l(
+        "%(actor)s made the tracked link “%(detail)s” for “%(target)s”."),
+        target=lambda e: e.statement or e.event)),
+    "stats.link_delete": Action(_l("Deleting a tracked link"), _about(_l(
+        "%(actor)s deleted the tracked link “%(detail)s” of “%(target)s”."),
+        target=lambda e: e.statement or e.event)),
+    "stats.settings": Action(_l("Changing statistics and milestones"), _about(_l(
+        "%(actor)s changed the statistics and milestones of “%(statement)s”: %(detail)s."))),
     "registrations.export": Action(_l("Exporting registrants"), _about(_l(
         "%(actor)s exported the registrants of “%(event)s”."))),
     "mail.retry": Action(_l("Sending a failed email again"), _about(_l(

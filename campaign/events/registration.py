@@ -80,7 +80,7 @@ def registration_closed_message(state: RegistrationState) -> str:
 def register(
     event: Event, *, name: str, email: str, affiliation: str, ticket_type_id: int,
     amount_minor: int | None, consent_version: str, payment_method: str | None = None,
-    wants_updates: bool = False,
+    wants_updates: bool = False, source: str = "", referrer_domain: str = "",
 ) -> None:
     """Register someone: a place while there is room, else a place on the waiting list. A place
     paid online (`payment_method`, one the ticket offers) is held while they pay.
@@ -119,6 +119,8 @@ def register(
         registration.checked_in_at = None
         registration.cancelled_at = None
         registration.consent_version = consent_version
+        registration.source = source
+        registration.referrer_domain = referrer_domain
         registration.created_at = utcnow()
         if _has_room(event, ticket, total, per_ticket):
             _give_place(registration)
@@ -282,7 +284,7 @@ ERASED_NAME = "Erased"
 
 def erase_registration(registration: Registration, reason: str, actor=None,
                        free_place: bool = True) -> Registration:
-    """Erase a registrant's personal data: name, email and affiliation.
+    """Erase a registrant's personal data: name, email, affiliation and the site they came from.
 
     On an erasure request (`free_place`) the registration is cancelled too, and its place
     goes to the waiting list as if they had cancelled. For storage limitation after the event
@@ -300,6 +302,7 @@ def erase_registration(registration: Registration, reason: str, actor=None,
     registration.name = ERASED_NAME
     registration.email = None
     registration.affiliation = ""
+    registration.referrer_domain = ""
     if freed:
         _promote_waitlisted(event)
     record("registration.erase", f"registration:{registration.reference}", reason, actor=actor)

@@ -1,7 +1,5 @@
 """The public event page and registration, and the registrant's own pages reached by a signed link."""
-import io
 
-import segno
 from flask import (
     Blueprint, Response, abort, current_app, render_template, request, url_for,
 )
@@ -11,6 +9,7 @@ from flask_login import current_user
 from campaign.common.forms import show_error
 from campaign.common.limits import public_form_limits
 from campaign.common.page_copies import shared_page
+from campaign.common.qr import qr_png
 from campaign.events import service
 from campaign.events.calendar import event_calendar
 from campaign.events.forms import RegistrationForm
@@ -76,6 +75,7 @@ def event_page(slug: str):
     full = service.tickets_full(event)
     form = RegistrationForm().for_event(event, lambda ticket: ticket_label(ticket, ticket.id in full))
     if request.method == "GET":
+        form.carry_source(request.args)
         return _event_page(event, form, full)
     if service.registration_state(event) is not service.RegistrationState.open:
         return _event_page(event, form, full, status=409)
@@ -90,6 +90,7 @@ def event_page(slug: str):
             amount_minor=form.amount_minor(), consent_version=current_app.config["CONSENT_VERSION"],
             payment_method=form.payment.data or None,
             wants_updates=form.email_updates.data,
+            source=form.source.data or "", referrer_domain=form.referrer.data or "",
         )
     except service.RegistrationClosed:
         return _event_page(event, form, full, status=409)
@@ -194,14 +195,9 @@ def calendar(slug: str, token: str):
 
 @bp.get("/e/<slug>/r/<token>/qr.png")
 def qr_code(slug: str, token: str):
-    """The reference code as a QR image, scanned at the door.
-
-    Always a full QR code (never a Micro QR, which phone scanners often cannot read).
-    """
+    """The reference code as a QR image, scanned at the door."""
     registration = _confirmed_or_404(slug, token)
-    image = io.BytesIO()
-    segno.make_qr(registration.reference, error="m").save(image, kind="png", scale=8, border=3)
-    return Response(image.getvalue(), mimetype="image/png",
+    return Response(qr_png(registration.reference), mimetype="image/png",
                     headers={"Cache-Control": "private, max-age=86400"})
 
 

@@ -29,7 +29,8 @@ def export_signatories(slug: str, output: str | None, which: str, bom: bool):
     """Write the signatories of the statement SLUG as CSV (UTF-8, RFC 4180).
 
     Columns: position, name, affiliation, personal_capacity, country, email, status,
-    curated, signed_at (ISO 8601, UTC), comment. Curated signatories come first in
+    curated, signed_at (ISO 8601, UTC), comment, source (the code of the link that brought
+    them), referrer_domain (the site they came from). Curated signatories come first in
     their order, then the others in the order they signed. The export is audited.
     """
     statement = statement_by_slug(slug)

@@ -22,7 +22,8 @@ from campaign.statements.models import Statement
 
 HEADER = [
     "position", "name", "affiliation", "personal_capacity", "country", "email", "status",
-    "curated", "signed_at", "comment", "date_collected", "how_entered",
+    "curated", "signed_at", "comment", "date_collected", "how_entered", "source",
+    "referrer_domain",
 ]
 #: all: every signature not withdrawn; public: what the statement page lists
 #: (confirmed, and shown publicly or curated); curated: the featured, not withdrawn.
@@ -81,7 +82,8 @@ def _queries(statement_id: int, which: str):
         .label("middle"),
         type_coerce(Signature.comment, Text).label("comment"),
         sql_joined("", sql_date(Signature.collected_on, dialect),
-                   sql_enum_value(Signature.entry_method, EntryMethod)).label("after"),
+                   sql_enum_value(Signature.entry_method, EntryMethod), sql_cell(Signature.source),
+                   sql_cell(Signature.referrer_domain)).label("after"),
     )
     base = select(*columns).where(Signature.statement_id == statement_id)
     if which == "public":

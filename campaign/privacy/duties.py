@@ -129,6 +129,8 @@ def _signature_export(signature: Signature) -> dict:
         "statement_revision": signature.revision,
         "consent_version": signature.consent_version,
         "ip_hash": signature.ip_hash,
+        "source": signature.source,
+        "referrer_domain": signature.referrer_domain,
         "signed_at": _iso(signature.created_at),
         "confirmed_at": _iso(signature.confirmed_at),
         "entered": signature.entry_method.value,
@@ -165,6 +167,8 @@ def _registration_export(registration: Registration) -> dict:
         "payment_method": registration.payment_method,
         "paid_at": _iso(registration.paid_at),
         "checked_in_at": _iso(registration.checked_in_at),
+        "source": registration.source,
+        "referrer_domain": registration.referrer_domain,
         "consent_version": registration.consent_version,
         "registered_at": _iso(registration.created_at),
         "cancelled_at": _iso(registration.cancelled_at),
@@ -350,6 +354,7 @@ def _expired_signatures(cutoff: datetime):
         Signature.affiliation != "",
         Signature.comment != "",
         Signature.ip_hash.is_not(None),
+        Signature.referrer_domain != "",
     )
     return and_(statement_closed, holds_personal_data)
 
@@ -360,6 +365,7 @@ def _expired_registrations(cutoff: datetime):
         Registration.email.is_not(None),
         Registration.name != event_service.ERASED_NAME,
         Registration.affiliation != "",
+        Registration.referrer_domain != "",
     )
     return and_(func.coalesce(Event.ends_at, Event.starts_at) < cutoff, holds_personal_data)
 

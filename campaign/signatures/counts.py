@@ -6,6 +6,7 @@ most COUNT_SHARDS rows, never a COUNT(*) over signatures). `reconcile` recompute
 the exact figures and reports any drift.
 """
 import random
+from collections import Counter
 from dataclasses import dataclass
 
 from flask import current_app
@@ -14,6 +15,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from campaign.extensions import db
+from campaign.signatures import breakdown
 from campaign.signatures.models import Signature, SignatureCountShard, SignatureStatus
 
 
@@ -38,9 +40,13 @@ _ADD_TO_SHARD = text(
 )
 
 
-def adjust(statement_id: int, counted: int, listed: int) -> None:
-    """Add to one random shard within the caller's transaction."""
-    if not counted and not listed:
+def adjust(statement_id: int, counted: int, listed: int, touch: bool = False) -> None:
+    """Add to one random shard within the caller's transaction.
+
+    `touch` writes even a zero: the breakdown counters are about to move, and `reconcile`
+    must find this transaction holding a shard (see `signatures.breakdown`).
+    """
+    if not counted and not listed and not touch:
         return
     db.session.execute(_ADD_TO_SHARD, {
         "statement_id": statement_id,
@@ -48,6 +54,30 @@ def adjust(statement_id: int, counted: int, listed: int) -> None:
         "counted": counted,
         "listed": listed,
     })
+
+
+def count_stored(statement_id: int, signatures: list[Signature]) -> None:
+    """Count signatures just stored, in the caller's transaction: the count shards by their
+    standing, the breakdown counters (day, hour, country, source) as made and counted.
+
+    Every way of storing a new signature calls this (signing, curated and imported
+    signatories), so no signature is left out of a count or a chart.
+    """
+    counted = listed = 0
+    by_keys: Counter = Counter()
+    for signature in signatures:
+        standing_now = standing(signature)
+        counted, listed = counted + standing_now[0], listed + standing_now[1]
+        keys = tuple(sorted(breakdown.keys_of(signature).items()))
+        by_keys[keys, "signed"] += 1
+        by_keys[keys, "counted"] += standing_now[0]
+    if not signatures:
+        return
+    adjust(statement_id, counted, listed, touch=True)
+    shard = random.randrange(current_app.config["COUNT_SHARDS"])
+    for keys in sorted({keys for keys, _column in by_keys}):
+        breakdown.add(statement_id, dict(keys), by_keys[keys, "signed"],
+                      by_keys[keys, "counted"], shard=shard)
 
 
 def standing(signature: Signature) -> tuple[int, int]:
@@ -125,5 +155,6 @@ def reconcile(statement_id: int) -> tuple[Totals, Totals]:
         )
         .execution_options(synchronize_session=False)
     )
+    breakdown.recount(statement_id)
     db.session.commit()
     return before, after

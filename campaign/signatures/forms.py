@@ -14,6 +14,7 @@ from campaign.common.text import (
     SOURCE_MAX_LENGTH, HasLetter, NoControlCharacters, clean, strip_filter,
 )
 from campaign.common.forms import ConsentAndHoneypot, email_field, updates_choice
+from campaign.common.sources import CameFrom
 from campaign.signatures.models import HoldReason, SignatureStatus
 
 COMMENT_MAX = 1000
@@ -90,7 +91,7 @@ class SignatoryDetailsForm(FlaskForm):
     )
 
 
-class SignatureForm(ConsentAndHoneypot, SignatoryDetailsForm):
+class SignatureForm(ConsentAndHoneypot, CameFrom, SignatoryDetailsForm):
     consent_text = _l('I agree that my signature and the details above are kept as described '
                       'in the <a href="%(url)s">privacy notice</a>.')
     consent_required = _l("Tick the box to agree, or your signature cannot be kept.")

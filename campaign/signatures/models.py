@@ -189,3 +189,58 @@ class ResendRequest(db.Model):
     #: The language the page was in, for the email.
     locale: Mapped[str] = mapped_column(String(16), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Breakdown(enum.Enum):
+    """What a statistics counter is kept by; its `key` is the day, hour, country or source."""
+
+    #: "2026-12-01": the UTC day the signature was made.
+    day = "day"
+    #: "2026-12-01T21": the UTC hour the signature was made.
+    hour = "hour"
+    #: ISO 3166-1 alpha-2, "" when not given.
+    country = "country"
+    #: The link's code, "" when none.
+    source = "source"
+
+
+class SignatureStatShard(db.Model):
+    """Signatures made and counted per statement and day, hour, country or source, sharded.
+
+    Kept in the same transaction as each signature like `SignatureCountShard` (a random shard
+    takes the change), summed on read, recomputed by `signatures reconcile`.
+    """
+
+    __tablename__ = "signature_stat_shards"
+
+    statement_id: Mapped[int] = mapped_column(
+        ForeignKey("statements.id", ondelete="CASCADE"), primary_key=True
+    )
+    breakdown: Mapped[Breakdown] = mapped_column(
+        Enum(Breakdown, native_enum=False, length=8), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(String(SOURCE_MAX_LENGTH), primary_key=True)
+    shard: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    #: Signatures made (any status; a deleted one leaves).
+    signed: Mapped[int] = mapped_column(default=0)
+    #: Of those, the ones that count (confirmed).
+    counted: Mapped[int] = mapped_column(default=0)
+
+
+class Milestone(db.Model):
+    """A figure the organizers aim for, or a round figure reached; `reached_at` once crossed.
+
+    Unique per statement and figure, so the organizers are told of a crossing once: the
+    first transaction to set `reached_at` wins (`signatures.milestones`).
+    """
+
+    __tablename__ = "statement_milestones"
+    __table_args__ = (UniqueConstraint("statement_id", "figure"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    statement_id: Mapped[int] = mapped_column(ForeignKey("statements.id", ondelete="CASCADE"))
+    figure: Mapped[int] = mapped_column(Integer)
+    #: Set by the organizers (True) or a round figure recorded when crossed (False).
+    chosen: Mapped[bool] = mapped_column(default=True)
+    reached_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+

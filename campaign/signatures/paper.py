@@ -29,6 +29,7 @@ from campaign.common.time import utcnow
 from campaign.extensions import db
 from campaign.signatures.forms import PAPER_MAX_BYTES, is_country_code
 from campaign.signatures.models import EntryMethod, Signature, SignatureStatus, indexed_email
+from campaign.signatures import milestones
 from campaign.signatures.service import insert_signature, send_receipt
 from campaign.statements.importer import ImportFormatError, checked_signatory, signatory_line
 from campaign.statements.models import Statement
@@ -221,6 +222,7 @@ def add_paper_signatures(statement: Statement, batch: PaperBatch, source: str = 
     except Exception:
         db.session.rollback()
         raise
+    milestones.announce_crossed(statement)
     return len(batch.lines)
 
 

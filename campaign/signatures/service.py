@@ -27,7 +27,7 @@ from campaign.mail.service import ask_for_delivery, enqueue
 from campaign.audit.service import record
 from campaign.common.hashing import email_index, ip_hash
 from campaign.common.limits import keeps_pace
-from campaign.signatures import counts
+from campaign.signatures import breakdown, counts, milestones
 from campaign.signatures.links import signed_link
 from campaign.signatures.signals import status_changed
 from campaign.signatures.models import (
@@ -88,10 +88,13 @@ def change_signature(signature: Signature, **values) -> Signature:
     """
     _lock(signature)
     before, status = counts.standing(signature), signature.status
+    keys_before = breakdown.keys_of(signature)
     for name, value in values.items():
         setattr(signature, name, value)
     after = counts.standing(signature)
-    counts.adjust(signature.statement_id, after[0] - before[0], after[1] - before[1])
+    counts.adjust(signature.statement_id, after[0] - before[0], after[1] - before[1],
+                  touch=breakdown.keys_of(signature) != keys_before)
+    breakdown.move(signature, keys_before, before[0], after[0])
     if signature.status is not status:
         status_changed.send(signature, before=status)
     return signature
@@ -111,6 +114,9 @@ def _wiped(placeholder: str) -> dict:
         "affiliation": "",
         "comment": "",
         "ip_hash": None,
+        # The site someone came from says something about them; the link's code (a partner's,
+        # kept in the statistics) does not, and stays.
+        "referrer_domain": "",
     }
 
 
@@ -156,6 +162,9 @@ class SignatoryDetails:
     comment: str = ""
     #: Ticked "Email me updates about this campaign".
     wants_updates: bool = False
+    #: The code of the link that brought them, and the referring site's domain ("" for none).
+    source: str = ""
+    referrer_domain: str = ""
 
 
 def sign(statement: Statement, details: SignatoryDetails, ip_address: str | None = None) -> bool:
@@ -200,6 +209,8 @@ def sign(statement: Statement, details: SignatoryDetails, ip_address: str | None
         consent_version=current_app.config["CONSENT_VERSION"],
         held_reason=HoldReason.busy_address if held else None,
         ip_hash=address,
+        source=details.source,
+        referrer_domain=details.referrer_domain,
         created_at=now,
         updated_at=now,
     )
@@ -213,6 +224,8 @@ def sign(statement: Statement, details: SignatoryDetails, ip_address: str | None
         _send_confirmation(signature, email)
     signed.send(statement, email=email, name=details.name, wants_updates=details.wants_updates)
     db.session.commit()
+    if confirmed and signature is not None:
+        milestones.announce_crossed(statement)
     return held
 
 
@@ -220,14 +233,15 @@ def insert_signature(**values) -> Signature | None:
     """The one way a new signature is stored (signed online or entered from paper): None when
     the statement already has one from that address. Part of the caller's transaction.
 
-    A row nobody else can see yet: one written confirmed is counted as it was written, with
-    no lock to take.
+    A row nobody else can see yet: counted as it was written (counts and breakdowns), with no
+    lock to take.
     """
     values.setdefault("updated_at", values.get("created_at") or utcnow())
     signature = db.session.scalar(_insert_signature(), _with_defaults(**values))
-    if signature is not None and signature.status is SignatureStatus.confirmed:
-        counts.adjust(signature.statement_id, *counts.standing(signature))
-        status_changed.send(signature, before=None)
+    if signature is not None:
+        counts.count_stored(signature.statement_id, [signature])
+        if signature.status is SignatureStatus.confirmed:
+            status_changed.send(signature, before=None)
     return signature
 
 
@@ -370,6 +384,7 @@ def confirm(signature: Signature) -> bool:
     if signature.status is SignatureStatus.pending:
         change_signature(signature, status=SignatureStatus.confirmed, confirmed_at=utcnow())
         db.session.commit()
+        milestones.announce_crossed(signature.statement)
     return signature.status is SignatureStatus.confirmed
 
 
@@ -406,6 +421,7 @@ def _moderate(signature: Signature, allowed: Callable[[], bool], action: str, **
     change_signature(signature, **values)
     record(action, _target(signature), _statement_target(signature))
     db.session.commit()
+    milestones.announce_crossed(signature.statement)
 
 
 def correct_details(signature: Signature, name: str, affiliation: str) -> None:
@@ -429,6 +445,8 @@ def delete(signature: Signature) -> None:
     target, statement_target = _target(signature), _statement_target(signature)
     _leave_curated_list(signature)
     change_signature(signature, status=SignatureStatus.withdrawn)
+    counts.adjust(signature.statement_id, 0, 0, touch=True)
+    breakdown.add(signature.statement_id, breakdown.keys_of(signature), -1, 0)
     db.session.delete(signature)
     record("signature.delete", target, statement_target)
     db.session.commit()
@@ -459,7 +477,7 @@ def add_curated(statement: Statement, signatories) -> int:
     _lock_curated_list(statement.id)
     last = _last_curated_position(statement.id)
     now = utcnow()
-    db.session.add_all(
+    signatures = [
         Signature(
             statement_id=statement.id,
             revision=statement.revision,
@@ -475,8 +493,9 @@ def add_curated(statement: Statement, signatories) -> int:
             confirmed_at=now,
         )
         for offset, signatory in enumerate(signatories, start=1)
-    )
-    counts.adjust(statement.id, counted=len(signatories), listed=len(signatories))
+    ]
+    db.session.add_all(signatures)
+    counts.count_stored(statement.id, signatures)
     return len(signatories)
 
 

@@ -35,7 +35,9 @@ _HELD = {"confirm": "email"}
 @shared_page
 def statement_page(slug: str):
     statement = public_statement(slug)
-    return _statement_page(statement, SignatureForm())
+    form = SignatureForm()
+    form.carry_source(request.args)
+    return _statement_page(statement, form)
 
 
 def _flooded_page():
@@ -79,6 +81,8 @@ def _details(form: SignatureForm) -> service.SignatoryDetails:
         show_publicly=form.show_publicly.data,
         comment=form.comment.data or "",
         wants_updates=form.email_updates.data,
+        source=form.source.data or "",
+        referrer_domain=form.referrer.data or "",
     )
 
 

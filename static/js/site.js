@@ -60,7 +60,16 @@
     });
   }
 
+  function carryReferrer() {
+    var referrer = document.referrer;
+    if (!referrer || referrer.indexOf(location.origin + "/") === 0) { return; }
+    document.querySelectorAll("input[data-referrer]").forEach(function (input) {
+      if (!input.value) { input.value = referrer; }
+    });
+  }
+
   focusErrorSummary();
   enableCopyButtons();
+  carryReferrer();
   keepCountsLive();
 }());

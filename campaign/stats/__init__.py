@@ -1,0 +1,1 @@
+"""Where support comes from: tracked links, statistics pages and charts, the public figures."""
