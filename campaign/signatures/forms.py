@@ -12,7 +12,7 @@ from campaign.common.text import (
     AFFILIATION_MAX_LENGTH, AFFILIATION_NEEDS_A_LETTER, NAME_MAX_LENGTH, NAME_NEEDS_A_LETTER,
     HasLetter, NoControlCharacters, clean, strip_filter,
 )
-from campaign.common.forms import ConsentAndHoneypot, email_field
+from campaign.common.forms import ConsentAndHoneypot, SignedFormToken, email_field
 from campaign.signatures.models import HoldReason, SignatureStatus
 
 COMMENT_MAX = 1000
@@ -36,25 +36,35 @@ def _countries_in(locale: str) -> tuple[SelectChoice, ...]:
     return tuple(sorted(countries, key=lambda choice: choice.label.casefold()))
 
 
+@lru_cache(maxsize=1)
+def _country_codes() -> frozenset[str]:
+    """Every code the list offers (the same in every language), and "" for none chosen."""
+    return frozenset(choice.value for choice in _countries_in("en")) | {""}
+
+
 def _multiline_filter(value):
     """Trim and normalise like every field, but keep the person's line breaks."""
     return clean(value.replace("\r\n", "\n")) if isinstance(value, str) else value
 
 
 class CountryField(SelectField):
-    """ISO 3166-1 alpha-2 codes in the reader's language, sorted by name; may be left empty."""
+    """ISO 3166-1 alpha-2 codes in the reader's language, sorted by name; may be left empty.
+
+    A submitted code is checked against a set; the 250 named choices are made only when the
+    list is shown, never for a POST that is accepted.
+    """
 
     def __init__(self, label=None, **kwargs):
         super().__init__(label, choices=[], **kwargs)
 
-    def process(self, *args, **kwargs):
+    def iter_choices(self):
         self.choices = [SelectChoice("", _("Choose a country"))] + list(
             _countries_in(str(get_locale() or "en"))
         )
-        super().process(*args, **kwargs)
+        return super().iter_choices()
 
     def pre_validate(self, form):
-        if self.data not in {choice.value for choice in self.choices}:
+        if self.data not in _country_codes():
             raise ValidationError(_("Choose a country from the list."))
 
 
@@ -82,7 +92,7 @@ class SignatoryDetailsForm(FlaskForm):
     )
 
 
-class SignatureForm(ConsentAndHoneypot, SignatoryDetailsForm):
+class SignatureForm(SignedFormToken, ConsentAndHoneypot, SignatoryDetailsForm):
     consent_text = _l('I agree that my signature and the details above are kept as described '
                       'in the <a href="%(url)s">privacy notice</a>.')
     consent_required = _l("Tick the box to agree, or your signature cannot be kept.")
@@ -113,7 +123,7 @@ class SignatureForm(ConsentAndHoneypot, SignatoryDetailsForm):
         return request.environ[_SUBMITTED]
 
 
-class ResendForm(FlaskForm):
+class ResendForm(SignedFormToken, FlaskForm):
     email = email_field()
 
 

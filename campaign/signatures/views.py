@@ -18,7 +18,7 @@ from campaign.signatures.page_sections import sections_for
 from campaign.signatures.progress import progress_of
 from campaign.statements.service import public_statement
 from campaign.web import (
-    error_page, page_number, public_cache, seconds_until_retry, wait_in_words,
+    error_page, page_number, public_cache, same_site_posts, seconds_until_retry, wait_in_words,
 )
 
 bp = Blueprint("signatures", __name__)
@@ -49,6 +49,7 @@ def _flooded_page():
 
 
 @bp.post("/s/<slug>/sign")
+@same_site_posts
 @public_form_limits("SIGN_FLOOD_LIMIT", kind="statement",
                     submitted_form=SignatureForm.submitted, refused_page=_flooded_page)
 def sign(slug: str):
@@ -107,6 +108,7 @@ def thanks(slug: str):
 
 
 @bp.post("/s/<slug>/resend")
+@same_site_posts
 @limiter.limit(lambda: current_app.config["SIGN_HOLD_AFTER"])
 def resend(slug: str):
     """Send the confirmation link again; the answer never says whether the address signed.
