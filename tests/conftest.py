@@ -15,6 +15,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
+from campaign.mail.service import message_bodies
 from campaign.common.forms import public_form_token
 from campaign.common.hashing import email_index
 from campaign import create_app
@@ -299,7 +300,7 @@ def emailed_link(app):
             .order_by(OutboxMessage.id.desc())
         )
         for message in messages:
-            match = re.search(rf"https?://[^/\s]+(/\S*/{purpose}/\S+)", message.body_text)
+            match = re.search(rf"https?://[^/\s]+(/\S*/{purpose}/\S+)", message_bodies(message)[0])
             if match:
                 return match.group(1)
         raise AssertionError(f"no {purpose} link was emailed to {to}")

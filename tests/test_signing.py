@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from campaign.mail.service import message_bodies
 from campaign.common.hashing import email_index
 from campaign import create_app
 from campaign.common.time import utcnow
@@ -95,10 +96,10 @@ def test_a_person_signs_and_is_asked_to_confirm_by_email(client, make_statement,
     assert counts.totals(statement.id).counted == 0
     [message] = _outbox("Olena@example.org")
     assert message.kind == "signature_confirmation"
-    assert f"/s/{statement.slug}/confirm/" in message.body_text
-    assert f"/s/{statement.slug}/withdraw/" in message.body_text
-    assert f"/s/{statement.slug}/withdraw/" in message.body_html
-    assert "Campaign statements" in message.body_text
+    assert f"/s/{statement.slug}/confirm/" in message_bodies(message)[0]
+    assert f"/s/{statement.slug}/withdraw/" in message_bodies(message)[0]
+    assert f"/s/{statement.slug}/withdraw/" in message_bodies(message)[1]
+    assert "Campaign statements" in message_bodies(message)[0]
 
 
 def test_without_confirmation_a_signature_counts_at_once(client, make_statement, sign):
@@ -192,8 +193,8 @@ def test_signing_twice_gives_the_same_answer_and_emails_the_address_instead(
     assert counts.totals(statement.id) == counts.Totals(1, 1)
     [notice] = _outbox("OlenaKovalenko+again@gmail.com")
     assert notice.kind == "signature_already_signed"
-    assert "already signed" in notice.body_text
-    assert f"/s/{statement.slug}/withdraw/" in notice.body_text
+    assert "already signed" in message_bodies(notice)[0]
+    assert f"/s/{statement.slug}/withdraw/" in message_bodies(notice)[0]
 
 
 def test_signing_again_before_confirming_sends_the_confirmation_link_again(make_statement, sign):

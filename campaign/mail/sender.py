@@ -43,6 +43,7 @@ from campaign.common.time import utcnow
 from campaign.extensions import db
 from campaign.mail.backends import BackendUnavailable, backend_for
 from campaign.mail.models import OutboxMessage, OutboxStatus
+from campaign.mail.service import message_bodies
 
 _ERROR_LENGTH = 2000
 _LEFT_SENDING = ("The sender stopped while handing this message to the mail server, so it "
@@ -190,10 +191,18 @@ class _Claimed:
     claim_token: str
     attempts: int
     mime: EmailMessage
+    #: The bodies rendered here from what the message stored, written with "sending".
+    rendered: dict
 
     @classmethod
     def of(cls, message: OutboxMessage) -> "_Claimed":
-        return cls(message.id, message.claim_token, message.attempts, mime_message(message))
+        rendered = {}
+        if message.template:
+            body_text, body_html = message_bodies(message)
+            rendered = {"body_text": body_text, "body_html": body_html, "template": "",
+                        "context": "", "locale": ""}
+        mime = mime_message(message, **rendered)
+        return cls(message.id, message.claim_token, message.attempts, mime, rendered)
 
     def write(self, **values) -> _Write:
         return _Write(self.message_id, self.claim_token, values)
@@ -208,7 +217,8 @@ def _deliver(batch: list[OutboxMessage], backend, now: datetime) -> DeliveryRepo
     try:
         with backend.session() as session:
             while not_handed_over:
-                taken = not_handed_over[0].write(status=OutboxStatus.sending).execute()
+                claimed = not_handed_over[0]
+                taken = claimed.write(status=OutboxStatus.sending, **claimed.rendered).execute()
                 db.session.commit()
                 message = not_handed_over.pop(0)
                 if not taken:  # erased meanwhile, or its claim ran out and another sender has it
@@ -291,8 +301,10 @@ def _is_permanent(error: Exception) -> bool:
     return False
 
 
-def mime_message(message: OutboxMessage) -> EmailMessage:
-    """multipart/alternative (plain text + HTML); the Message-ID stays the same on retries."""
+def mime_message(message: OutboxMessage, **rendered) -> EmailMessage:
+    """multipart/alternative (plain text + HTML); the Message-ID stays the same on retries.
+
+    `rendered` gives the bodies where the message stored only what to render."""
     mime = EmailMessage()
     mime["From"] = message.sender
     mime["To"] = message.to
@@ -300,9 +312,10 @@ def mime_message(message: OutboxMessage) -> EmailMessage:
     mime["Date"] = format_datetime(utcnow())
     mime["Message-ID"] = _message_id(message)
     mime["Auto-Submitted"] = "auto-generated"
-    mime.set_content(message.body_text)
-    if message.body_html:
-        mime.add_alternative(message.body_html, subtype="html")
+    mime.set_content(rendered.get("body_text", message.body_text))
+    body_html = rendered.get("body_html", message.body_html)
+    if body_html:
+        mime.add_alternative(body_html, subtype="html")
     return mime
 
 

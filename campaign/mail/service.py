@@ -1,8 +1,9 @@
 """Writing messages to the outbox and putting failed ones back; `mail.sender` delivers them."""
+import json
 from email.utils import formataddr
 
 from flask import current_app, g, has_app_context, has_request_context, render_template
-from flask_babel import gettext as _
+from flask_babel import force_locale, get_locale, gettext as _
 from flask_login import current_user
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Date, bindparam, func, select, text
@@ -44,6 +45,11 @@ def enqueue(kind: str, to: str, subject: str, template: str, **context) -> Outbo
     It is committed (or rolled back) together with whatever it is about; the request
     that enqueued it then wakes the background sender (see `mail.views`).
 
+    When the templates need nothing but plain values (text, numbers; the `statement` or
+    `event` it is about is only counted, not given to them), the message stores what to
+    render and the sender renders it, in this request's language, after the answer has gone:
+    nothing on a signing request renders an email. Otherwise it is rendered now.
+
     A visitor can make the site write to anyone's address, so what a visitor's request asks
     for about one statement or event (given to the templates as `statement` or `event`)
     reaches one address at most MAIL_PER_RECIPIENT_DAILY times a UTC day. Past that the
@@ -61,12 +67,34 @@ def enqueue(kind: str, to: str, subject: str, template: str, **context) -> Outbo
             (current_app.config["CAMPAIGN_NAME"], current_app.config["MAIL_DEFAULT_SENDER"])
         ),
         subject=subject,
-        body_text=render_template(f"emails/{template}.txt", **context),
-        body_html=render_template(f"emails/{template}.html", **context),
     )
+    plain = {name: value for name, value in context.items() if name not in _ABOUT}
+    if all(isinstance(value, _PLAIN) for value in plain.values()):
+        message.template, message.context = template, json.dumps(plain)
+        message.locale = str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+        message.body_text = ""
+    else:
+        message.body_text, message.body_html = _render(template, context)
     db.session.add(message)
     ask_for_delivery()
     return message
+
+
+#: Values a message's context may hold to be rendered later (they go through JSON).
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def _render(template: str, context: dict) -> tuple[str, str]:
+    return (render_template(f"emails/{template}.txt", **context),
+            render_template(f"emails/{template}.html", **context))
+
+
+def message_bodies(message: OutboxMessage) -> tuple[str, str]:
+    """What the message says, as text and HTML: rendered from what it stored if not yet."""
+    if not message.template:
+        return message.body_text, message.body_html
+    with force_locale(message.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        return _render(message.template, json.loads(message.context))
 
 
 def _over_daily_limit(to: str, context: dict) -> bool:

@@ -22,6 +22,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
+from campaign.mail.service import message_bodies
 from campaign.common.hashing import email_index
 from campaign import create_app
 from campaign.config import PROJECT_ROOT
@@ -195,9 +196,9 @@ def latest_email(to: str) -> OutboxMessage:
 
 def link_in(message: OutboxMessage, pattern: str) -> str:
     """The first link in the message whose address matches the regular expression `pattern`."""
-    links = re.findall(r"https?://[^\s<>\"]+", message.body_text)
+    links = re.findall(r"https?://[^\s<>\"]+", message_bodies(message)[0])
     found = [link for link in links if re.search(pattern, link)]
-    assert found, f"no link matching {pattern!r} in: {message.body_text}"
+    assert found, f"no link matching {pattern!r} in: {message_bodies(message)[0]}"
     return found[0]
 
 
