@@ -64,7 +64,7 @@ class CountryField(SelectField):
         return super().iter_choices()
 
     def pre_validate(self, form):
-        if self.data not in _country_codes():
+        if (self.data or "") not in _country_codes():
             raise ValidationError(_("Choose a country from the list."))
 
 

@@ -16,7 +16,7 @@ from campaign.signatures.listing import latest_signatories, public_listing
 from campaign.signatures.forms import ResendForm, SignatureForm
 from campaign.signatures.page_sections import sections_for
 from campaign.signatures.progress import progress_of
-from campaign.statements.service import public_statement
+from campaign.statements.service import public_statement, signing_terms
 from campaign.web import (
     error_page, page_number, public_cache, same_site_posts, seconds_until_retry, wait_in_words,
 )
@@ -53,19 +53,22 @@ def _flooded_page():
 @public_form_limits("SIGN_FLOOD_LIMIT", kind="statement",
                     submitted_form=SignatureForm.submitted, refused_page=_flooded_page)
 def sign(slug: str):
-    """A plain POST handler: the flood limit is laid on it from outside."""
-    statement = public_statement(slug)
+    """A plain POST handler: the flood limit is laid on it from outside.
+
+    An accepted signature needs only the statement's terms (kept per worker); the whole
+    statement is read only to show the form again."""
+    terms = signing_terms(slug)
     form = SignatureForm.submitted()
-    if service.signing_state(statement) is not service.SigningState.open:
-        return _statement_page(statement, form, status=409)
+    if service.signing_state(terms) is not service.SigningState.open:
+        return _statement_page(public_statement(slug), form, status=409)
     if form.errors:
-        return _statement_page(statement, form, status=400)
+        return _statement_page(public_statement(slug), form, status=400)
     held = False
     if not form.is_from_a_bot:
         try:
-            held = service.sign(statement, _details(form), ip_address=request.remote_addr)
+            held = service.sign(terms, _details(form), ip_address=request.remote_addr)
         except service.SigningClosed:
-            return _statement_page(statement, form, status=409)
+            return _statement_page(public_statement(slug), form, status=409)
     # The slug it was found by: no re-read. A held signatory is asked to confirm by email.
     return redirect(url_for(".thanks", slug=slug, **(_HELD if held else {})))
 
