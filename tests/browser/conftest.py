@@ -36,6 +36,8 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    # Third-party cookies blocked, as more and more browsers do: the embedded form must work so.
+    "--test-third-party-cookie-phaseout",
 ]
 SIZES = {
     "phone": {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2,
