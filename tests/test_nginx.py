@@ -8,12 +8,12 @@ import shutil
 import subprocess
 import threading
 import time
-from pathlib import Path
 
 import httpx
 import pytest
 from werkzeug.serving import make_server
 
+from bench.nginx_local import local_nginx_config, nginx_command
 from campaign.config import PROJECT_ROOT
 from tests.conftest import PASSWORD
 
@@ -28,33 +28,6 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-def _config_for_test(tmp: Path, app_port: int, http_port: int, https_port: int) -> Path:
-    """deploy/nginx.conf with its placeholders (host, certificate, paths, ports) filled in."""
-    text = (PROJECT_ROOT / "deploy" / "nginx.conf").read_text()
-    replacements = {
-        "campaign.example.org": "localhost",
-        "/etc/letsencrypt/live/localhost/fullchain.pem": str(tmp / "cert.pem"),
-        "/etc/letsencrypt/live/localhost/privkey.pem": str(tmp / "key.pem"),
-        "/srv/campaign/static/": f"{PROJECT_ROOT / 'static'}/",
-        "/var/cache/nginx/campaign": str(tmp / "cache"),
-        "/var/log/nginx": str(tmp),
-        "/run/nginx-campaign.pid": str(tmp / "nginx.pid"),
-        "server 127.0.0.1:8000;": f"server 127.0.0.1:{app_port};",
-        "listen 443 ssl http2;": f"listen 127.0.0.1:{https_port} ssl http2;",
-        "listen 80;": f"listen 127.0.0.1:{http_port};",
-    }
-    for placeholder, value in replacements.items():
-        assert placeholder in text or placeholder.startswith("/etc/letsencrypt/live/localhost"), \
-            placeholder
-        text = text.replace(placeholder, value)
-    text = re.sub(r"\s*listen \[::\]:\d+[^;]*;", "", text)
-    # On a port other than 443 the forwarded host must keep its port, as browsers send it.
-    text = text.replace("X-Forwarded-Host $host;", "X-Forwarded-Host $http_host;")
-    conf = tmp / "nginx.conf"
-    conf.write_text(text)
-    return conf
 
 
 @pytest.fixture
@@ -79,18 +52,14 @@ def behind_nginx(settings, tmp_path):
     app_server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=app_server.serve_forever, daemon=True).start()
 
-    (tmp_path / "cache").mkdir()
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
                     "-subj", "/CN=localhost", "-keyout", str(tmp_path / "key.pem"),
                     "-out", str(tmp_path / "cert.pem")], check=True, capture_output=True)
     https_port = _free_port()
-    conf = _config_for_test(tmp_path, app_server.port, _free_port(), https_port)
-    directives = "daemon off; user root;" if os.geteuid() == 0 else "daemon off;"
-    checked = subprocess.run([NGINX, "-t", "-c", str(conf), "-g", directives],
-                             capture_output=True, text=True)
+    conf = local_nginx_config(tmp_path, app_server.port, _free_port(), https_port)
+    checked = subprocess.run([*nginx_command(conf), "-t"], capture_output=True, text=True)
     assert checked.returncode == 0, checked.stderr
-    nginx = subprocess.Popen([NGINX, "-c", str(conf), "-g", directives],
-                             stderr=subprocess.PIPE, text=True)
+    nginx = subprocess.Popen(nginx_command(conf), stderr=subprocess.PIPE, text=True)
     base = f"https://localhost:{https_port}"
     for _ in range(100):
         try:
