@@ -121,3 +121,36 @@ def test_login_and_dashboard_forms_keep_the_session_token(client):
     refused = client.post("/login", data={"email": "a@example.org", "password": "x",
                                           "form_token": client.form_token()})
     assert refused.status_code == 400
+
+
+def test_when_a_busy_pages_copy_runs_out_one_thread_renders_it_while_the_others_serve_the_old(
+    monkeypatch
+):
+    from campaign.common import page_copies
+
+    clock = [100.0]
+    monkeypatch.setattr(page_copies.time, "monotonic", lambda: clock[0])
+    copies = page_copies.PageCopies()
+    copies.keep("page", "old count")
+    clock[0] += 5  # older than the two seconds a copy lives
+
+    first = copies.fresh("page", max_age=2)
+    others = [copies.fresh("page", max_age=2) for _ in range(3)]
+    copies.keep("page", "new count")
+
+    assert first is None  # this one renders
+    assert others == ["old count"] * 3  # the rest are not held up behind renders
+    assert copies.fresh("page", max_age=2) == "new count"
+
+
+def test_a_render_that_fails_lets_the_next_visitor_try_again(monkeypatch):
+    from campaign.common import page_copies
+
+    clock = [100.0]
+    monkeypatch.setattr(page_copies.time, "monotonic", lambda: clock[0])
+    copies = page_copies.PageCopies()
+    copies.keep("page", "old count")
+    clock[0] += 5
+    assert copies.fresh("page", max_age=2) is None
+    copies.keep("page", None)  # the render failed: nothing kept
+    assert copies.fresh("page", max_age=2) is None  # the next visitor renders

@@ -23,22 +23,39 @@ _MAX_COPIES = 512
 
 
 class PageCopies:
-    """Rendered pages by key, the oldest dropped first; safe for a worker's threads."""
+    """Rendered pages by key, the oldest dropped first; safe for a worker's threads.
+
+    When a copy runs out, one thread renders it afresh while the worker's other threads go on
+    serving the old copy (`fresh`): a busy page is never rendered by every thread at once,
+    which made the slowest answers of a spike (their p99) wait behind a pile of renders.
+    """
 
     def __init__(self, capacity: int = _MAX_COPIES):
         self.capacity = capacity
         self._copies: OrderedDict = OrderedDict()
+        self._rendering: set = set()
         self._lock = threading.Lock()
 
     def fresh(self, key, max_age: float) -> str | None:
+        """The copy while it is younger than max_age, or while another thread renders it anew;
+        None tells the caller to render it (and `keep` it, which ends its turn)."""
         with self._lock:
             kept = self._copies.get(key)
-        if kept is None or time.monotonic() - kept[0] > max_age:
+            if kept is None:
+                return None
+            if time.monotonic() - kept[0] <= max_age:
+                return kept[1]
+            if key in self._rendering:
+                return kept[1]
+            self._rendering.add(key)
             return None
-        return kept[1]
 
-    def keep(self, key, html: str) -> None:
+    def keep(self, key, html: str | None) -> None:
+        """Keep `html` (None: keep nothing, the render was not for sharing) and end the turn."""
         with self._lock:
+            self._rendering.discard(key)
+            if html is None:
+                return
             self._copies[key] = (time.monotonic(), html)
             self._copies.move_to_end(key)
             while len(self._copies) > self.capacity:
@@ -70,10 +87,14 @@ def shared_page(view):
         kept = _copies().fresh(key, max_age)
         if kept is not None:
             return make_response(kept)
-        response = make_response(view(*args, **kwargs))
-        if response.status_code == 200 and response.mimetype == "text/html" \
-                and not response.is_streamed:
-            _copies().keep(key, response.get_data(as_text=True))
+        try:
+            response = make_response(view(*args, **kwargs))
+        except BaseException:
+            _copies().keep(key, None)
+            raise
+        shareable = (response.status_code == 200 and response.mimetype == "text/html"
+                     and not response.is_streamed)
+        _copies().keep(key, response.get_data(as_text=True) if shareable else None)
         return response
 
     return wrapper
