@@ -4,7 +4,7 @@ concerns."""
 import time
 
 from flask import current_app, url_for
-from flask_babel import lazy_gettext as _l
+from flask_babel import LazyString, lazy_gettext as _l
 from itsdangerous import BadData, TimestampSigner
 from markupsafe import Markup
 from wtforms import BooleanField, EmailField, HiddenField, StringField
@@ -77,7 +77,9 @@ class ConsentAndHoneypot:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.consent.label.text = Markup(self.consent_text) % {"url": url_for("privacy.notice")}
+        # Built when the label is shown, never for a POST that is accepted.
+        self.consent.label.text = LazyString(
+            lambda: Markup(self.consent_text) % {"url": url_for("privacy.notice")})
 
     @property
     def is_from_a_bot(self) -> bool:
