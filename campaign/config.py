@@ -159,7 +159,10 @@ def load_settings() -> dict:
         "ABUSE_SURGE_MIN": _int("ABUSE_SURGE_MIN", 25),
         "ABUSE_SURGE_FACTOR": _int("ABUSE_SURGE_FACTOR", 5),
         "REGISTER_RATE_LIMIT": os.environ.get("REGISTER_RATE_LIMIT", "10 per 5 minutes"),
-        "PUBLIC_MAX_AGE_SECONDS": _int("PUBLIC_MAX_AGE_SECONDS", 10),
+        # Browsers ask again every time (a cheap 304 by the ETag when nothing changed), so a
+        # signatory back on the page sees their signature counted; shared caches keep it for
+        # PUBLIC_SHARED_MAX_AGE_SECONDS.
+        "PUBLIC_MAX_AGE_SECONDS": _int("PUBLIC_MAX_AGE_SECONDS", 0),
         "PUBLIC_STALE_SECONDS": _int("PUBLIC_STALE_SECONDS", 60),
         # How long a shared cache (deploy/nginx.conf) keeps a public page: s-maxage.
         "PUBLIC_SHARED_MAX_AGE_SECONDS": _int("PUBLIC_SHARED_MAX_AGE_SECONDS", 5),
