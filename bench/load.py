@@ -57,6 +57,8 @@ INDEX_KEY = "YmVuY2gtaW5kZXgta2V5LW5vdC1mb3ItcHJvZHVjdGk="
 KEYS = {"SECRET_KEY": SECRET_KEY, "DATA_KEY": DATA_KEY, "INDEX_KEY": INDEX_KEY}
 ORGANIZER_EMAIL = "bench-organizer@example.org"
 ORGANIZER_PASSWORD = "bench organizer password"
+#: The public forms' signed token (the same for everyone) or, on the bare page, the session's.
+FORM_TOKEN = re.compile(r'name="(form_token|csrf_token)"[^>]*value="([^"]+)"')
 CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
 ACCEPTED = (302, 303)
 FIRST_NAMES = ("Olena", "Taras", "Iryna", "Mykola", "Anna", "Oksana", "Petro", "Maria", "Ivan",
@@ -463,9 +465,8 @@ async def drive(base_url: str, scenario: Scenario, concurrency: int, duration: f
             tally.read_seconds.append(read - started)
             if scenario.form is None or page.status_code != 200:
                 continue
-            token = CSRF_FIELD.search(page.text)
-            data = {**scenario.fields(next(people)),
-                    "csrf_token": next(group for group in token.groups() if group)}
+            token = FORM_TOKEN.search(page.text)
+            data = {**scenario.fields(next(people)), token.group(1): token.group(2)}
             try:
                 answer = await client.post(scenario.form, data=data, headers=headers)
             except httpx.HTTPError as error:

@@ -162,8 +162,15 @@ def load_settings() -> dict:
             "REGISTER_RATE_LIMIT", "30 per 5 minutes;100 per hour"
         ),
         "ENDORSE_RATE_LIMIT": os.environ.get("ENDORSE_RATE_LIMIT", "10 per hour"),
-        "PUBLIC_MAX_AGE_SECONDS": _int("PUBLIC_MAX_AGE_SECONDS", 10),
+        # Browsers ask again every time (a cheap 304 by the ETag when nothing changed), so a
+        # signatory back on the page sees their signature counted; shared caches keep it for
+        # PUBLIC_SHARED_MAX_AGE_SECONDS.
+        "PUBLIC_MAX_AGE_SECONDS": _int("PUBLIC_MAX_AGE_SECONDS", 0),
         "PUBLIC_STALE_SECONDS": _int("PUBLIC_STALE_SECONDS", 60),
+        # How long a shared cache (deploy/nginx.conf) keeps a public page: s-maxage.
+        "PUBLIC_SHARED_MAX_AGE_SECONDS": _int("PUBLIC_SHARED_MAX_AGE_SECONDS", 5),
+        # How long a public form's signed token is accepted after the page was served.
+        "PUBLIC_FORM_TOKEN_MAX_AGE": _int("PUBLIC_FORM_TOKEN_MAX_AGE", 2 * 24 * 3600),
         "PAGE_CACHE_SECONDS": _int("PAGE_CACHE_SECONDS", 2),
         "SIGNATURES_PER_PAGE": _int("SIGNATURES_PER_PAGE", 50),
         "COUNT_SHARDS": _int("COUNT_SHARDS", 16),

@@ -8,8 +8,11 @@ import time
 from datetime import timedelta
 from functools import wraps
 
+from urllib.parse import urlsplit
+
 from flask import Flask, abort, current_app, make_response, render_template, request, session
 from flask.globals import request_ctx
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import format_timedelta, gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -21,7 +24,7 @@ from campaign.common import dates
 from campaign.common.emails import internationalised_form
 from campaign.common.markdown import render_markdown
 from campaign.common.urls import absolute_url, base_url_adapter
-from campaign.extensions import db, limiter
+from campaign.extensions import csrf, db, limiter
 
 _ERROR_TEXT = {
     400: (lambda: _("Something in that request was not right"),
@@ -62,6 +65,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
     for database_down in DATABASE_AWAY:
         app.register_error_handler(database_down, _database_unavailable)
+    app.session_interface = _EmptySessionVariesNothing()
     app.before_request(_refuse_nul_in_address)
     app.after_request(_security_headers)
 
@@ -173,12 +177,25 @@ def end_failed_transaction() -> None:
         db.session.close()
 
 
+class _EmptySessionVariesNothing(SecureCookieSessionInterface):
+    """Flask adds `Vary: Cookie` whenever the session was read, and Flask-Login reads it on
+    every request; an empty session that nobody wrote to shaped nothing on the page, so a
+    public page varies only by what really changes it (`public_cache`)."""
+
+    def save_session(self, app, session, response) -> None:
+        if not session and not session.modified:
+            session.accessed = False
+        super().save_session(app, session, response)
+
+
 def public_cache(view):
     """Let browsers and shared caches keep a public GET page for a few seconds.
 
     A shared cache may keep the page only when it is the same for every visitor: nobody is
-    logged in, no cookie is being set and no per-session CSRF token is on it. Otherwise the
-    visitor's browser alone may keep it. Either way `Vary: Cookie`, for caches that honour it.
+    logged in, no cookie is being set and no per-session CSRF token is on it. Such a page
+    says `public` with `s-maxage` and `stale-while-revalidate`, carries an ETag (a repeat
+    visit gets a 304) and varies only by the language asked for. Otherwise the visitor's
+    browser alone may keep it, with `Vary: Cookie`.
     """
 
     @wraps(view)
@@ -187,22 +204,63 @@ def public_cache(view):
         if request.method != "GET" or response.status_code != 200 or response.is_streamed:
             return response
         config = current_app.config
-        csrf_field = f'name="{config.get("WTF_CSRF_FIELD_NAME", "csrf_token")}"'.encode()
-        per_visitor = (
-            current_user.is_authenticated
-            or session.modified
-            or csrf_field in response.get_data()
-        )
-        if per_visitor:
-            response.cache_control.private = True
-        else:
-            response.cache_control.public = True
-            response.cache_control.stale_while_revalidate = config["PUBLIC_STALE_SECONDS"]
         response.cache_control.max_age = config["PUBLIC_MAX_AGE_SECONDS"]
-        response.vary.add("Cookie")
-        return response
+        if _is_per_visitor(response):
+            response.cache_control.private = True
+            response.vary.add("Cookie")
+            return response
+        response.cache_control.public = True
+        response.cache_control.s_maxage = config["PUBLIC_SHARED_MAX_AGE_SECONDS"]
+        response.cache_control.stale_while_revalidate = config["PUBLIC_STALE_SECONDS"]
+        response.vary.add("Accept-Language")
+        response.add_etag()
+        return response.make_conditional(request)
 
     return wrapper
+
+
+def _is_per_visitor(response) -> bool:
+    csrf_field = f'name="{current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")}"'.encode()
+    return (
+        current_user.is_authenticated
+        or session.modified
+        or "Set-Cookie" in response.headers
+        or csrf_field in response.get_data()
+    )
+
+
+def same_site_posts(view):
+    """The public forms' protection instead of the session's CSRF token (which would need a
+    cookie): a POST sent by another site's page is refused with a 403.
+
+    Browsers say where a request comes from in `Sec-Fetch-Site` and `Origin`; a request
+    without them (an old browser, a script) is let through to the form's signed token,
+    which it must still carry (`common.forms.SignedFormToken`).
+    """
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if request.method == "POST" and is_cross_site():
+            return error_page(403, _("This form can only be sent from this site's own pages. "
+                                     "Open the page on this site and send it from there."))
+        return view(*args, **kwargs)
+
+    csrf.exempt(wrapper)
+    return wrapper
+
+
+def is_cross_site() -> bool:
+    """Whether the browser says this request was made by a page of another site."""
+    if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
+        return True
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return False
+    return origin not in (_origin_of(current_app.config["BASE_URL"]), _origin_of(request.host_url))
+
+
+def _origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def _refuse_nul_in_address():

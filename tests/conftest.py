@@ -15,6 +15,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
+from campaign.mail.service import message_bodies
+from campaign.common.forms import public_form_token
 from campaign.common.hashing import email_index
 from campaign import create_app
 from campaign.extensions import db
@@ -96,14 +98,25 @@ class CampaignClient(FlaskClient):
     """A test client that fills in the CSRF token like a browser submitting the page's form."""
 
     def csrf_token(self, page: str = "/login") -> str:
-        html = self.get(page).get_data(as_text=True)
-        match = _CSRF_FIELD.search(html)
-        assert match, f"no CSRF token on {page}"
-        return next(group for group in match.groups() if group)
+        token = self.session_csrf_token(page)
+        assert token, f"no CSRF token on {page}"
+        return token
+
+    def session_csrf_token(self, page: str) -> str | None:
+        """The session's CSRF token on `page`; None on a public form's page, which has none."""
+        match = _CSRF_FIELD.search(self.get(page).get_data(as_text=True))
+        return next(group for group in match.groups() if group) if match else None
+
+    def form_token(self) -> str:
+        """The signed token the public forms carry, the same for everyone (no session)."""
+        with self.application.app_context():
+            return public_form_token()
 
     def submit(self, url: str, data: dict | None = None, page: str = "/login", **kwargs):
         data = dict(data or {})
-        data.setdefault("csrf_token", self.csrf_token(page))
+        if "csrf_token" not in data:
+            data["csrf_token"] = self.session_csrf_token(page) or self.csrf_token()
+        data.setdefault("form_token", self.form_token())
         return self.post(url, data=data, **kwargs)
 
     def open(self, *args, **kwargs):
@@ -287,7 +300,7 @@ def emailed_link(app):
             .order_by(OutboxMessage.id.desc())
         )
         for message in messages:
-            match = re.search(rf"https?://[^/\s]+(/\S*/{purpose}/\S+)", message.body_text)
+            match = re.search(rf"https?://[^/\s]+(/\S*/{purpose}/\S+)", message_bodies(message)[0])
             if match:
                 return match.group(1)
         raise AssertionError(f"no {purpose} link was emailed to {to}")

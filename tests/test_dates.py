@@ -7,6 +7,7 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import select
 
+from campaign.mail.service import message_bodies
 from campaign.common import dates
 from campaign.common.hashing import email_index
 from campaign.events import service
@@ -41,7 +42,7 @@ def test_the_registration_email_gives_the_time_as_the_page_does(make_event, regi
     register(event, email="oksana@example.org")
     message = db.session.scalars(
         select(OutboxMessage).where(OutboxMessage.to_index == email_index("oksana@example.org"))).one()
-    for body in (message.body_text, message.body_html):
+    for body in (message_bodies(message)[0], message_bodies(message)[1]):
         assert "24 March 2027, 18:00 – 20:00 GMT" in body
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from campaign.extensions import db
 from campaign.mail.models import OutboxMessage
+from campaign.mail.service import message_bodies
 from campaign.organizers.models import Role
 from campaign.signatures import counts
 from campaign.signatures.models import Milestone
@@ -54,8 +55,8 @@ def test_organizers_choose_milestones_and_are_emailed_once_when_one_is_reached(
     sign_once(visitor, statement)
     mails = milestone_mails()
     assert sorted(mail.to for mail in mails) == sorted([editor.email, other_organizer.email])
-    assert "has reached 2 signatures" in mails[0].body_text
-    assert "next goal: 1,000" in mails[0].body_text
+    assert "has reached 2 signatures" in message_bodies(mails[0])[0]
+    assert "next goal: 1,000" in message_bodies(mails[0])[0]
     sign_once(visitor, statement)
     assert len(milestone_mails()) == 2
 
@@ -71,8 +72,8 @@ def test_without_chosen_milestones_the_next_round_figure_is_the_milestone(
     already_counted(statement, 99)
     sign_once(client, statement)
     [mail] = milestone_mails()
-    assert "has reached 100 signatures" in mail.body_text
-    assert "next goal: 250" in mail.body_text
+    assert "has reached 100 signatures" in message_bodies(mail)[0]
+    assert "next goal: 250" in message_bodies(mail)[0]
 
 
 def test_the_statement_page_thanks_everyone_and_names_the_next_goal(client, make_statement):

@@ -11,6 +11,7 @@ from campaign.common.time import utcnow
 from campaign.events.models import Registration, RegistrationStatus
 from campaign.extensions import db
 from campaign.mail.models import OutboxMessage
+from campaign.mail.service import message_bodies
 from campaign.payments.models import Payment, PaymentState, Refund, RefundState
 from tests.fake_stripe import WEBHOOK_SECRET, FakeStripe, signature_header, stripe_event
 
@@ -55,8 +56,8 @@ def subjects_to(email: str) -> list[str]:
 
 
 def bodies_to(email: str) -> str:
-    return "\n".join(db.session.scalars(
-        select(OutboxMessage.body_text).where(OutboxMessage.to_index == email_index(email))))
+    return "\n".join(message_bodies(message)[0] for message in db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.to_index == email_index(email))))
 
 
 def pay_button(client, emailed_link, email: str):

@@ -12,7 +12,7 @@ from campaign.organizers.models import Role
 from tests.pages import get_pages, make_scene
 
 #: Endpoints other sites may show in a frame.
-EMBEDDABLE = {"sharing.statement_embed"}
+EMBEDDABLE = {"sharing.statement_embed", "sharing.embed_thanks"}
 TEMPLATES = PROJECT_ROOT / "templates"
 
 

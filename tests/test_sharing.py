@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
+from sqlalchemy import func, select
 
 from campaign.common.time import utcnow
 from campaign.events.models import Event, EventStatus
@@ -12,6 +13,7 @@ from campaign.extensions import db
 from campaign.organizers.models import Role
 from campaign.sharing.service import count_shown, draw_card
 from campaign.signatures import counts
+from campaign.signatures.models import Signature
 from campaign.statements.models import StatementStatus
 
 
@@ -112,7 +114,7 @@ def test_an_event_link_shows_a_picture_of_its_title_and_date(client, make_campai
     assert client.get("/e/launch/card.png").status_code == 404
 
 
-def test_the_widget_shows_title_count_and_a_sign_button_that_leaves_the_frame(
+def test_the_embedded_form_shows_title_count_and_the_signing_form_itself(
     client, make_statement
 ):
     statement = make_statement(title="A free and united Ukraine")
@@ -123,18 +125,63 @@ def test_the_widget_shows_title_count_and_a_sign_button_that_leaves_the_frame(
     assert response.status_code == 200
     assert "A free and united Ukraine" in html
     assert "1,234 signatures" in html
-    assert f'href="/s/{statement.slug}#sign" target="_blank" rel="noopener"' in html
+    assert f'action="/s/{statement.slug}/embed"' in html
+    for label in ("Name", "Affiliation", "Email", "Country"):
+        assert f">{label}</label>" in html
+    assert 'name="form_token"' in html and 'name="consent"' in html
+    assert ">Sign</button>" in html
+    assert '<script src="/static/js/embed-frame.js" defer></script>' in html
     assert 'aria-live="polite"' in html
     assert "frame-ancestors *" in response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
     assert "X-Frame-Options" not in response.headers
     assert "Set-Cookie" not in response.headers
+
+
+def test_a_person_signs_in_the_embedded_form_and_is_thanked_in_the_frame(
+    app, make_statement
+):
+    statement = make_statement(requires_confirmation=True)
+    frame = app.test_client(use_cookies=False)  # the partner's site: third-party cookies blocked
+    frame.get(f"/s/{statement.slug}/embed")
+    response = frame.post(f"/s/{statement.slug}/embed", headers={
+        "Origin": "http://localhost", "Sec-Fetch-Site": "same-origin"}, data={
+        "name": "Olena Kovalenko", "email": "olena@example.org", "country": "UA", "consent": "y",
+        "form_token": frame.form_token()})
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/s/{statement.slug}/embed/thanks"
+    assert "Set-Cookie" not in response.headers
+    thanks = frame.get(response.headers["Location"])
+    assert "Open the link in it to confirm" in thanks.get_data(as_text=True)
+    assert "frame-ancestors *" in thanks.headers["Content-Security-Policy"]
+    assert db.session.scalar(select(func.count()).select_from(Signature)) == 1
+
+
+def test_an_embedded_form_with_mistakes_comes_back_in_the_frame(client, make_statement):
+    statement = make_statement()
+    response = client.post(f"/s/{statement.slug}/embed", data={
+        "name": "", "email": "not-an-address", "form_token": client.form_token()})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Enter your name." in html and 'class="embed__card"' in html
+    assert "frame-ancestors *" in response.headers["Content-Security-Policy"]
+
+
+def test_a_page_of_another_site_cannot_sign_through_the_embedded_form(client, make_statement):
+    statement = make_statement()
+    response = client.post(f"/s/{statement.slug}/embed", headers={
+        "Origin": "https://partner.example", "Sec-Fetch-Site": "cross-site"}, data={
+        "name": "Olena", "email": "olena@example.org", "consent": "y",
+        "form_token": client.form_token()})
+    assert response.status_code == 403
+    assert db.session.scalar(select(func.count()).select_from(Signature)) == 0
 
 
 def test_a_closed_statement_widget_says_so_and_offers_no_signing(client, make_statement):
     statement = make_statement(status=StatementStatus.closed)
     html = client.get(f"/s/{statement.slug}/embed").get_data(as_text=True)
     assert "closed to new signatures" in html
-    assert "#sign" not in html
+    assert "<form" not in html
 
 
 def test_statement_page_tells_link_previews_its_title_and_picture(client, make_statement):
@@ -157,6 +204,8 @@ def test_the_dashboard_gives_the_code_to_embed_a_published_statement(
     # The code is shown as text, with the title's quote escaped inside the attribute.
     assert (f"&lt;iframe src=&#34;http://localhost/s/{statement.slug}/embed&#34; "
             "title=&#34;The &amp;#34;united&amp;#34; Ukraine&#34;") in html
+    assert ("&lt;script src=&#34;http://localhost/static/js/embed-resize.js&#34; async&gt;"
+            in html)
 
 
 def test_event_page_tells_link_previews_its_title_and_picture(client, make_campaign):

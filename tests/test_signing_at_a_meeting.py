@@ -133,10 +133,10 @@ def test_a_script_posting_500_signatures_gets_none_counted_but_the_first_and_429
 ):
     statement = make_statement(requires_confirmation=False)
     script = _phone(app)
-    token = script.csrf_token(f"/s/{statement.slug}")
+    token = script.form_token()
     answers = [
         script.post(f"/s/{statement.slug}/sign", data={
-            "csrf_token": token, "name": f"Bot {n}",
+            "form_token": token, "name": f"Bot {n}",
             "email": f"bot{n}-{uuid.uuid4().hex[:6]}@example.net",
             "affiliation": "Bots Ltd", "country": "KP", "comment": "Signed by a script",
             "personal_capacity": "y", "show_publicly": "y", "consent": "y",

@@ -18,10 +18,10 @@ def _raw_post(client, url: str, body: str):
 
 def test_broken_percent_encoding_in_the_body_is_refused_without_storing(client, make_statement):
     statement = make_statement()
-    token = client.csrf_token(f"/s/{statement.slug}")
+    token = client.form_token()
 
     response = _raw_post(client, f"/s/{statement.slug}/sign",
-                         f"csrf_token={token}&name=%E0%A4%A&email=%ZZ%&consent=y&country=%G1")
+                         f"form_token={token}&name=%E0%A4%A&email=%ZZ%&consent=y&country=%G1")
 
     assert response.status_code == 400
     assert "Enter an email address in the right format" in response.get_data(as_text=True)
@@ -30,8 +30,8 @@ def test_broken_percent_encoding_in_the_body_is_refused_without_storing(client, 
 
 def test_raw_bytes_that_are_not_utf8_do_not_break_the_form(client, make_statement):
     statement = make_statement()
-    token = client.csrf_token(f"/s/{statement.slug}")
-    body = f"csrf_token={token}&name=\udcff\udcfe&email=a%40example.org&consent=y"
+    token = client.form_token()
+    body = f"form_token={token}&name=\udcff\udcfe&email=a%40example.org&consent=y"
 
     response = _raw_post(client, f"/s/{statement.slug}/sign", body)
 
@@ -59,14 +59,14 @@ def test_wrong_methods_are_refused(client, make_statement, method, suffix):
 
 
 @pytest.mark.parametrize("token", [None, "", "forged-token", "\x00"])
-def test_a_missing_or_invalid_csrf_token_is_refused_and_nothing_stored(
+def test_a_missing_or_invalid_form_token_is_refused_and_nothing_stored(
     client, make_statement, token
 ):
     statement = make_statement()
     client.get(f"/s/{statement.slug}")
     data = {"name": "Olena", "email": "olena@example.org", "consent": "y"}
     if token is not None:
-        data["csrf_token"] = token
+        data["form_token"] = token
 
     response = client.post(f"/s/{statement.slug}/sign", data=data)
 
@@ -77,9 +77,9 @@ def test_a_missing_or_invalid_csrf_token_is_refused_and_nothing_stored(
 
 def test_a_body_larger_than_allowed_is_refused(client, make_statement):
     statement = make_statement()
-    token = client.csrf_token(f"/s/{statement.slug}")
+    token = client.form_token()
     response = client.post(f"/s/{statement.slug}/sign", data={
-        "csrf_token": token, "name": "x" * (3 * 1024 * 1024), "email": "a@example.org",
+        "form_token": token, "name": "x" * (3 * 1024 * 1024), "email": "a@example.org",
         "consent": "y",
     })
     assert response.status_code == 413

@@ -141,7 +141,7 @@ def test_the_form_asks_how_the_signature_appears_as_one_question_left_unticked(
     html = page(client, make_statement())
     form = html[html.index('<form method="post"'):html.index("</form>")]
     fields = re.findall(r'<(?:input|select|textarea)[^>]*\bid="(\w+)"', form)
-    assert fields == ["csrf_token", "source", "referrer", "name", "affiliation",
+    assert fields == ["form_token", "source", "referrer", "name", "affiliation",
                       "personal_capacity", "show_publicly", "email", "country", "comment",
                       "email_updates", "consent", "website"]
     question = re.search(r'<fieldset class="fieldset">(.*?)</fieldset>', form, re.S).group(1)

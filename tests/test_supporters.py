@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from campaign.common.hashing import email_index
 from campaign.extensions import db
 from campaign.mail.models import OutboxMessage
+from campaign.mail.service import message_bodies
 from campaign.privacy.duties import erase_person, export_person
 from campaign.supporters.models import SubscriptionSource, SubscriptionState, Supporter
 from campaign.supporters.service import unsubscribe_url
@@ -23,7 +24,8 @@ def link_in_newest_mail_to(email, path_part):
     message = db.session.scalars(
         select(OutboxMessage).where(OutboxMessage.to_index == email_index(email))
         .order_by(OutboxMessage.id.desc())).first()
-    return re.search(rf"https?://[^/\s]+(\S*{path_part}\S+)", message.body_text).group(1)
+    text = message_bodies(message)[0]
+    return re.search(rf"https?://[^/\s]+(\S*{path_part}\S+)", text).group(1)
 
 
 def test_the_signing_form_offers_updates_in_a_separate_unticked_box(client, make_statement):

@@ -9,6 +9,7 @@ import pytest
 from flask import request
 from sqlalchemy import select
 
+from campaign.mail.service import message_bodies
 from campaign.common.hashing import email_index
 from campaign.common.page_copies import shared_page
 from campaign.extensions import db
@@ -146,6 +147,6 @@ def test_emailed_links_use_base_url_whatever_host_the_form_was_sent_to(
     message = db.session.scalar(
         select(OutboxMessage).where(OutboxMessage.to_index == email_index("olena@example.org"))
     )
-    links = re.findall(r"https?://[^\s\"<>]+", message.body_text + message.body_html)
+    links = re.findall(r"https?://[^\s\"<>]+", message_bodies(message)[0] + message_bodies(message)[1])
     assert links
     assert all(link.startswith(f"{public_address}/") for link in links), links

@@ -93,7 +93,7 @@ def record_signature(statement: Statement, body) -> Signature:
                                                "personal_capacity") else ""
     fields["show_publicly"] = "y" if _flag(body.get("show_publicly"), "show_publicly") else ""
     form = SignatureForm(formdata=MultiDict({k: v for k, v in fields.items() if v}),
-                         meta={"csrf": False})
+                         meta={"csrf": False, "form_token": False})
     _checked(form)
     if not signatures.signing_state(statement).is_open:
         raise NotOpen(_("This statement is not open for signing."))
@@ -123,7 +123,8 @@ def record_attendance(event: Event, body) -> Registration:
     fields["ticket"] = "" if ticket is None else str(ticket)
     fields["amount"] = _text(body.get("amount"), "amount")
     form = RegistrationForm(formdata=MultiDict({k: v for k, v in fields.items() if v}),
-                            meta={"csrf": False}).for_event(event, lambda t: t.name)
+                            meta={"csrf": False, "form_token": False}
+                            ).for_event(event, lambda t: t.name)
     _checked(form)
     try:
         events.register(

@@ -1,9 +1,13 @@
 """What every public and organizer form shares: the email field, consent and the honeypot,
-and showing a domain error under the field it concerns."""
-from flask import url_for
-from flask_babel import lazy_gettext as _l
+the signed form token of the public forms, and showing a domain error under the field it
+concerns."""
+import time
+
+from flask import current_app, url_for
+from flask_babel import LazyString, lazy_gettext as _l
+from itsdangerous import BadData, TimestampSigner
 from markupsafe import Markup
-from wtforms import BooleanField, EmailField, StringField
+from wtforms import BooleanField, EmailField, HiddenField, StringField
 from wtforms.validators import DataRequired, Length, StopValidation, ValidationError
 
 from campaign.common.emails import InvalidEmail, validated_email
@@ -73,7 +77,9 @@ class ConsentAndHoneypot:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.consent.label.text = Markup(self.consent_text) % {"url": url_for("privacy.notice")}
+        # Built when the label is shown, never for a POST that is accepted.
+        self.consent.label.text = LazyString(
+            lambda: Markup(self.consent_text) % {"url": url_for("privacy.notice")})
 
     @property
     def is_from_a_bot(self) -> bool:
@@ -91,10 +97,73 @@ def updates_choice() -> BooleanField:
     """The separate, unticked "Email me updates" box of the signing and registration forms."""
     return BooleanField(_l("Email me updates about this campaign"), default=False,
                         description=UPDATES_CONSENT_TEXT)
+#: Seconds for which every visitor is given the same form token: a page kept by a shared
+#: cache carries one token, and it stays valid for PUBLIC_FORM_TOKEN_MAX_AGE after that.
+FORM_TOKEN_STEP = 300
+FORM_EXPIRED = _l("This form has expired. Check your details and press the button again.")
+_FORM_TOKEN_PURPOSE = b"public-form"
+
+
+class _SteppedSigner(TimestampSigner):
+    """Timestamps rounded down to FORM_TOKEN_STEP, so everyone in one step gets one token."""
+
+    def get_timestamp(self) -> int:
+        return int(time.time()) // FORM_TOKEN_STEP * FORM_TOKEN_STEP
+
+
+def _form_token_signer() -> _SteppedSigner:
+    return _SteppedSigner(current_app.config["SECRET_KEY"], salt="public-form-token")
+
+
+def public_form_token() -> str:
+    """The token every public form carries now: signed and dated, the same for everyone."""
+    return _form_token_signer().sign(_FORM_TOKEN_PURPOSE).decode()
+
+
+def is_valid_form_token(token: str | None) -> bool:
+    """Signed by this site and younger than PUBLIC_FORM_TOKEN_MAX_AGE."""
+    try:
+        return _form_token_signer().unsign(
+            token or "", max_age=current_app.config["PUBLIC_FORM_TOKEN_MAX_AGE"]
+        ) == _FORM_TOKEN_PURPOSE
+    except BadData:
+        return False
+
+
+class FormTokenField(HiddenField):
+    """Always renders a fresh token, so a form sent back with an expired one works next time."""
+
+    def _value(self) -> str:
+        return public_form_token()
+
+
+class SignedFormToken:
+    """Mixin for the public forms (signing, registering, asking for a link again): no session
+    and no cookie, so the page holding one is the same for every visitor and any cache may
+    keep it, and it works inside another site's frame where cookies are blocked.
+
+    Instead of the session's CSRF token it carries a signed, expiring token that is the same
+    for everyone (`public_form_token`); the view refuses cross-site POSTs by their Origin and
+    Sec-Fetch-Site headers (`web.same_site_posts`). An expired token is a mistake in the form
+    like any other: the form comes back as filled in, with a fresh token.
+    """
+
+    class Meta:
+        csrf = False
+        #: False where the form is filled in by a caller known otherwise (the API's key).
+        form_token = True
+
+    form_token = FormTokenField()
+
+    def validate_form_token(self, field):
+        """Switched off with the session's token by WTF_CSRF_ENABLED=False (one switch)."""
+        wanted = self.meta.form_token and current_app.config.get("WTF_CSRF_ENABLED", True)
+        if wanted and not is_valid_form_token(field.data):
+            raise ValidationError(FORM_EXPIRED)
 
 
 def show_error(form, error: DomainError) -> None:
     """Put a domain error under the field it concerns, or under the form's first field."""
     field = (form[error.field] if error.field and error.field in form
-             else next(f for f in form if f.name != "csrf_token"))
+             else next(f for f in form if f.name not in ("csrf_token", "form_token")))
     field.errors = [*field.errors, error.message]

@@ -1,8 +1,8 @@
 """Busy public pages rendered at most once every few seconds per worker (PAGE_CACHE_SECONDS).
 
-In a spike most visitors of a statement page are anonymous and see the same page; only
-the CSRF token in its form is theirs. So the first render is kept with a hole where the
-token was, and the next visitors get that copy with their own token put in. A copy lives
+In a spike most visitors of a statement page are anonymous and see the same page (its
+form carries the same signed token for everyone, `common.forms.SignedFormToken`). So the
+first render is kept and the next visitors get that copy. A copy lives
 PAGE_CACHE_SECONDS (so the count shown may lag by that much) and belongs to one worker:
 no other worker or host needs it, and each makes its own. A copy is kept per host name the
 page was asked for (TRUSTED_HOSTS may list several), and its full links come from BASE_URL
@@ -14,34 +14,48 @@ import time
 from collections import OrderedDict
 from functools import wraps
 
-from flask import current_app, g, make_response, request, session
+from flask import current_app, make_response, request, session
 from flask_babel import get_locale
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 
-#: Where the visitor's own CSRF token goes back into a kept copy.
-_TOKEN_HOLE = "\x00csrf-token\x00"
 #: Copies kept per worker at most (one per host name, statement, page and language).
 _MAX_COPIES = 512
 
 
 class PageCopies:
-    """Rendered pages by key, the oldest dropped first; safe for a worker's threads."""
+    """Rendered pages by key, the oldest dropped first; safe for a worker's threads.
+
+    When a copy runs out, one thread renders it afresh while the worker's other threads go on
+    serving the old copy (`fresh`): a busy page is never rendered by every thread at once,
+    which made the slowest answers of a spike (their p99) wait behind a pile of renders.
+    """
 
     def __init__(self, capacity: int = _MAX_COPIES):
         self.capacity = capacity
         self._copies: OrderedDict = OrderedDict()
+        self._rendering: set = set()
         self._lock = threading.Lock()
 
     def fresh(self, key, max_age: float) -> str | None:
+        """The copy while it is younger than max_age, or while another thread renders it anew;
+        None tells the caller to render it (and `keep` it, which ends its turn)."""
         with self._lock:
             kept = self._copies.get(key)
-        if kept is None or time.monotonic() - kept[0] > max_age:
+            if kept is None:
+                return None
+            if time.monotonic() - kept[0] <= max_age:
+                return kept[1]
+            if key in self._rendering:
+                return kept[1]
+            self._rendering.add(key)
             return None
-        return kept[1]
 
-    def keep(self, key, html: str) -> None:
+    def keep(self, key, html: str | None) -> None:
+        """Keep `html` (None: keep nothing, the render was not for sharing) and end the turn."""
         with self._lock:
+            self._rendering.discard(key)
+            if html is None:
+                return
             self._copies[key] = (time.monotonic(), html)
             self._copies.move_to_end(key)
             while len(self._copies) > self.capacity:
@@ -72,15 +86,15 @@ def shared_page(view):
         key = (request.host_url, request.full_path, str(get_locale()))
         kept = _copies().fresh(key, max_age)
         if kept is not None:
-            if _TOKEN_HOLE in kept:
-                kept = kept.replace(_TOKEN_HOLE, generate_csrf())
             return make_response(kept)
-        response = make_response(view(*args, **kwargs))
-        if response.status_code == 200 and response.mimetype == "text/html" \
-                and not response.is_streamed:
-            html = response.get_data(as_text=True)
-            token = g.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
-            _copies().keep(key, html.replace(token, _TOKEN_HOLE) if token else html)
+        try:
+            response = make_response(view(*args, **kwargs))
+        except BaseException:
+            _copies().keep(key, None)
+            raise
+        shareable = (response.status_code == 200 and response.mimetype == "text/html"
+                     and not response.is_streamed)
+        _copies().keep(key, response.get_data(as_text=True) if shareable else None)
         return response
 
     return wrapper

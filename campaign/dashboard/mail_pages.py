@@ -7,6 +7,7 @@ from campaign.dashboard.shared import private
 from campaign.dashboard.views import bp
 from campaign.mail.models import OutboxStatus
 from campaign.mail.service import (
+    message_bodies,
     MailError, MessageNotFound, get_message, message_text_is_shown, outbox_page, retry,
     waiting_counts,
 )
@@ -45,6 +46,7 @@ def mail_message(message_id: int):
     except MessageNotFound:
         abort(404)
     return private(render_template("dashboard/mail_message.html", message=message,
+                                   body_text=message_bodies(message)[0],
                                    text_shown=message_text_is_shown()))
 
 

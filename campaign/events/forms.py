@@ -12,7 +12,9 @@ from wtforms.validators import (
     DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError,
 )
 
-from campaign.common.forms import ConsentAndHoneypot, email_field, updates_choice
+from campaign.common.forms import (
+    ConsentAndHoneypot, SignedFormToken, email_field, updates_choice,
+)
 from campaign.common.sources import CameFrom
 from campaign.common.text import (
     AFFILIATION_MAX_LENGTH, AFFILIATION_NEEDS_A_LETTER, NAME_MAX_LENGTH, NAME_NEEDS_A_LETTER,
@@ -87,7 +89,7 @@ class _ChoiceField(SelectField):
         super().pre_validate(form)
 
 
-class RegistrationForm(ConsentAndHoneypot, CameFrom, FlaskForm):
+class RegistrationForm(SignedFormToken, ConsentAndHoneypot, CameFrom, FlaskForm):
     consent_text = _l('I agree that the details above are kept to run this event and to contact '
                       'me about it, as described in the <a href="%(url)s">privacy notice</a>.')
     consent_required = _l("Tick the box to agree, or we cannot register you.")

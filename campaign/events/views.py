@@ -19,7 +19,7 @@ from campaign.events.payments import method_for
 from campaign.organizers.models import Role
 from campaign.signatures import counts
 from campaign.statements.models import StatementStatus
-from campaign.web import public_cache
+from campaign.web import public_cache, same_site_posts
 
 bp = Blueprint("events", __name__)
 
@@ -67,6 +67,7 @@ def _visible_event(slug: str):
 
 
 @bp.route("/e/<slug>", methods=["GET", "POST"])
+@same_site_posts
 @public_form_limits("REGISTER_RATE_LIMIT", kind="event")
 @public_cache
 @shared_page

@@ -40,6 +40,12 @@ class OutboxMessage(db.Model):
     unsubscribe_url: Mapped[Optional[str]] = mapped_column(
         EncryptedText("outbox_messages.unsubscribe_url")
     )
+    #: What the sender renders, when the request only said what to write (see `enqueue`):
+    #: templates/emails/<template>.txt and .html, given `context` (JSON; it holds names and
+    #: personal links, so it is encrypted) in `locale`. Emptied once the bodies are written.
+    template: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    context: Mapped[str] = mapped_column(EncryptedText("outbox_messages.context"), default="")
+    locale: Mapped[str] = mapped_column(String(16), default="", server_default="")
     status: Mapped[OutboxStatus] = mapped_column(
         Enum(OutboxStatus, native_enum=False, length=16), default=OutboxStatus.pending
     )

@@ -43,6 +43,7 @@ from campaign.common.time import backoff_delay, utcnow
 from campaign.extensions import db
 from campaign.mail.backends import BackendUnavailable, backend_for
 from campaign.mail.models import OutboxMessage, OutboxStatus
+from campaign.mail.service import message_bodies
 
 _ERROR_LENGTH = 2000
 _LEFT_SENDING = ("The sender stopped while handing this message to the mail server, so it "
@@ -197,11 +198,19 @@ class _Claimed:
     attempts: int
     to_index: str
     mime: EmailMessage
+    #: The bodies rendered here from what the message stored, written with "sending".
+    rendered: dict
 
     @classmethod
     def of(cls, message: OutboxMessage) -> "_Claimed":
-        return cls(message.id, message.claim_token, message.attempts, message.to_index,
-                   mime_message(message))
+        rendered = {}
+        if message.template:
+            body_text, body_html = message_bodies(message)
+            rendered = {"body_text": body_text, "body_html": body_html, "template": "",
+                        "context": "", "locale": ""}
+        mime = mime_message(message, **rendered)
+        return cls(message.id, message.claim_token, message.attempts, message.to_index, mime,
+                   rendered)
 
     def write(self, **values) -> _Write:
         return _Write(self.message_id, self.claim_token, values)
@@ -221,7 +230,8 @@ def _deliver(batch: list[OutboxMessage], backend, now: datetime) -> DeliveryRepo
             while not_handed_over:
                 if outcome is not None:
                     outcome.execute()
-                taken = not_handed_over[0].write(status=OutboxStatus.sending).execute()
+                claimed = not_handed_over[0]
+                taken = claimed.write(status=OutboxStatus.sending, **claimed.rendered).execute()
                 db.session.commit()
                 outcome = None
                 message = not_handed_over.pop(0)
@@ -308,8 +318,10 @@ def _is_permanent(error: Exception) -> bool:
     return False
 
 
-def mime_message(message: OutboxMessage) -> EmailMessage:
-    """multipart/alternative (plain text + HTML); the Message-ID stays the same on retries."""
+def mime_message(message: OutboxMessage, **rendered) -> EmailMessage:
+    """multipart/alternative (plain text + HTML); the Message-ID stays the same on retries.
+
+    `rendered` gives the bodies where the message stored only what to render."""
     mime = EmailMessage()
     mime["From"] = message.sender
     mime["To"] = message.to
@@ -320,9 +332,10 @@ def mime_message(message: OutboxMessage) -> EmailMessage:
     if message.unsubscribe_url:
         mime["List-Unsubscribe"] = f"<{message.unsubscribe_url}>"
         mime["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    mime.set_content(message.body_text)
-    if message.body_html:
-        mime.add_alternative(message.body_html, subtype="html")
+    mime.set_content(rendered.get("body_text", message.body_text))
+    body_html = rendered.get("body_html", message.body_html)
+    if body_html:
+        mime.add_alternative(body_html, subtype="html")
     return mime
 
 

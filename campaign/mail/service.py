@@ -1,8 +1,9 @@
 """Writing messages to the outbox and putting failed ones back; `mail.sender` delivers them."""
+import json
 from email.utils import formataddr
 
 from flask import current_app, g, has_app_context, has_request_context, render_template
-from flask_babel import gettext as _
+from flask_babel import force_locale, get_locale, gettext as _
 from flask_login import current_user
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Date, bindparam, func, select, text
@@ -45,6 +46,11 @@ def enqueue(kind: str, to: str, subject: str, template: str, unsubscribe_url: st
     It is committed (or rolled back) together with whatever it is about; the request
     that enqueued it then wakes the background sender (see `mail.views`).
 
+    When the templates need nothing but plain values (text, numbers; the `statement` or
+    `event` it is about is only counted, not given to them), the message stores what to
+    render and the sender renders it, in this request's language, after the answer has gone:
+    nothing on a signing request renders an email. Otherwise it is rendered now.
+
     A visitor can make the site write to anyone's address, so what a visitor's request asks
     for about one statement or event (given to the templates as `statement` or `event`)
     reaches one address at most MAIL_PER_RECIPIENT_DAILY times a UTC day. Past that the
@@ -54,10 +60,16 @@ def enqueue(kind: str, to: str, subject: str, template: str, unsubscribe_url: st
     """
     if _over_daily_limit(to, context):
         return None
-    context = {**email_context(subject), **context, "subject": subject}
-    return enqueue_rendered(kind, to, subject, render_template(f"emails/{template}.txt", **context),
-                            render_template(f"emails/{template}.html", **context),
-                            unsubscribe_url)
+    context = {**email_context(subject), **context}
+    message = _new_message(kind, to, subject, unsubscribe_url)
+    plain = {name: value for name, value in context.items() if name not in _ABOUT}
+    if all(isinstance(value, _PLAIN) for value in plain.values()):
+        message.template, message.context = template, json.dumps(plain)
+        message.locale = str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+        message.body_text = ""
+    else:
+        message.body_text, message.body_html = _render(template, context)
+    return _queued(message)
 
 
 def email_context(subject: str) -> dict:
@@ -70,20 +82,44 @@ def enqueue_rendered(kind: str, to: str, subject: str, body_text: str, body_html
                      unsubscribe_url: str | None = None) -> OutboxMessage:
     """Add a message whose bodies are already written (bulk mail renders its own, once per
     batch of templates); no daily limit: only organizers' sends come this way."""
-    message = OutboxMessage(
+    message = _new_message(kind, to, subject, unsubscribe_url)
+    message.body_text, message.body_html = body_text, body_html
+    return _queued(message)
+
+
+def _new_message(kind: str, to: str, subject: str, unsubscribe_url: str | None) -> OutboxMessage:
+    return OutboxMessage(
         kind=kind,
         to=to,
         sender=formataddr(
             (current_app.config["CAMPAIGN_NAME"], current_app.config["MAIL_DEFAULT_SENDER"])
         ),
         subject=subject,
-        body_text=body_text,
-        body_html=body_html,
         unsubscribe_url=unsubscribe_url,
     )
+
+
+def _queued(message: OutboxMessage) -> OutboxMessage:
     db.session.add(message)
     ask_for_delivery()
     return message
+
+
+#: Values a message's context may hold to be rendered later (they go through JSON).
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def _render(template: str, context: dict) -> tuple[str, str]:
+    return (render_template(f"emails/{template}.txt", **context),
+            render_template(f"emails/{template}.html", **context))
+
+
+def message_bodies(message: OutboxMessage) -> tuple[str, str]:
+    """What the message says, as text and HTML: rendered from what it stored if not yet."""
+    if not message.template:
+        return message.body_text, message.body_html
+    with force_locale(message.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        return _render(message.template, json.loads(message.context))
 
 
 def _over_daily_limit(to: str, context: dict) -> bool:

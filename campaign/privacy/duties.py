@@ -23,6 +23,7 @@ from campaign.extensions import db
 from campaign.mail.models import OutboxMessage, OutboxStatus, RecipientDailyCount
 from campaign.payments import service as payment_service
 from campaign.payments.models import Payment
+from campaign.mail.service import message_bodies
 from campaign.audit.models import AuditEntry
 from campaign.audit.service import person_reference, record
 from campaign.signatures import service as signature_service
@@ -203,7 +204,7 @@ def _message_export(message: OutboxMessage) -> dict:
         "status": message.status.value,
         "created_at": _iso(message.created_at),
         "sent_at": _iso(message.sent_at),
-        "body_text": message.body_text,
+        "body_text": message_bodies(message)[0],
     }
 
 

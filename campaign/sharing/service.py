@@ -41,11 +41,14 @@ _COLOURS = {
 
 
 def embed_code(statement: Statement) -> str:
-    """The HTML a partner site pastes to show the statement's widget."""
+    """The HTML a partner site pastes to show the signing form: the frame, and the small
+    script from this site that fits the frame to the form's height."""
     source = absolute_url("sharing.statement_embed", slug=statement.slug)
+    script = absolute_url("static", filename="js/embed-resize.js")
     return (
         f'<iframe src="{escape(source)}" title="{escape(statement.title)}" width="100%" '
-        'height="240" style="border:0;max-width:32rem" loading="lazy"></iframe>'
+        'height="640" style="border:0;max-width:32rem" loading="lazy" data-campaign-embed>'
+        f'</iframe>\n<script src="{escape(script)}" async></script>'
     )
 
 

@@ -1,13 +1,22 @@
-"""Link-preview pictures and the embeddable widget: the one page other sites may frame."""
-from flask import Blueprint, abort, jsonify, make_response, render_template, request
+"""Link-preview pictures and the embedded signing form: the one page other sites may frame."""
+from flask import (
+    Blueprint, abort, jsonify, make_response, redirect, render_template, request, url_for,
+)
+from flask_babel import gettext as _
+
+from campaign.common.limits import public_form_limits
 
 from campaign.events.service import published_event
 from campaign.news.service import post_by_slug
 from campaign.sharing import service
 from campaign.signatures import counts
+from campaign.signatures.forms import SignatureForm
 from campaign.signatures.service import signing_state
+from campaign.signatures.views import asks_to_confirm, take_signature
 from campaign.statements.service import public_statement
-from campaign.web import CONTENT_SECURITY_POLICY, public_cache
+from campaign.web import (
+    CONTENT_SECURITY_POLICY, public_cache, same_site_posts, seconds_until_retry, wait_in_words,
+)
 
 bp = Blueprint("sharing", __name__)
 
@@ -51,14 +60,54 @@ def statement_count(slug):
 @bp.get("/s/<slug>/embed")
 @public_cache
 def statement_embed(slug):
+    """The signing form itself, compact, for a partner's page to show in a frame."""
+    return _embedded_form(public_statement(slug), SignatureForm())
+
+
+def _embed_flooded():
+    wait = seconds_until_retry()
+    response = _embedded_form(
+        public_statement(request.view_args["slug"]), SignatureForm.submitted(), status=429,
+        retry=_("Please try again %(when)s.", when=wait_in_words(wait)))
+    response.headers["Retry-After"] = str(wait)
+    return response
+
+
+@bp.post("/s/<slug>/embed")
+@same_site_posts
+@public_form_limits("SIGN_FLOOD_LIMIT", kind="statement",
+                    submitted_form=SignatureForm.submitted, refused_page=_embed_flooded)
+def sign_embedded(slug):
+    """Signing inside the frame: no cookie is needed (the form's signed token and the Origin
+    check protect it), and the person stays in the frame to read the thank-you."""
+    form = SignatureForm.submitted()
+    outcome = take_signature(slug, form)
+    if outcome.status:
+        return _embedded_form(public_statement(slug), form, status=outcome.status)
+    return redirect(url_for(".embed_thanks", slug=slug, **outcome.thanks_args), 303)
+
+
+@bp.get("/s/<slug>/embed/thanks")
+def embed_thanks(slug):
     statement = public_statement(slug)
-    response = make_response(render_template(
+    return _framable(render_template("sharing/embed_thanks.html", statement=statement,
+                                     asks_to_confirm=asks_to_confirm(statement)))
+
+
+def _embedded_form(statement, form: SignatureForm, status: int = 200, retry: str = ""):
+    return _framable(render_template(
         "sharing/embed.html",
         statement=statement,
         campaign=statement.campaign,
         count=counts.totals(statement.id).counted,
         state=signing_state(statement),
-    ))
+        form=form,
+        retry=retry,
+    ), status)
+
+
+def _framable(html: str, status: int = 200):
+    response = make_response(html, status)
     response.headers["Content-Security-Policy"] = EMBEDDABLE_POLICY
     return response
 

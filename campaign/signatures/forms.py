@@ -13,7 +13,9 @@ from campaign.common.text import (
     AFFILIATION_MAX_LENGTH, AFFILIATION_NEEDS_A_LETTER, NAME_MAX_LENGTH, NAME_NEEDS_A_LETTER,
     SOURCE_MAX_LENGTH, HasLetter, NoControlCharacters, clean, strip_filter,
 )
-from campaign.common.forms import ConsentAndHoneypot, email_field, updates_choice
+from campaign.common.forms import (
+    ConsentAndHoneypot, SignedFormToken, email_field, updates_choice,
+)
 from campaign.common.sources import CameFrom
 from campaign.signatures.models import HoldReason, SignatureStatus
 
@@ -40,9 +42,15 @@ def _countries_in(locale: str) -> tuple[SelectChoice, ...]:
     return tuple(sorted(countries, key=lambda choice: choice.label.casefold()))
 
 
+@lru_cache(maxsize=1)
+def _country_codes() -> frozenset[str]:
+    """Every code the list offers (the same in every language), and "" for none chosen."""
+    return frozenset(choice.value for choice in _countries_in("en")) | {""}
+
+
 def is_country_code(code: str) -> bool:
     """An ISO 3166-1 alpha-2 code the signing form offers."""
-    return code in {choice.value for choice in _countries_in("en")}
+    return bool(code) and code in _country_codes()
 
 
 def _multiline_filter(value):
@@ -51,19 +59,23 @@ def _multiline_filter(value):
 
 
 class CountryField(SelectField):
-    """ISO 3166-1 alpha-2 codes in the reader's language, sorted by name; may be left empty."""
+    """ISO 3166-1 alpha-2 codes in the reader's language, sorted by name; may be left empty.
+
+    A submitted code is checked against a set; the 250 named choices are made only when the
+    list is shown, never for a POST that is accepted.
+    """
 
     def __init__(self, label=None, **kwargs):
         super().__init__(label, choices=[], **kwargs)
 
-    def process(self, *args, **kwargs):
+    def iter_choices(self):
         self.choices = [SelectChoice("", _("Choose a country"))] + list(
             _countries_in(str(get_locale() or "en"))
         )
-        super().process(*args, **kwargs)
+        return super().iter_choices()
 
     def pre_validate(self, form):
-        if self.data not in {choice.value for choice in self.choices}:
+        if (self.data or "") not in _country_codes():
             raise ValidationError(_("Choose a country from the list."))
 
 
@@ -91,7 +103,7 @@ class SignatoryDetailsForm(FlaskForm):
     )
 
 
-class SignatureForm(ConsentAndHoneypot, CameFrom, SignatoryDetailsForm):
+class SignatureForm(SignedFormToken, ConsentAndHoneypot, CameFrom, SignatoryDetailsForm):
     consent_text = _l('I agree that my signature and the details above are kept as described '
                       'in the <a href="%(url)s">privacy notice</a>.')
     consent_required = _l("Tick the box to agree, or your signature cannot be kept.")
@@ -124,7 +136,7 @@ class SignatureForm(ConsentAndHoneypot, CameFrom, SignatoryDetailsForm):
         return request.environ[_SUBMITTED]
 
 
-class ResendForm(FlaskForm):
+class ResendForm(SignedFormToken, FlaskForm):
     email = email_field()
 
 

@@ -59,10 +59,11 @@ def _serializer(purpose: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"signature-{purpose}")
 
 
-def signed_link(signature: Signature, purpose: str) -> str:
-    """The full address of the signature's confirm or withdraw page."""
+def signed_link(signature: Signature, purpose: str, slug: str | None = None) -> str:
+    """The full address of the signature's confirm or withdraw page (on `slug`, its
+    statement's, when the caller has it at hand: the statement is then not read)."""
     return absolute_url(
-        f"signatures.{purpose}", slug=signature.statement.slug,
+        f"signatures.{purpose}", slug=slug or signature.statement.slug,
         token=link_token(signature, purpose),
     )
 

@@ -215,7 +215,7 @@ def add_paper_signatures(statement: Statement, batch: PaperBatch, source: str = 
                 raise PaperError(_("Line %(line)d: this email address has just signed this "
                                    "statement. Nothing has been added.", line=line.number))
             if line.email:
-                send_receipt(signature, line.email)
+                send_receipt(signature, line.email, statement)
         record("signatures.add_paper", f"statement:{statement.slug}",
                f"{len(batch.lines)} signatures, source {source}", actor=actor)
         db.session.commit()

@@ -34,7 +34,7 @@ from campaign.signatures.models import (
     EntryMethod, HoldReason, ResendRequest, Signature, SignatureStatus, indexed_email,
 )
 from campaign.statements.models import Statement
-from campaign.statements.service import is_open_for_signing
+from campaign.statements.service import SigningTerms, is_open_for_signing
 
 #: What an erased signature's name becomes: the row stays so the history adds up.
 WITHDRAWN_NAME = "Withdrawn"
@@ -167,7 +167,8 @@ class SignatoryDetails:
     referrer_domain: str = ""
 
 
-def sign(statement: Statement, details: SignatoryDetails, ip_address: str | None = None) -> bool:
+def sign(statement: Statement | SigningTerms, details: SignatoryDetails,
+         ip_address: str | None = None) -> bool:
     """Add a signature, or tell the address by email that it has already signed.
 
     A new signature gets an email either way: the confirmation link, or (on a statement
@@ -217,11 +218,11 @@ def sign(statement: Statement, details: SignatoryDetails, ip_address: str | None
     if signature is None:
         existing = _signature_by_email(statement.id, email)
         if existing is not None and not held:
-            _remind(existing, email)
+            _remind(existing, email, statement)
     elif confirmed:
-        send_receipt(signature, email)
+        send_receipt(signature, email, statement)
     else:
-        _send_confirmation(signature, email)
+        _send_confirmation(signature, email, statement)
     signed.send(statement, email=email, name=details.name, wants_updates=details.wants_updates)
     db.session.commit()
     if confirmed and signature is not None:
@@ -314,7 +315,7 @@ def send_requested_links() -> None:
             signature = _signature_by_email(request.statement_id, request.email)
             if signature is not None:
                 with force_locale(request.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
-                    _remind(signature, request.email)
+                    _remind(signature, request.email, signature.statement)
         db.session.commit()
 
 
@@ -335,46 +336,48 @@ def _signature_by_email(statement_id: int, email: str) -> Signature | None:
     )
 
 
-def _remind(signature: Signature, to: str) -> None:
+def _remind(signature: Signature, to: str, statement: "Statement | SigningTerms") -> None:
     """A pending signature gets its confirmation link again; a standing one, "already signed"."""
     if signature.status is SignatureStatus.pending:
-        _send_confirmation(signature, to)
+        _send_confirmation(signature, to, statement)
     else:
         enqueue(
             "signature_already_signed", to,
-            _("You have already signed: %(title)s", title=signature.statement.title),
-            "signature_already_signed", **_email_context(signature),
+            _("You have already signed: %(title)s", title=statement.title),
+            "signature_already_signed", **_email_context(signature, statement),
         )
 
 
-def _send_confirmation(signature: Signature, to: str) -> None:
+def _send_confirmation(signature: Signature, to: str,
+                       statement: "Statement | SigningTerms") -> None:
     enqueue(
         "signature_confirmation", to,
-        _("Confirm your signature: %(title)s", title=signature.statement.title),
+        _("Confirm your signature: %(title)s", title=statement.title),
         "signature_confirm",
-        confirm_url=signed_link(signature, "confirm"),
+        confirm_url=signed_link(signature, "confirm", statement.slug),
         max_age_days=current_app.config["CONFIRMATION_MAX_AGE_DAYS"],
-        **_email_context(signature),
+        **_email_context(signature, statement),
     )
 
 
-def send_receipt(signature: Signature, to: str) -> None:
+def send_receipt(signature: Signature, to: str, statement: "Statement | SigningTerms") -> None:
     """Counted at once, with no confirmation step: the receipt carries the withdraw link."""
     enqueue(
         "signature_receipt", to,
-        _("Thank you for signing: %(title)s", title=signature.statement.title),
-        "signature_receipt", **_email_context(signature),
+        _("Thank you for signing: %(title)s", title=statement.title),
+        "signature_receipt", **_email_context(signature, statement),
     )
 
 
-def _email_context(signature: Signature) -> dict:
-    statement = signature.statement
+def _email_context(signature: Signature, statement: "Statement | SigningTerms") -> dict:
+    """Plain values only, so the mail sender renders the email (`mail.service.enqueue`);
+    `statement` is what the daily per-recipient limit counts against."""
     return {
         "statement": statement,
         "name": signature.name,
         "statement_title": statement.title,
         "statement_url": absolute_url("signatures.statement_page", slug=statement.slug),
-        "withdraw_url": signed_link(signature, "withdraw"),
+        "withdraw_url": signed_link(signature, "withdraw", statement.slug),
     }
 
 

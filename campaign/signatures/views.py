@@ -1,5 +1,5 @@
 """The public statement page, signing, the thank-you page, the emailed confirm/withdraw links."""
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import quote, urlencode
 
 from flask import (
@@ -16,9 +16,9 @@ from campaign.signatures.listing import latest_signatories, public_listing
 from campaign.signatures.forms import ResendForm, SignatureForm
 from campaign.signatures.page_sections import sections_for
 from campaign.signatures.progress import progress_of
-from campaign.statements.service import public_statement
+from campaign.statements.service import public_statement, signing_terms
 from campaign.web import (
-    error_page, page_number, public_cache, seconds_until_retry, wait_in_words,
+    error_page, page_number, public_cache, same_site_posts, seconds_until_retry, wait_in_words,
 )
 
 bp = Blueprint("signatures", __name__)
@@ -51,24 +51,52 @@ def _flooded_page():
 
 
 @bp.post("/s/<slug>/sign")
+@same_site_posts
 @public_form_limits("SIGN_FLOOD_LIMIT", kind="statement",
                     submitted_form=SignatureForm.submitted, refused_page=_flooded_page)
 def sign(slug: str):
     """A plain POST handler: the flood limit is laid on it from outside."""
-    statement = public_statement(slug)
     form = SignatureForm.submitted()
-    if service.signing_state(statement) is not service.SigningState.open:
-        return _statement_page(statement, form, status=409)
+    outcome = take_signature(slug, form)
+    if outcome.status:
+        return _statement_page(public_statement(slug), form, status=outcome.status)
+    # The slug it was found by: no re-read. A held signatory is asked to confirm by email.
+    return redirect(url_for(".thanks", slug=slug, **outcome.thanks_args))
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of a submitted signing form."""
+
+    #: The form's status code when it must be shown again (400 mistakes, 409 closed), else 0.
+    status: int = 0
+    #: What the thank-you page's address carries.
+    thanks_args: dict = field(default_factory=dict)
+
+
+def take_signature(slug: str, form: SignatureForm) -> Outcome:
+    """Sign from a submitted form (the statement page's or the embedded one).
+
+    An accepted signature needs only the statement's terms (kept per worker); the view reads
+    the whole statement only to show the form again.
+    """
+    terms = signing_terms(slug)
+    if service.signing_state(terms) is not service.SigningState.open:
+        return Outcome(status=409)
     if form.errors:
-        return _statement_page(statement, form, status=400)
+        return Outcome(status=400)
     held = False
     if not form.is_from_a_bot:
         try:
-            held = service.sign(statement, _details(form), ip_address=request.remote_addr)
+            held = service.sign(terms, _details(form), ip_address=request.remote_addr)
         except service.SigningClosed:
-            return _statement_page(statement, form, status=409)
-    # The slug it was found by: no re-read. A held signatory is asked to confirm by email.
-    return redirect(url_for(".thanks", slug=slug, **(_HELD if held else {})))
+            return Outcome(status=409)
+    return Outcome(thanks_args=_HELD if held else {})
+
+
+def asks_to_confirm(statement) -> bool:
+    """Whether the thank-you page asks the person to confirm by email."""
+    return statement.requires_confirmation or request.args.get("confirm") == _HELD["confirm"]
 
 
 def _details(form: SignatureForm) -> service.SignatoryDetails:
@@ -112,6 +140,7 @@ def thanks(slug: str):
 
 
 @bp.post("/s/<slug>/resend")
+@same_site_posts
 @limiter.limit(lambda: current_app.config["SIGN_HOLD_AFTER"])
 def resend(slug: str):
     """Send the confirmation link again; the answer never says whether the address signed.
@@ -133,7 +162,7 @@ def _thanks_page(statement, resend_form: ResendForm, status: int = 200, resent: 
     html = render_template(
         "signatures/thanks.html",
         statement=statement,
-        asks_to_confirm=statement.requires_confirmation or bool(held_args),
+        asks_to_confirm=asks_to_confirm(statement),
         held_args=held_args,
         resend_form=resend_form,
         resent=resent,

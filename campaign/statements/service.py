@@ -133,6 +133,48 @@ def public_statement(slug: str) -> Statement:
     )
 
 
+@dataclass(frozen=True)
+class SigningTerms:
+    """What a signature needs of its statement, kept per worker (`signing_terms`)."""
+
+    id: int
+    campaign_id: int
+    slug: str
+    title: str
+    revision: int
+    signature_goal: int | None
+    status: StatementStatus
+    requires_confirmation: bool
+    opens_at: datetime | None
+    closes_at: datetime | None
+    #: The version it was read at: any change to the statement moves it.
+    updated_at: datetime
+
+
+def signing_terms(slug: str) -> SigningTerms:
+    """A published or closed statement's terms of signing; 404 like `public_statement`.
+
+    Kept per worker and checked against the statement's version (`updated_at`, which every
+    change moves) with one narrow read, so a signature does not load the statement afresh.
+    """
+    if not _SLUG_SHAPE.fullmatch(slug or ""):
+        abort(404)
+    kept: dict = current_app.extensions.setdefault("campaign.signing_terms", {})
+    public = Statement.status.in_([StatementStatus.published, StatementStatus.closed])
+    version = db.session.execute(
+        select(Statement.id, Statement.updated_at).where(Statement.slug == slug, public)
+    ).one_or_none()
+    if version is None:
+        abort(404)
+    terms = kept.get(slug)
+    if terms is None or (terms.id, terms.updated_at) != tuple(version):
+        fields = [getattr(Statement, name) for name in SigningTerms.__dataclass_fields__]
+        terms = SigningTerms(*db.session.execute(
+            select(*fields).where(Statement.id == version.id)).one())
+        kept[slug] = terms
+    return terms
+
+
 def titles_by_slug(slugs) -> dict[str, str]:
     """{slug: title} of the statements among `slugs` (for the audit log's sentences)."""
     return dict(db.session.execute(

@@ -22,6 +22,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
+from campaign.mail.service import message_bodies
 from campaign.common.hashing import email_index
 from campaign import create_app
 from campaign.config import PROJECT_ROOT
@@ -35,6 +36,8 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    # Third-party cookies blocked, as more and more browsers do: the embedded form must work so.
+    "--test-third-party-cookie-phaseout",
 ]
 SIZES = {
     "phone": {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2,
@@ -195,9 +198,9 @@ def latest_email(to: str) -> OutboxMessage:
 
 def link_in(message: OutboxMessage, pattern: str) -> str:
     """The first link in the message whose address matches the regular expression `pattern`."""
-    links = re.findall(r"https?://[^\s<>\"]+", message.body_text)
+    links = re.findall(r"https?://[^\s<>\"]+", message_bodies(message)[0])
     found = [link for link in links if re.search(pattern, link)]
-    assert found, f"no link matching {pattern!r} in: {message.body_text}"
+    assert found, f"no link matching {pattern!r} in: {message_bodies(message)[0]}"
     return found[0]
 
 

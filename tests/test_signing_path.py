@@ -1,0 +1,77 @@
+"""Nothing on the signing request that can be done later: the email is rendered by the sender,
+the country is checked against a set, the statement is not read afresh for every signature."""
+from sqlalchemy import event, select
+
+from campaign.extensions import db
+from campaign.mail.models import OutboxMessage
+from campaign.mail.sender import send_due
+from campaign.signatures import forms
+
+
+def _statements_run_by(request) -> list[str]:
+    sent = []
+
+    def note(_connection, _cursor, statement, _parameters, _context, _executemany):
+        sent.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        request()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    return sent
+
+
+def test_a_signatory_gets_the_email_the_sender_rendered_after_the_answer(sign, make_statement):
+    statement = make_statement(title="Stop the war", requires_confirmation=True)
+
+    sign(statement, name="Olena Kovalenko", email="olena@example.org")
+
+    waiting = db.session.scalar(select(OutboxMessage))
+    assert (waiting.template, waiting.body_text) == ("signature_confirm", "")
+    assert "Olena Kovalenko" in waiting.context
+    send_due()
+    db.session.expire_all()
+    sent = db.session.scalar(select(OutboxMessage))
+    assert "Hello Olena Kovalenko," in sent.body_text
+    assert f"/s/{statement.slug}/confirm/" in sent.body_text
+    assert "Stop the war" in sent.body_html
+    assert (sent.template, sent.context) == ("", "")
+
+
+def test_a_country_not_on_the_list_is_refused_without_building_the_list(
+    client, make_statement, monkeypatch
+):
+    statement = make_statement()
+    forms._country_codes()
+    built = []
+    real = forms._countries_in
+    monkeypatch.setattr(forms, "_countries_in", lambda locale: built.append(locale) or real(locale))
+
+    def post(name, email, country):
+        return client.post(f"/s/{statement.slug}/sign", data={
+            "name": name, "email": email, "country": country, "consent": "y",
+            "form_token": client.form_token()})
+
+    accepted = post("Olena", "olena@example.org", "UA")
+    refused = post("Taras", "taras@example.org", "XX")
+
+    assert accepted.status_code == 302
+    assert refused.status_code == 400
+    assert "Choose a country from the list." in refused.get_data(as_text=True)
+    assert built == ["en"]  # once, to show the list again with the mistake
+
+
+def test_a_signature_reads_the_statement_once_per_worker_while_it_is_unchanged(
+    client, make_statement, sign
+):
+    statement = make_statement(requires_confirmation=False)
+    sign(statement, name="First Signer", email="first@example.org")
+
+    slug = statement.slug
+    second = _statements_run_by(lambda: client.post(f"/s/{slug}/sign", data={
+        "name": "Second Signer", "email": "second@example.org", "consent": "y",
+        "form_token": client.form_token()}))
+
+    reads = [sql for sql in second if "FROM statements" in sql]
+    assert len(reads) == 1 and "preamble" not in reads[0]  # its version, not the statement
