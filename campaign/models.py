@@ -7,5 +7,6 @@ from campaign.organizers.models import Organizer  # noqa: F401
 from campaign.audit.models import AuditEntry  # noqa: F401
 from campaign.signatures.models import Signature, SignatureCountShard  # noqa: F401
 from campaign.statements.models import (  # noqa: F401
-    Campaign, Demand, Statement, StatementRevision,
+    Campaign, Demand, Statement, StatementRevision, StatementTranslation,
+    StatementTranslationRevision,
 )

@@ -17,7 +17,7 @@ from sqlalchemy.exc import DisconnectionError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException, SecurityError
 
-from campaign.common import dates
+from campaign.common import dates, languages
 from campaign.common.emails import internationalised_form
 from campaign.common.markdown import render_markdown
 from campaign.common.urls import absolute_url, base_url_adapter
@@ -64,6 +64,7 @@ def init_app(app: Flask) -> None:
         app.register_error_handler(database_down, _database_unavailable)
     app.before_request(_refuse_nul_in_address)
     app.after_request(_security_headers)
+    languages.init_app(app)
 
 
 def datetime_filter(moment, _flask_babel_format=None) -> str:

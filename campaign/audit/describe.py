@@ -362,6 +362,12 @@ ACTIONS: dict[str, Action] = {
         "%(actor)s published “%(statement)s”."))),
     "statement.close": Action(_l("Closing signing"), _about(_l(
         "%(actor)s closed signing on “%(statement)s”."))),
+    "statement.translate": Action(_l("Translating a statement"), _about(_l(
+        "%(actor)s added the translation (%(detail)s) of “%(statement)s”."))),
+    "statement.translation_revise": Action(_l("Revising a translation"), _about(_l(
+        "%(actor)s replaced the text of the translation (%(detail)s) of “%(statement)s”."))),
+    "statement.translation_delete": Action(_l("Deleting a translation"), _about(_l(
+        "%(actor)s deleted the translation (%(detail)s) of “%(statement)s”."))),
     "statement.reopen": Action(_l("Reopening signing"), _about(_l(
         "%(actor)s reopened signing on “%(statement)s”."))),
     "privacy.export": Action(_l("Exporting a person's data"), _person(_l(

@@ -1,6 +1,7 @@
 """The emails a registrant gets, and the signed links in them (ticket page, calendar, QR code,
 cancel) that are their only way back to their registration."""
 from flask import current_app
+from flask_babel import force_locale
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from campaign.common.urls import absolute_url
@@ -44,13 +45,15 @@ def registration_links(registration: Registration) -> dict[str, str]:
     }
 
 
-def _notify(registration: Registration, template: str, subject: str) -> None:
+def _notify(registration: Registration, template: str, subject) -> None:
+    """Email the registrant in the language they registered in; `subject` is a lazy string."""
     if not registration.email:
         return
     db.session.flush()
-    enqueue(
-        template, registration.email, subject, template,
-        registration=registration, event=registration.event, ticket=registration.ticket_type,
-        appeal=registration.event.appeal, place=waitlist_place(registration),
-        **registration_links(registration),
-    )
+    with force_locale(registration.language):
+        enqueue(
+            template, registration.email, str(subject), template,
+            registration=registration, event=registration.event, ticket=registration.ticket_type,
+            appeal=registration.event.appeal, place=waitlist_place(registration),
+            **registration_links(registration),
+        )

@@ -179,6 +179,8 @@ class Registration(db.Model):
     referrer_domain: Mapped[str] = mapped_column(
         String(DOMAIN_MAX_LENGTH), default="", server_default=""
     )
+    #: The language the person registered in (the page's): their emails are written in it.
+    language: Mapped[str] = mapped_column(String(16), default="en", server_default="en")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     cancelled_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 

@@ -4,7 +4,7 @@ import enum
 import secrets
 from datetime import datetime
 
-from flask_babel import gettext as _
+from flask_babel import get_locale, gettext as _, lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -105,6 +105,7 @@ def register(
         registration.checked_in_at = None
         registration.cancelled_at = None
         registration.consent_version = consent_version
+        registration.language = str(get_locale())
         registration.created_at = utcnow()
         registration.status = (RegistrationStatus.confirmed
                                if _has_room(event, ticket, total, per_ticket)
@@ -123,10 +124,10 @@ def _send_details(registration: Registration) -> None:
     title = registration.event.title
     if registration.is_confirmed:
         _notify(registration, "registration_confirmed",
-                _("You are registered: %(title)s", title=title))
+                _l("You are registered: %(title)s", title=title))
     elif registration.is_on_waiting_list:
         _notify(registration, "registration_waitlisted",
-                _("On the waiting list: %(title)s", title=title))
+                _l("On the waiting list: %(title)s", title=title))
 
 
 def new_reference() -> str:
@@ -179,7 +180,7 @@ def cancel_registration(registration: Registration, by_organizer: bool = False) 
         registration.status = RegistrationStatus.cancelled
         registration.cancelled_at = utcnow()
         _notify(registration, "registration_cancelled",
-                _("Registration cancelled: %(title)s", title=event.title))
+                _l("Registration cancelled: %(title)s", title=event.title))
         if was_confirmed:
             _promote_waitlisted(event)
         record("registration.cancel" if by_organizer else "registration.cancel_self",

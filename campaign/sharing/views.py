@@ -1,11 +1,13 @@
 """Link-preview pictures and the embeddable widget: the one page other sites may frame."""
 from flask import Blueprint, abort, jsonify, make_response, render_template, request
+from flask_babel import get_locale
 
 from campaign.events.service import published_event
 from campaign.sharing import service
 from campaign.signatures import counts
 from campaign.signatures.service import signing_state
 from campaign.statements.service import public_statement
+from campaign.statements.translations import in_language
 from campaign.web import CONTENT_SECURITY_POLICY, public_cache
 
 bp = Blueprint("sharing", __name__)
@@ -20,7 +22,8 @@ bp.add_app_template_global(service.embed_code)
 
 @bp.get("/s/<slug>/card.png")
 def statement_card(slug):
-    return _card_response(service.statement_card(public_statement(slug)))
+    statement = in_language(public_statement(slug), str(get_locale()))
+    return _card_response(service.statement_card(statement))
 
 
 @bp.get("/e/<slug>/card.png")

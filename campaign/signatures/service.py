@@ -34,6 +34,7 @@ from campaign.signatures.models import (
 )
 from campaign.statements.models import Statement
 from campaign.statements.service import is_open_for_signing
+from campaign.statements.translations import in_language
 
 #: What an erased signature's name becomes: the row stays so the history adds up.
 WITHDRAWN_NAME = "Withdrawn"
@@ -190,6 +191,7 @@ def sign(statement: Statement, details: SignatoryDetails, ip_address: str | None
         consent_version=current_app.config["CONSENT_VERSION"],
         held_reason=HoldReason.busy_address if held else None,
         ip_hash=address,
+        language=str(get_locale()),
         created_at=now,
     ))
     if signature is None:
@@ -274,8 +276,7 @@ def send_requested_links() -> None:
                 continue
             signature = _signature_by_email(request.statement_id, request.email)
             if signature is not None:
-                with force_locale(request.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
-                    _remind(signature, request.email)
+                _remind(signature, request.email)
         db.session.commit()
 
 
@@ -300,36 +301,43 @@ def _remind(signature: Signature, to: str) -> None:
     """A pending signature gets its confirmation link again; a standing one, "already signed"."""
     if signature.status is SignatureStatus.pending:
         _send_confirmation(signature, to)
-    else:
+        return
+    with force_locale(signature.language):
+        context = _email_context(signature)
         enqueue(
             "signature_already_signed", to,
-            _("You have already signed: %(title)s", title=signature.statement.title),
-            "signature_already_signed", **_email_context(signature),
+            _("You have already signed: %(title)s", title=context["statement_title"]),
+            "signature_already_signed", **context,
         )
 
 
 def _send_confirmation(signature: Signature, to: str) -> None:
-    enqueue(
-        "signature_confirmation", to,
-        _("Confirm your signature: %(title)s", title=signature.statement.title),
-        "signature_confirm",
-        confirm_url=signed_link(signature, "confirm"),
-        max_age_days=current_app.config["CONFIRMATION_MAX_AGE_DAYS"],
-        **_email_context(signature),
-    )
+    with force_locale(signature.language):
+        context = _email_context(signature)
+        enqueue(
+            "signature_confirmation", to,
+            _("Confirm your signature: %(title)s", title=context["statement_title"]),
+            "signature_confirm",
+            confirm_url=signed_link(signature, "confirm"),
+            max_age_days=current_app.config["CONFIRMATION_MAX_AGE_DAYS"],
+            **context,
+        )
 
 
 def _send_receipt(signature: Signature, to: str) -> None:
     """Counted at once, with no confirmation step: the receipt carries the withdraw link."""
-    enqueue(
-        "signature_receipt", to,
-        _("Thank you for signing: %(title)s", title=signature.statement.title),
-        "signature_receipt", **_email_context(signature),
-    )
+    with force_locale(signature.language):
+        context = _email_context(signature)
+        enqueue(
+            "signature_receipt", to,
+            _("Thank you for signing: %(title)s", title=context["statement_title"]),
+            "signature_receipt", **context,
+        )
 
 
 def _email_context(signature: Signature) -> dict:
-    statement = signature.statement
+    """What the signature emails show: the statement in the language the person signed in."""
+    statement = in_language(signature.statement, signature.language)
     return {
         "statement": statement,
         "name": signature.name,

@@ -1,0 +1,82 @@
+"""Which language a page speaks: one small function every page, email and cache can ask.
+
+In order: an organizer's own choice on the dashboard (`g.interface_language`, set by the
+dashboard), `?lang=xx` (remembered in a cookie for later pages), the language cookie, the
+browser's Accept-Language among the offered languages (LANGUAGES), the default. The cookie is
+set only when `?lang=` is given, so an anonymous GET without it stays shareable; every
+response varies on what decides the language (`Accept-Language` and `Cookie`).
+"""
+from urllib.parse import urlencode
+
+from flask import Flask, current_app, g, has_request_context, request
+from flask_babel import get_locale
+
+#: The cookie that remembers a language picked with ?lang=.
+LANGUAGE_COOKIE = "lang"
+LANGUAGE_PARAMETER = "lang"
+#: One year: a visitor who picked a language keeps it.
+COOKIE_MAX_AGE = 365 * 24 * 3600
+#: Each offered language's name in itself, for the switcher.
+NATIVE_NAMES = {"en": "English", "uk": "Українська"}
+
+
+def offered_languages() -> list[str]:
+    return list(current_app.config["LANGUAGES"])
+
+
+def default_language() -> str:
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def offered(language: str | None) -> str | None:
+    """`language` when it is one of the offered languages, else None."""
+    return language if language in offered_languages() else None
+
+
+def chosen_language() -> str:
+    """The language of this request (outside a request: the default)."""
+    if not has_request_context():
+        return default_language()
+    return (
+        offered(g.get("interface_language"))
+        or offered(request.args.get(LANGUAGE_PARAMETER))
+        or offered(request.cookies.get(LANGUAGE_COOKIE))
+        or request.accept_languages.best_match(offered_languages())
+        or default_language()
+    )
+
+
+def language_links() -> list[dict]:
+    """The switcher: each offered language, its own name and this page's address in it."""
+    arguments = request.args.to_dict(flat=False)
+    current = str(get_locale())
+    links = []
+    for language in offered_languages():
+        arguments[LANGUAGE_PARAMETER] = [language]
+        links.append({
+            "code": language,
+            "name": NATIVE_NAMES.get(language, language),
+            "href": f"{request.path}?{urlencode(arguments, doseq=True)}",
+            "current": language == current,
+        })
+    return links
+
+
+def _remember_and_vary(response):
+    """Keep a language picked with ?lang= in a cookie; say what the language depends on."""
+    picked = offered(request.args.get(LANGUAGE_PARAMETER))
+    if picked and response.mimetype == "text/html":
+        response.set_cookie(LANGUAGE_COOKIE, picked, max_age=COOKIE_MAX_AGE, samesite="Lax",
+                            secure=request.is_secure, httponly=True)
+        # A response that sets a cookie is this visitor's alone.
+        response.cache_control.public = False
+        response.cache_control.private = True
+    response.vary.add("Accept-Language")
+    response.vary.add("Cookie")
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(_remember_and_vary)
+    app.jinja_env.globals["language_links"] = language_links
+    app.context_processor(lambda: {"page_language": str(get_locale())})
