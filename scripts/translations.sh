@@ -29,7 +29,7 @@ case "${1:-all}" in
         ;;
     all)
         extract
-        "$PYBABEL" update -i "$TEMPLATE" -d translations --no-wrap --ignore-obsolete
+        "$PYBABEL" update -i "$TEMPLATE" -d translations --no-wrap --ignore-obsolete --no-fuzzy-matching
         "$PYBABEL" compile -d translations --statistics
         ;;
     *)
