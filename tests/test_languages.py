@@ -9,6 +9,7 @@ from sqlalchemy import select
 from campaign.common.hashing import email_index
 from campaign.extensions import db
 from campaign.mail.models import OutboxMessage
+from campaign.organizers.models import Role
 from campaign.signatures import counts
 from campaign.signatures.models import Signature
 from campaign.statements.models import StatementTranslation
@@ -251,3 +252,26 @@ def test_a_registrant_is_emailed_in_the_language_they_registered_in(client, make
     [email] = outbox("oksana@example.org")
     assert email.subject.startswith("Вас зареєстровано: ")
     assert "Ваш код" in email.body_text
+
+
+def test_the_dashboard_speaks_the_language_each_organizer_chose(client, logged_in):
+    organizer = logged_in(Role.viewer)
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    page = text_of(client.get("/dashboard/language"))
+    assert '<html lang="en">' in page and 'class="language-switcher"' not in page
+    response = client.submit("/dashboard/language", {"language": "uk"}, page="/dashboard/language")
+    assert response.status_code == 303
+    assert organizer.language == "uk"
+    page = text_of(client.get("/dashboard"))
+    assert '<html lang="uk">' in page and "Панель керування" in page and "Заяви" in page
+    assert "Панель керування" in text_of(client.get("/dashboard/language"))
+    assert '<html lang="en">' in text_of(client.get("/"))
+
+
+def test_an_organizer_cannot_choose_a_language_the_site_does_not_offer(client, logged_in):
+    organizer = logged_in(Role.viewer)
+    response = client.submit("/dashboard/language", {"language": "xx<script>"},
+                             page="/dashboard/language")
+    assert response.status_code == 400
+    assert "Choose a language from the list." in text_of(response)
+    assert organizer.language == "en"

@@ -24,6 +24,11 @@ def offered_languages() -> list[str]:
     return list(current_app.config["LANGUAGES"])
 
 
+def language_choices() -> list[tuple[str, str]]:
+    """Each offered language with its name in itself, for a form's select."""
+    return [(language, NATIVE_NAMES.get(language, language)) for language in offered_languages()]
+
+
 def default_language() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
@@ -47,7 +52,12 @@ def chosen_language() -> str:
 
 
 def language_links() -> list[dict]:
-    """The switcher: each offered language, its own name and this page's address in it."""
+    """The switcher: each offered language, its own name and this page's address in it.
+
+    None on a page that speaks an organizer's own chosen language (the dashboard), where the
+    switcher would change nothing."""
+    if g.get("interface_language"):
+        return []
     arguments = request.args.to_dict(flat=False)
     current = str(get_locale())
     links = []

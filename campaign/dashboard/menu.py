@@ -33,6 +33,7 @@ MENU = (
     MenuItem("dashboard.privacy", _l("Personal data"), Role.owner, ("privacy_pages",)),
     MenuItem("dashboard.audit", _l("Audit log"), Role.owner),
     MenuItem("dashboard.settings", _l("Site settings"), Role.owner, ("settings_pages",)),
+    MenuItem("dashboard.language", _l("Your language"), Role.viewer),
 )
 
 

@@ -1,5 +1,6 @@
 import hmac
 
+from flask import current_app
 from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import select
@@ -137,6 +138,14 @@ def deactivate_organizer(organizer: Organizer, actor: Organizer) -> None:
     organizer.active = False
     organizer.end_sessions()
     record("organizer.deactivate", f"organizer:{organizer.email}", actor=actor)
+    db.session.commit()
+
+
+def set_language(organizer: Organizer, language: str) -> None:
+    """The language the dashboard speaks to this organizer: one of LANGUAGES."""
+    if language not in current_app.config["LANGUAGES"]:
+        raise OrganizerError(_("Choose a language from the list."), field="language")
+    organizer.language = language
     db.session.commit()
 
 
