@@ -275,3 +275,27 @@ def test_an_organizer_cannot_choose_a_language_the_site_does_not_offer(client, l
     assert response.status_code == 400
     assert "Choose a language from the list." in text_of(response)
     assert organizer.language == "en"
+
+
+def test_the_demo_has_the_statement_and_its_launch_meeting_in_ukrainian(client, runner):
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "uk"
+    statement = text_of(client.get("/s/free-and-united-ukraine"))
+    assert "ВІЛЬНА І ЄДИНА УКРАЇНА" in statement and "Чого ми вимагаємо:" in statement
+    assert len(re.findall(r'<li id="demand-\d+" class="demand">', statement)) == 7
+    assert "Вільна і єдина Україна: презентація хартії в парламенті" in statement
+    meeting = text_of(client.get("/e/free-and-united-ukraine-launch"))
+    assert "Вільна і єдина Україна: презентація хартії в парламенті" in meeting
+    assert "Вхід вільний." in meeting and "Будівля парламенту" in meeting
+    assert re.search(r"24 березня 20\d\d\u202fр\., 18:00", meeting)
+    assert "5,00\xa0GBP" in meeting or "5,00 GBP" in meeting
+
+
+def test_a_registrant_gets_the_events_ukrainian_title_in_their_email(client, runner, register):
+    from campaign.events.service import event_by_slug
+
+    runner.invoke(args=["demo"])
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "uk"
+    register(event_by_slug("free-and-united-ukraine-launch"), email="taras@example.org")
+    [email] = outbox("taras@example.org")
+    assert email.subject == "Вас зареєстровано: Вільна і єдина Україна: презентація хартії в парламенті"

@@ -301,6 +301,8 @@ ACTIONS: dict[str, Action] = {
         "%(actor)s marked registration %(reference)s for “%(event)s” as paid."))),
     "registration.unpaid": Action(_l("Marking a registration not paid"), _about(_l(
         "%(actor)s marked registration %(reference)s for “%(event)s” as not paid."))),
+    "event.translate": Action(_l("Translating an event"), _about(_l(
+        "%(actor)s saved the translation (%(detail)s) of “%(event)s”."))),
     "event.create": Action(_l("Creating an event"), _about(_l(
         "%(actor)s created the event “%(event)s”."))),
     "event.update": Action(_l("Changing an event"), _about(_l(

@@ -72,6 +72,22 @@ def language_links() -> list[dict]:
     return links
 
 
+class InLanguage:
+    """Something as a page in one language shows it: the words `texts` gives in `language`,
+    everything else (ids, slugs, status) from the original."""
+
+    def __init__(self, original, language: str, texts: dict | None = None):
+        self.original = original
+        self.language = language
+        self._texts = texts or {}
+
+    def __getattr__(self, name):
+        texts = self.__dict__.get("_texts", {})
+        if name in texts:
+            return texts[name]
+        return getattr(self.__dict__["original"], name)
+
+
 def _remember_and_vary(response):
     """Keep a language picked with ?lang= in a cookie; say what the language depends on."""
     picked = offered(request.args.get(LANGUAGE_PARAMETER))

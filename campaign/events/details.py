@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -158,7 +158,7 @@ def set_status(event: Event, status: EventStatus) -> Event:
                 )
             ).all():
                 _notify(registration, "registration_event_cancelled",
-                        _("Cancelled: %(title)s", title=event.title))
+                        _l("Cancelled: %(title)s"))
         record(_STATUS_RECORDED[status], f"event:{event.slug}")
     return event
 

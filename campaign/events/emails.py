@@ -7,6 +7,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from campaign.common.urls import absolute_url
 from campaign.events.models import Registration
 from campaign.events.places import waitlist_place
+from campaign.events.translations import event_in_language
 from campaign.extensions import db
 from campaign.mail.service import enqueue
 
@@ -46,14 +47,18 @@ def registration_links(registration: Registration) -> dict[str, str]:
 
 
 def _notify(registration: Registration, template: str, subject) -> None:
-    """Email the registrant in the language they registered in; `subject` is a lazy string."""
+    """Email the registrant in the language they registered in.
+
+    `subject` is a lazy string with a %(title)s, filled with the event's title in that language.
+    """
     if not registration.email:
         return
     db.session.flush()
     with force_locale(registration.language):
+        event = event_in_language(registration.event, registration.language)
         enqueue(
-            template, registration.email, str(subject), template,
-            registration=registration, event=registration.event, ticket=registration.ticket_type,
+            template, registration.email, str(subject) % {"title": event.title}, template,
+            registration=registration, event=event, ticket=registration.ticket_type,
             appeal=registration.event.appeal, place=waitlist_place(registration),
             **registration_links(registration),
         )

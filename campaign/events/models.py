@@ -100,6 +100,22 @@ class Event(db.Model):
         return self.status is EventStatus.cancelled
 
 
+class EventTranslation(db.Model):
+    """The event's words in another language: its title, description and venue."""
+
+    __tablename__ = "event_translations"
+    __table_args__ = (UniqueConstraint("event_id", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    #: A language code from LANGUAGES ("uk").
+    language: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(300))
+    #: Markdown, rendered and sanitised on display.
+    description: Mapped[str] = mapped_column(Text, default="")
+    venue: Mapped[str] = mapped_column(String(300), default="")
+
+
 class Speaker(db.Model):
     __tablename__ = "speakers"
     __table_args__ = (UniqueConstraint("event_id", "position"),)

@@ -121,13 +121,12 @@ def _registration_by_email(event_id: int, index: str) -> Registration | None:
 
 
 def _send_details(registration: Registration) -> None:
-    title = registration.event.title
     if registration.is_confirmed:
         _notify(registration, "registration_confirmed",
-                _l("You are registered: %(title)s", title=title))
+                _l("You are registered: %(title)s"))
     elif registration.is_on_waiting_list:
         _notify(registration, "registration_waitlisted",
-                _l("On the waiting list: %(title)s", title=title))
+                _l("On the waiting list: %(title)s"))
 
 
 def new_reference() -> str:
@@ -180,7 +179,7 @@ def cancel_registration(registration: Registration, by_organizer: bool = False) 
         registration.status = RegistrationStatus.cancelled
         registration.cancelled_at = utcnow()
         _notify(registration, "registration_cancelled",
-                _l("Registration cancelled: %(title)s", title=event.title))
+                _l("Registration cancelled: %(title)s"))
         if was_confirmed:
             _promote_waitlisted(event)
         record("registration.cancel" if by_organizer else "registration.cancel_self",

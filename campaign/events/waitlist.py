@@ -33,7 +33,7 @@ def _promote_waitlisted(event: Event) -> list[Registration]:
         per_ticket[registration.ticket_type_id] = per_ticket.get(registration.ticket_type_id, 0) + 1
         promoted.append(registration)
         _notify(registration, "registration_promoted",
-                _l("A place for you: %(title)s", title=event.title))
+                _l("A place for you: %(title)s"))
     return promoted
 
 
@@ -48,7 +48,7 @@ def confirm_from_waitlist(registration: Registration) -> Registration:
             raise NoPlaceLeft(_("There is no place left for this ticket. Raise the capacity first."))
         registration.status = RegistrationStatus.confirmed
         _notify(registration, "registration_promoted",
-                _l("A place for you: %(title)s", title=event.title))
+                _l("A place for you: %(title)s"))
         record("registration.confirm", f"registration:{registration.reference}",
                f"event:{event.slug}")
     return registration
@@ -67,7 +67,7 @@ def move_to_waitlist(registration: Registration) -> Registration:
         registration.status = RegistrationStatus.waitlisted
         registration.checked_in_at = None
         _notify(registration, "registration_waitlisted",
-                _l("On the waiting list: %(title)s", title=event.title))
+                _l("On the waiting list: %(title)s"))
         record("registration.waitlist", f"registration:{registration.reference}",
                f"event:{event.slug}")
     return registration

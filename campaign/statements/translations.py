@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from campaign.audit.service import record
+from campaign.common.languages import InLanguage
 from campaign.common.time import utcnow
 from campaign.extensions import db
 from campaign.statements.models import (
@@ -89,11 +90,11 @@ def save_translation(statement: Statement, language: str, title: str, preamble: 
     texts = [{"position": position, "heading": demand.heading, "body": demand.body}
              for position, demand in enumerate(demands, start=1)]
     translation = translation_in(statement, language)
-    if translation is None:
+    is_new = translation is None
+    if is_new:
         translation = StatementTranslation(statement_id=statement.id, language=language,
                                            statement=statement)
         db.session.add(translation)
-        action = "statement.translate"
     else:
         db.session.add(StatementTranslationRevision(
             translation_id=translation.id, number=translation.revision, title=translation.title,
@@ -101,7 +102,6 @@ def save_translation(statement: Statement, language: str, title: str, preamble: 
             demands=translation.demands, replaced_at=utcnow(),
         ))
         translation.revision += 1
-        action = "statement.translation_revise"
     translation.title, translation.preamble, translation.closing = title, preamble, closing
     translation.demands = texts
     translation.original_digest = text_digest(statement)
@@ -112,7 +112,8 @@ def save_translation(statement: Statement, language: str, title: str, preamble: 
         db.session.rollback()
         raise TranslationError(_("Someone else added that translation at the same moment. "
                                  "Try again."), field="language") from error
-    record(action, f"statement:{statement.slug}", language)
+    record("statement.translate" if is_new else "statement.translation_revise",
+           f"statement:{statement.slug}", language)
     if commit:
         db.session.commit()
     return translation
@@ -132,7 +133,7 @@ class TranslatedDemand:
     body: str
 
 
-class StatementInLanguage:
+class StatementInLanguage(InLanguage):
     """The statement as a page in one language shows it: the translation's text where there is
     one, the original's otherwise; everything else (slug, status, counts) is the statement's.
 
@@ -140,47 +141,26 @@ class StatementInLanguage:
     """
 
     def __init__(self, statement: Statement, translation: StatementTranslation | None):
-        self._statement = statement
+        texts = {}
+        if translation is not None:
+            texts = {
+                "title": translation.title, "preamble": translation.preamble,
+                "closing": translation.closing,
+                "demands": [TranslatedDemand(item["position"], item["heading"], item["body"])
+                            for item in translation.demands],
+            }
+        super().__init__(statement, translation.language if translation else statement.language,
+                         texts)
         self.translation = translation
-
-    def __getattr__(self, name):
-        return getattr(self._statement, name)
-
-    @property
-    def original(self) -> Statement:
-        return self._statement
-
-    @property
-    def language(self) -> str:
-        return self.translation.language if self.translation else self._statement.language
-
-    @property
-    def title(self) -> str:
-        return self.translation.title if self.translation else self._statement.title
-
-    @property
-    def preamble(self) -> str:
-        return self.translation.preamble if self.translation else self._statement.preamble
-
-    @property
-    def closing(self) -> str:
-        return self.translation.closing if self.translation else self._statement.closing
-
-    @property
-    def demands(self) -> list:
-        if not self.translation:
-            return self._statement.demands
-        return [TranslatedDemand(item["position"], item["heading"], item["body"])
-                for item in self.translation.demands]
 
     @property
     def translation_out_of_date(self) -> bool:
-        return bool(self.translation) and is_out_of_date(self.translation)
+        return self.translation is not None and is_out_of_date(self.translation)
 
     @property
     def languages(self) -> list[str]:
         """The statement's own language and each it is translated into, the hreflang set."""
-        return [self._statement.language] + [t.language for t in translations_of(self._statement)]
+        return [self.original.language] + [t.language for t in translations_of(self.original)]
 
 
 def in_language(statement: Statement, language: str | None) -> StatementInLanguage:

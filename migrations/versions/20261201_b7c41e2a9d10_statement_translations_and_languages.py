@@ -1,4 +1,4 @@
-"""Statement translations and their revisions; the language of signatures, registrations, organizers.
+"""Statement translations and their revisions, event translations; the language of signatures, registrations, organizers.
 
 Revision ID: b7c41e2a9d10
 Revises: 5a1e0c0de5ee
@@ -56,6 +56,21 @@ def upgrade():
         sa.UniqueConstraint("translation_id", "number",
                             name=op.f("uq_statement_translation_revisions_translation_id_number")),
     )
+    op.create_table(
+        "event_translations",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("event_id", sa.Integer(), nullable=False),
+        sa.Column("language", sa.String(length=16), nullable=False),
+        sa.Column("title", sa.String(length=300), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("venue", sa.String(length=300), nullable=False),
+        sa.ForeignKeyConstraint(["event_id"], ["events.id"],
+                                name=op.f("fk_event_translations_event_id_events"),
+                                ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_event_translations")),
+        sa.UniqueConstraint("event_id", "language",
+                            name=op.f("uq_event_translations_event_id_language")),
+    )
     for table in TABLES_WITH_A_LANGUAGE:
         with op.batch_alter_table(table) as batch_op:
             batch_op.add_column(
@@ -67,5 +82,6 @@ def downgrade():
     for table in TABLES_WITH_A_LANGUAGE:
         with op.batch_alter_table(table) as batch_op:
             batch_op.drop_column("language")
+    op.drop_table("event_translations")
     op.drop_table("statement_translation_revisions")
     op.drop_table("statement_translations")
