@@ -14,6 +14,8 @@ from campaign.events.models import Registration
 from campaign.extensions import db
 from campaign.mail.models import OutboxMessage
 from campaign.organizers.models import Organizer, Role
+from campaign.statements.service import DemandText
+from campaign.statements.translations import save_translation
 from tests.conftest import PASSWORD
 
 EXPECTED_ROLES = {
@@ -81,6 +83,9 @@ EXPECTED_ROLES = {
     "dashboard.audit": Role.owner,
     "dashboard.settings": Role.owner,
     "dashboard.language": Role.viewer,
+    "dashboard.translations": Role.viewer,
+    "dashboard.translation_save": Role.editor,
+    "dashboard.translation_delete": Role.editor,
     "dashboard.settings_save": Role.owner,
     "dashboard.settings_logo_remove": Role.owner,
 }
@@ -101,6 +106,8 @@ def scene(make_statement, make_signature, make_event, make_organizer, register):
         appeal={"name": "Miners' appeal", "target_minor": 100_000, "currency": "GBP"},
     )
     register(event, email="oksana@example.org")
+    save_translation(statement, "uk", "Вільна Україна", "", [DemandText("Допомога", ""),
+                                                             DemandText("Мир", "")], "")
     return {
         "statement_id": statement.id,
         "demand_id": statement.demands[0].id,
@@ -113,6 +120,7 @@ def scene(make_statement, make_signature, make_event, make_organizer, register):
         "message_id": db.session.scalars(select(OutboxMessage.id)).first(),
         "batch_id": 1,
         "organizer_id": make_organizer(Role.viewer).id,
+        "language": "uk",
     }
 
 

@@ -299,3 +299,59 @@ def test_a_registrant_gets_the_events_ukrainian_title_in_their_email(client, run
     register(event_by_slug("free-and-united-ukraine-launch"), email="taras@example.org")
     [email] = outbox("taras@example.org")
     assert email.subject == "Вас зареєстровано: Вільна і єдина Україна: презентація хартії в парламенті"
+
+
+def test_an_editor_adds_replaces_and_deletes_a_translation_on_the_dashboard(
+        client, logged_in, make_statement):
+    logged_in(Role.editor)
+    statement = make_statement()
+    page = f"/dashboard/statements/{statement.id}/translations"
+    assert "This statement has no translation yet." in text_of(client.get(page))
+    response = client.submit(page, {"language": "uk", "text": UKRAINIAN_FILE}, page=page)
+    assert response.status_code == 303
+    listing = text_of(client.get(page))
+    assert "За вільну і єдину Україну" in listing and "Українська" in listing
+    client.submit(page, {"language": "uk",
+                         "text": UKRAINIAN_FILE.replace("Справедливий мир.", "Тривкий мир.")},
+                  page=page)
+    [translation] = db.session.scalars(select(StatementTranslation)).all()
+    assert translation.revision == 2 and translation.demands[1]["body"] == "Тривкий мир."
+    update_statement(statement, closing="Add your name today.")
+    assert "out of date: the original was amended after it" in text_of(client.get(page))
+
+    delete = f"{page}/uk/delete"
+    assert "Delete the translation (Українська)?" in text_of(client.get(delete))
+    assert client.submit(delete, {}, page=page).status_code == 303
+    assert db.session.scalars(select(StatementTranslation)).all() == []
+
+
+@pytest.mark.parametrize("fields, message", [
+    ({"language": "uk", "text": "За мир\n\n1. Мир: так.\n"},
+     "The original has 2 demands and this translation 1: 1 demand is missing."),
+    ({"language": "en", "text": UKRAINIAN_FILE}, "already written in that language"),
+    ({"language": "xx", "text": UKRAINIAN_FILE}, "is not one of the site&#39;s languages"),
+    ({"language": "uk", "text": ""}, "Paste the translated text."),
+    ({"language": "uk", "text": "Title\x00\n1. a\n"}, "control characters"),
+    ({"language": "uk", "text": "x" * 1_000_001}, "Field cannot be longer"),
+])
+def test_a_translation_with_a_mistake_is_refused_saying_what_is_wrong(
+        client, logged_in, make_statement, fields, message):
+    logged_in(Role.editor)
+    statement = make_statement()
+    page = f"/dashboard/statements/{statement.id}/translations"
+    response = client.submit(page, fields, page=page)
+    assert response.status_code == 400
+    assert message in text_of(response)
+    assert db.session.scalars(select(StatementTranslation)).all() == []
+
+
+def test_a_viewer_reads_the_translations_but_cannot_change_them(client, logged_in,
+                                                               make_statement):
+    logged_in(Role.viewer)
+    statement = make_statement()
+    translate(statement)
+    page = f"/dashboard/statements/{statement.id}/translations"
+    listing = text_of(client.get(page))
+    assert "За вільну і єдину Україну" in listing and "Save the translation" not in listing
+    assert client.submit(page, {"language": "uk", "text": UKRAINIAN_FILE},
+                         page=page).status_code == 403

@@ -24,7 +24,7 @@ class MenuItem:
 
 MENU = (
     MenuItem("dashboard.index", _l("Statements"), Role.viewer,
-             ("statements_pages", "signatures_pages", "abuse_pages")),
+             ("statements_pages", "signatures_pages", "abuse_pages", "translations_pages")),
     MenuItem("dashboard.statement_new", _l("New statement"), Role.editor),
     MenuItem("dashboard.statement_import", _l("Import from text"), Role.editor),
     MenuItem("dashboard.events", _l("Events"), Role.viewer, ("events_pages",)),

@@ -15,3 +15,4 @@ from campaign.dashboard import abuse_pages  # noqa: E402,F401
 from campaign.dashboard import privacy_pages  # noqa: E402,F401
 from campaign.dashboard import events_pages  # noqa: E402,F401
 from campaign.dashboard import settings_pages  # noqa: E402,F401
+from campaign.dashboard import translations_pages  # noqa: E402,F401
