@@ -143,7 +143,10 @@ def test_every_public_page_offers_the_languages_and_the_statement_links_its_tran
     assert f'<link rel="alternate" hreflang="uk" href="{base}?lang=uk">' in page
     assert f'<link rel="alternate" hreflang="en" href="{base}?lang=en">' in page
     assert f'<link rel="alternate" hreflang="x-default" href="{base}">' in page
-    assert f'content="http://localhost/s/{statement.slug}/card.png?lang=en"' in page
+    assert f'content="http://localhost/s/{statement.slug}/card.png"' in page
+    ukrainian = text_of(client.get(f"/s/{statement.slug}?lang=uk"))
+    assert f'content="http://localhost/s/{statement.slug}/card.png?lang=uk"' in ukrainian
+    assert f'<link rel="canonical" href="{base}?lang=uk">' in ukrainian
 
 
 def test_the_share_card_is_drawn_in_the_pages_language(client, make_statement):
@@ -355,3 +358,37 @@ def test_a_viewer_reads_the_translations_but_cannot_change_them(client, logged_i
     assert "За вільну і єдину Україну" in listing and "Save the translation" not in listing
     assert client.submit(page, {"language": "uk", "text": UKRAINIAN_FILE},
                          page=page).status_code == 403
+
+
+def test_a_persons_data_export_says_which_language_they_signed_and_registered_in(
+        client, make_statement, make_event, sign, register):
+    from campaign.privacy.duties import export_person
+
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "uk"
+    sign(make_statement(), email="oksana@example.org")
+    register(make_event(), email="oksana@example.org")
+    exported = export_person("oksana@example.org")
+    assert [signature["language"] for signature in exported["signatures"]] == ["uk"]
+    assert [registration["language"] for registration in exported["registrations"]] == ["uk"]
+
+
+def test_the_home_page_lists_statements_in_the_visitors_language(client, make_statement):
+    featured = make_statement()
+    other = make_statement(title="Solidarity with Ukrainian miners")
+    translate(featured)
+    save_translation(other, "uk", "Солідарність з українськими шахтарями", "",
+                     UKRAINIAN["demands"], "")
+    page = text_of(client.get("/", headers={"Accept-Language": "uk"}))
+    assert "Солідарність з українськими шахтарями" in page  # featured: the newest
+    assert "За вільну і єдину Україну" in page
+    assert "A free and united Ukraine" not in page and "Ukrainian miners" not in page
+
+
+def test_the_events_card_is_drawn_in_the_pages_language(client, runner):
+    runner.invoke(args=["demo"])
+    english = client.get("/e/free-and-united-ukraine-launch/card.png")
+    ukrainian = client.get("/e/free-and-united-ukraine-launch/card.png?lang=uk")
+    assert english.status_code == ukrainian.status_code == 200
+    assert english.get_etag() != ukrainian.get_etag()
+    page = text_of(client.get("/e/free-and-united-ukraine-launch?lang=uk"))
+    assert 'content="http://localhost/e/free-and-united-ukraine-launch/card.png?lang=uk"' in page

@@ -102,7 +102,15 @@ def _remember_and_vary(response):
     return response
 
 
+def _page_language() -> dict:
+    """`page_language`, and `language_argument`: what a full link to this page in its language
+    adds to the address (nothing for the default language, whose address stays plain)."""
+    language = str(get_locale())
+    return {"page_language": language,
+            "language_argument": {} if language == default_language() else {"lang": language}}
+
+
 def init_app(app: Flask) -> None:
     app.after_request(_remember_and_vary)
     app.jinja_env.globals["language_links"] = language_links
-    app.context_processor(lambda: {"page_language": str(get_locale())})
+    app.context_processor(_page_language)

@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from markupsafe import escape
 from PIL import Image, ImageDraw, ImageFont
 
+from campaign.common.languages import InLanguage
 from campaign.common.urls import absolute_url
 from campaign.events.models import Event
 from campaign.events.service import format_event_time
@@ -82,7 +83,7 @@ def statement_card(statement: StatementInLanguage) -> Card:
                  statement.campaign.name)
 
 
-def event_card(event: Event) -> Card:
+def event_card(event: Event | InLanguage) -> Card:
     when = format_event_time(event.starts_at, event.timezone)
     details = [part for part in (when, event.venue) if part]
     return _card(f"event-{event.id}-{get_locale()}", event.title, details, event.campaign.name)

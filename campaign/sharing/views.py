@@ -3,6 +3,7 @@ from flask import Blueprint, abort, jsonify, make_response, render_template, req
 from flask_babel import get_locale
 
 from campaign.events.service import published_event
+from campaign.events.translations import event_in_language
 from campaign.sharing import service
 from campaign.signatures import counts
 from campaign.signatures.service import signing_state
@@ -31,7 +32,7 @@ def event_card(slug):
     event = published_event(slug)
     if event is None:
         abort(404)
-    return _card_response(service.event_card(event))
+    return _card_response(service.event_card(event_in_language(event, str(get_locale()))))
 
 
 @bp.get("/s/<slug>/count.json")

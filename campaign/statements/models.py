@@ -16,6 +16,11 @@ from campaign.extensions import db
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 
 
+def summary_of(preamble: str) -> str:
+    """The preamble's first paragraph (Markdown): what a page linking to a statement shows."""
+    return _PARAGRAPH_BREAK.split((preamble or "").strip(), maxsplit=1)[0]
+
+
 class Campaign(db.Model):
     """The organisation running statements and events; a deployment can host several."""
 
@@ -76,8 +81,7 @@ class Statement(db.Model):
 
     @property
     def summary(self) -> str:
-        """The preamble's first paragraph (Markdown): what a page linking here shows of it."""
-        return _PARAGRAPH_BREAK.split((self.preamble or "").strip(), maxsplit=1)[0]
+        return summary_of(self.preamble)
 
     @property
     def is_draft(self) -> bool:

@@ -21,7 +21,7 @@ from campaign.common.languages import InLanguage
 from campaign.common.time import utcnow
 from campaign.extensions import db
 from campaign.statements.models import (
-    Statement, StatementTranslation, StatementTranslationRevision,
+    Statement, StatementTranslation, StatementTranslationRevision, summary_of,
 )
 from campaign.statements.service import DemandText, StatementError
 
@@ -154,6 +154,10 @@ class StatementInLanguage(InLanguage):
         self.translation = translation
 
     @property
+    def summary(self) -> str:
+        return summary_of(self.preamble)
+
+    @property
     def translation_out_of_date(self) -> bool:
         return self.translation is not None and is_out_of_date(self.translation)
 
@@ -171,3 +175,16 @@ def in_language(statement: Statement, language: str | None) -> StatementInLangua
     if language and language != statement.language:
         translation = translation_in(statement, language)
     return StatementInLanguage(statement, translation)
+
+
+def all_in_language(statements, language: str | None) -> list[StatementInLanguage]:
+    """Several statements shown in `language`, their translations read in one query."""
+    statements = list(statements)
+    found = {} if not language else {
+        translation.statement_id: translation for translation in db.session.scalars(
+            select(StatementTranslation).where(
+                StatementTranslation.statement_id.in_([s.id for s in statements]),
+                StatementTranslation.language == language))}
+    return [StatementInLanguage(statement, found.get(statement.id)
+                                if language != statement.language else None)
+            for statement in statements]
