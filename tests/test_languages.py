@@ -116,10 +116,12 @@ def test_lang_in_the_address_is_remembered_for_later_pages(client, make_statemen
 def test_an_anonymous_page_sets_no_cookie_and_varies_on_what_decides_its_language(
         client, make_statement):
     statement = make_statement()
+    translate(statement)
     response = client.get(f"/s/{statement.slug}/embed", headers={"Accept-Language": "uk"})
     assert "Set-Cookie" not in response.headers
     assert {"Accept-Language", "Cookie"} <= set(response.vary)
-    assert "Підписати" in text_of(response)
+    assert response.cache_control.public
+    assert "Підписати" in text_of(response) and "За вільну і єдину Україну" in text_of(response)
 
 
 def test_an_unknown_language_falls_back_to_the_browser_then_the_default(client, make_statement):

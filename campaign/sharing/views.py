@@ -49,7 +49,7 @@ def statement_embed(slug):
     statement = public_statement(slug)
     response = make_response(render_template(
         "sharing/embed.html",
-        statement=statement,
+        statement=in_language(statement, str(get_locale())),
         campaign=statement.campaign,
         count=counts.totals(statement.id).counted,
         state=signing_state(statement),
