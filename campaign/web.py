@@ -10,7 +10,7 @@ from functools import wraps
 
 from flask import Flask, abort, current_app, make_response, render_template, request, session
 from flask.globals import request_ctx
-from flask_babel import format_timedelta, gettext as _
+from flask_babel import format_timedelta, get_locale, gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DisconnectionError, OperationalError, SQLAlchemyError
@@ -161,7 +161,8 @@ def _database_unavailable(error: SQLAlchemyError):
     title, message = _ERROR_TEXT[503]
     # Rendered without the context processors: Flask-Login's would load the organizer.
     body = current_app.jinja_env.get_template("errors_unavailable.html").render(
-        title=title(), message=message(), campaign_name=current_app.config["CAMPAIGN_NAME"]
+        title=title(), message=message(), campaign_name=current_app.config["CAMPAIGN_NAME"],
+        page_language=str(get_locale()),
     )
     return body, 503, {"Retry-After": str(current_app.config["DB_RETRY_AFTER_SECONDS"])}
 

@@ -76,6 +76,7 @@ def test_a_ukrainian_visitor_reads_signs_and_is_emailed_in_ukrainian_and_counted
     [email] = outbox("oksana@example.org")
     assert email.subject == "Підтвердьте свій підпис: За вільну і єдину Україну"
     assert "Підтвердити мій підпис" in email.body_text
+    assert '<html lang="uk">' in email.body_html and "Підтвердити мій підпис" in email.body_html
     ukrainian = db.session.scalar(select(Signature).where(Signature.name == "Оксана Коваленко"))
     assert ukrainian.language == "uk"
     [english_email] = outbox("john@example.org")
@@ -394,3 +395,10 @@ def test_the_events_card_is_drawn_in_the_pages_language(client, runner):
     assert english.get_etag() != ukrainian.get_etag()
     page = text_of(client.get("/e/free-and-united-ukraine-launch?lang=uk"))
     assert 'content="http://localhost/e/free-and-united-ukraine-launch/card.png?lang=uk"' in page
+
+
+def test_a_browser_asking_for_ukrainian_ukraine_gets_ukrainian_and_stylesheets_vary_on_nothing(
+        client):
+    assert '<html lang="uk">' in text_of(client.get("/", headers={"Accept-Language": "uk-UA"}))
+    stylesheet = client.get("/static/css/site.css", headers={"Accept-Language": "uk"})
+    assert "Accept-Language" not in stylesheet.vary

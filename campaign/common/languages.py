@@ -97,8 +97,9 @@ def _remember_and_vary(response):
         # A response that sets a cookie is this visitor's alone.
         response.cache_control.public = False
         response.cache_control.private = True
-    response.vary.add("Accept-Language")
-    response.vary.add("Cookie")
+    if request.endpoint != "static":  # the stylesheets and scripts are the same in every language
+        response.vary.add("Accept-Language")
+        response.vary.add("Cookie")
     return response
 
 
