@@ -29,7 +29,7 @@ case "${1:-all}" in
         ;;
     all)
         extract
-        "$PYBABEL" update -i "$TEMPLATE" -d translations --no-wrap --ignore-obsolete --no-fuzzy-matching
+        "$PYBABEL" update -i "$TEMPLATE" -d translations --no-wrap --ignore-obsolete --no-fuzzy-matching --ignore-pot-creation-date
         "$PYBABEL" compile -d translations --statistics
         ;;
     *)
