@@ -113,9 +113,7 @@ def _unicode_lower(value):
 
 
 def _select_locale():
-    """The browser's preferred language; outside a request (CLI, mail sender) the default."""
-    from flask import current_app, has_request_context, request
+    """`common.languages.chosen_language`; outside a request (CLI, mail sender) the default."""
+    from campaign.common.languages import chosen_language
 
-    if not has_request_context():
-        return None
-    return request.accept_languages.best_match(current_app.config["LANGUAGES"])
+    return chosen_language()

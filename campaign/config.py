@@ -124,7 +124,7 @@ def load_settings() -> dict:
         "WTF_CSRF_TIME_LIMIT": _int("WTF_CSRF_TIME_LIMIT", 6 * 3600),
         "BABEL_DEFAULT_LOCALE": os.environ.get("BABEL_DEFAULT_LOCALE", "en"),
         "BABEL_DEFAULT_TIMEZONE": "UTC",
-        "LANGUAGES": os.environ.get("LANGUAGES", "en").split(","),
+        "LANGUAGES": os.environ.get("LANGUAGES", "en,uk").split(","),
         "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),
         "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
         "SHARE_CARD_DIR": os.environ.get("SHARE_CARD_DIR", str(INSTANCE_DIR / "share-cards")),

@@ -13,14 +13,14 @@ from urllib.parse import urlsplit
 from flask import Flask, abort, current_app, make_response, render_template, request, session
 from flask.globals import request_ctx
 from flask.sessions import SecureCookieSessionInterface
-from flask_babel import format_timedelta, gettext as _
+from flask_babel import format_timedelta, get_locale, gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DisconnectionError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException, SecurityError
 
-from campaign.common import dates
+from campaign.common import dates, languages
 from campaign.common.emails import internationalised_form
 from campaign.common.markdown import render_markdown
 from campaign.common.urls import absolute_url, base_url_adapter
@@ -68,6 +68,7 @@ def init_app(app: Flask) -> None:
     app.session_interface = _EmptySessionVariesNothing()
     app.before_request(_refuse_nul_in_address)
     app.after_request(_security_headers)
+    languages.init_app(app)
 
 
 def datetime_filter(moment, _flask_babel_format=None) -> str:
@@ -164,7 +165,8 @@ def _database_unavailable(error: SQLAlchemyError):
     title, message = _ERROR_TEXT[503]
     # Rendered without the context processors: Flask-Login's would load the organizer.
     body = current_app.jinja_env.get_template("errors_unavailable.html").render(
-        title=title(), message=message(), campaign_name=current_app.config["CAMPAIGN_NAME"]
+        title=title(), message=message(), campaign_name=current_app.config["CAMPAIGN_NAME"],
+        page_language=str(get_locale()),
     )
     return body, 503, {"Retry-After": str(current_app.config["DB_RETRY_AFTER_SECONDS"])}
 

@@ -16,6 +16,8 @@ from campaign.mail.models import OutboxMessage
 from campaign.news.models import Post
 from campaign.organizers.models import Organizer, Role
 from campaign.stats.models import TrackedLink
+from campaign.statements.service import DemandText
+from campaign.statements.translations import save_translation
 from tests.conftest import PASSWORD
 
 EXPECTED_ROLES = {
@@ -116,6 +118,10 @@ EXPECTED_ROLES = {
     "dashboard.privacy_erase": Role.owner,
     "dashboard.audit": Role.owner,
     "dashboard.settings": Role.owner,
+    "dashboard.language": Role.viewer,
+    "dashboard.translations": Role.viewer,
+    "dashboard.translation_save": Role.editor,
+    "dashboard.translation_delete": Role.editor,
     "dashboard.settings_save": Role.owner,
     "dashboard.settings_logo_remove": Role.owner,
     "dashboard.api_keys": Role.owner,
@@ -145,6 +151,8 @@ def scene(make_statement, make_signature, make_event, make_organizer, register):
         appeal={"name": "Miners' appeal", "target_minor": 100_000, "currency": "GBP"},
     )
     register(event, email="oksana@example.org")
+    save_translation(statement, "uk", "Вільна Україна", "", [DemandText("Допомога", ""),
+                                                             DemandText("Мир", "")], "")
     return {
         "statement_id": statement.id,
         "demand_id": statement.demands[0].id,
@@ -164,6 +172,7 @@ def scene(make_statement, make_signature, make_event, make_organizer, register):
         "endorsement_id": _endorsement(statement).id,
         "update_id": _an_update(statement).id,
         "link_id": _tracked_link(statement.id),
+        "language": "uk",
     }
 
 
@@ -281,11 +290,15 @@ def test_an_organizer_is_refused_every_route_above_their_role_and_nothing_change
     assert _database_fingerprint() == before
 
 
+#: The only thing a viewer may change: their own dashboard language, nothing of the campaign's.
+VIEWERS_OWN_SETTINGS = {"/dashboard/language"}
+
+
 def test_a_viewer_reads_every_page_meant_for_viewers(client, app, logged_in, scene):
     logged_in(Role.viewer)
     viewer_pages = {endpoint for endpoint, role in EXPECTED_ROLES.items() if role is Role.viewer}
     for method, url in _requests(app, scene, viewer_pages):
-        assert method == "GET"
+        assert method == "GET" or url in VIEWERS_OWN_SETTINGS, (method, url)
         assert client.get(url).status_code == 200, url
 
 

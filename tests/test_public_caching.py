@@ -33,7 +33,8 @@ def test_an_anonymous_visitor_of_a_public_page_gets_a_page_any_cache_may_keep(
         assert "Set-Cookie" not in response.headers, page
         cache = {part.strip() for part in response.headers["Cache-Control"].split(",")}
         assert {"public", "s-maxage=5", "stale-while-revalidate=60"} <= cache, page
-        assert response.headers["Vary"] == "Accept-Language", page
+        # Only the language varies, chosen by Accept-Language or the `lang` cookie (?lang=).
+        assert response.headers["Vary"] == "Accept-Language, Cookie", page
         assert response.headers["ETag"], page
 
 

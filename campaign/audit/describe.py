@@ -362,6 +362,8 @@ ACTIONS: dict[str, Action] = {
         _l("%(actor)s exported the payments to appeal no. %(reference)s."))),
     "appeal.giving_save": Action(_l("Changing an appeal's giving page"), _about(_l(
         "%(actor)s saved the giving page of appeal no. %(reference)s: %(detail)s."))),
+    "event.translate": Action(_l("Translating an event"), _about(_l(
+        "%(actor)s saved the translation (%(detail)s) of “%(event)s”."))),
     "event.create": Action(_l("Creating an event"), _about(_l(
         "%(actor)s created the event “%(event)s”."))),
     "event.update": Action(_l("Changing an event"), _about(_l(
@@ -436,6 +438,12 @@ ACTIONS: dict[str, Action] = {
         "%(actor)s published “%(statement)s”."))),
     "statement.close": Action(_l("Closing signing"), _about(_l(
         "%(actor)s closed signing on “%(statement)s”."))),
+    "statement.translate": Action(_l("Translating a statement"), _about(_l(
+        "%(actor)s added the translation (%(detail)s) of “%(statement)s”."))),
+    "statement.translation_revise": Action(_l("Revising a translation"), _about(_l(
+        "%(actor)s replaced the text of the translation (%(detail)s) of “%(statement)s”."))),
+    "statement.translation_delete": Action(_l("Deleting a translation"), _about(_l(
+        "%(actor)s deleted the translation (%(detail)s) of “%(statement)s”."))),
     "statement.reopen": Action(_l("Reopening signing"), _about(_l(
         "%(actor)s reopened signing on “%(statement)s”."))),
     "post.create": Action(_l("Writing a news post"), _about(_l(

@@ -25,7 +25,7 @@ class MenuItem:
 MENU = (
     MenuItem("dashboard.index", _l("Statements"), Role.viewer,
              ("statements_pages", "signatures_pages", "abuse_pages", "paper_pages",
-              "endorsements_pages", "stats_pages")),
+              "endorsements_pages", "stats_pages", "translations_pages")),
     MenuItem("dashboard.statement_new", _l("New statement"), Role.editor),
     MenuItem("dashboard.statement_import", _l("Import from text"), Role.editor),
     MenuItem("dashboard.events", _l("Events"), Role.viewer, ("events_pages", "payments_pages")),
@@ -38,6 +38,7 @@ MENU = (
     MenuItem("dashboard.settings", _l("Site settings"), Role.owner, ("settings_pages",)),
     MenuItem("dashboard.api_keys", _l("API keys"), Role.owner, ("api_pages",)),
     MenuItem("dashboard.webhooks", _l("Webhooks"), Role.owner, ("webhooks_pages",)),
+    MenuItem("dashboard.language", _l("Your language"), Role.viewer),
 )
 
 

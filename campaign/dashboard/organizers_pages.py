@@ -1,17 +1,19 @@
 """Owner-only page for organizer accounts: list, add with a role, change the role, end
 sessions, deactivate."""
-from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _, refresh
 from flask_login import current_user
 
+from campaign.common.forms import show_error
+from campaign.common.languages import language_choices
 from campaign.dashboard.shared import confirmation
 from campaign.dashboard.views import bp
 from campaign.organizers.access import require_role
-from campaign.organizers.forms import ROLE_LABELS, OrganizerForm, RoleForm
+from campaign.organizers.forms import ROLE_LABELS, LanguageForm, OrganizerForm, RoleForm
 from campaign.organizers.models import Role
 from campaign.organizers.service import (
     OrganizerError, change_role, create_organizer, deactivate_organizer, end_sessions,
-    get_organizer, organizers_page,
+    get_organizer, organizers_page, set_language,
 )
 from campaign.web import page_number
 
@@ -103,3 +105,29 @@ def organizer_end_sessions(organizer_id: int):
     flash(_("All sessions of %(email)s have ended; they must log in again.",
             email=organizer.email))
     return redirect(url_for("dashboard.organizers"), 303)
+
+
+@bp.before_request
+def _organizers_own_language():
+    """The dashboard speaks the language its organizer chose (`common.languages`)."""
+    if current_user.is_authenticated:
+        g.interface_language = current_user.language
+
+
+@bp.route("/language", methods=["GET", "POST"])
+@require_role(Role.viewer)
+def language():
+    """Every organizer chooses the language the dashboard speaks to them."""
+    form = LanguageForm.offering(language_choices(), current_user.language)
+    if form.validate_on_submit():
+        try:
+            set_language(current_user, form.language.data)
+        except OrganizerError as error:
+            show_error(form, error)
+        else:
+            g.interface_language = current_user.language
+            refresh()
+            flash(_("The dashboard now speaks this language."))
+            return redirect(url_for("dashboard.language"), 303)
+    status = 400 if form.errors else 200
+    return render_template("dashboard/language.html", form=form), status

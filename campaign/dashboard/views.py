@@ -23,3 +23,4 @@ from campaign.dashboard import paper_pages  # noqa: E402,F401
 from campaign.dashboard import endorsements_pages  # noqa: E402,F401
 from campaign.dashboard import updates_pages  # noqa: E402,F401
 from campaign.dashboard import stats_pages  # noqa: E402,F401
+from campaign.dashboard import translations_pages  # noqa: E402,F401

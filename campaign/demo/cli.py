@@ -27,9 +27,11 @@ from campaign.signatures.importing import import_statement
 from campaign.statements.importer import decode_statement_file, parse_statement_text
 from campaign.statements.models import Campaign, Statement
 from campaign.statements.service import ensure_campaign
+from campaign.statements.translations import save_translation
 
 CAMPAIGN_NAME = "Ukraine Solidarity Campaign"
 STATEMENT_FILE = Path(__file__).with_name("statement.txt")
+UKRAINIAN_STATEMENT_FILE = Path(__file__).with_name("statement_uk.txt")
 STATEMENT_SLUG = "free-and-united-ukraine"
 ORGANIZER_EMAIL = "organizer@example.org"
 
@@ -52,9 +54,21 @@ def load_statement(content: DemoContent) -> list[str]:
     ]
 
 
+def load_statement_translation(content: DemoContent) -> list[str]:
+    """The charter in Ukrainian (statement_uk.txt), when the site offers Ukrainian."""
+    if content.statement is None or "uk" not in current_app.config["LANGUAGES"]:
+        return []
+    parsed = parse_statement_text(decode_statement_file(UKRAINIAN_STATEMENT_FILE.read_bytes()))
+    save_translation(content.statement, "uk", parsed.title, parsed.preamble, parsed.demands,
+                     parsed.closing)
+    return [f"Its Ukrainian translation: “{parsed.title}”.",
+            f"  {public_url(content.statement)}?lang=uk"]
+
+
 #: Run in order; each returns the lines to print.
 DEMO_LOADERS: list[Callable[[DemoContent], list[str]]] = [
-    load_statement, load_launch_meeting, load_site_identity, load_briefing,
+    load_statement, load_statement_translation, load_launch_meeting, load_site_identity,
+    load_briefing,
 ]
 
 

@@ -7,10 +7,13 @@ so the demo always has an upcoming event; times, places and prices are the demo'
 """
 from datetime import date, datetime
 
+from flask import current_app
+
 from campaign.common.time import utcnow
 from campaign.common.urls import absolute_url
 from campaign.events import service
 from campaign.events.models import EventStatus
+from campaign.events.translations import save_event_translation
 
 EVENT_SLUG = "free-and-united-ukraine-launch"
 TIMEZONE = "Europe/London"
@@ -54,6 +57,21 @@ TICKETS = (
     ),
 )
 
+#: The meeting's words in Ukrainian, for the campaign's Ukrainian readers.
+UKRAINIAN_TITLE = "Вільна і єдина Україна: презентація хартії в парламенті"
+UKRAINIAN_VENUE = "Будівля парламенту"
+UKRAINIAN_DESCRIPTION = """\
+Депутат Ієн Лейвері від імені Кампанії солідарності з Україною проводить це зібрання в
+парламенті. Виступають особисто двоє лівих політиків українського походження: одна зі
+Сполучених Штатів, другий із Великої Британії.
+
+На зібранні ми представляємо хартію вимог щодо сильнішої солідарності Великої Британії та
+всього світу з Україною і з її робітничим рухом.
+
+Вхід вільний. Якщо маєте змогу, виберіть квиток прихильника: ваш внесок піде на збір,
+описаний нижче.
+"""
+
 #: The demo's own figure: the seed gives no room size.
 CAPACITY = 80
 
@@ -91,6 +109,9 @@ def load_launch_meeting(content) -> list[str]:
         service.add_ticket(event, ticket)
     service.save_appeal(event, APPEAL)
     service.set_status(event, EventStatus.published)
+    if "uk" in current_app.config["LANGUAGES"]:
+        save_event_translation(event, "uk", UKRAINIAN_TITLE, UKRAINIAN_DESCRIPTION,
+                               UKRAINIAN_VENUE)
     return [
         f"Launch meeting “{event.title}”, {day.isoformat()}, hosted by {event.host}: "
         f"{len(SPEAKERS)} speakers, {len(TICKETS)} tickets, and the {APPEAL.name}.",

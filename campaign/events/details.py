@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -166,7 +166,7 @@ def set_status(event: Event, status: EventStatus) -> Event:
                 refund = (method_for(registration).refund(registration)
                           if registration.paid_at else None)
                 _notify(registration, "registration_event_cancelled",
-                        _("Cancelled: %(title)s", title=event.title), refund=refund)
+                        _l("Cancelled: %(title)s"), refund=refund)
         record(_STATUS_RECORDED[status], f"event:{event.slug}")
     return event
 

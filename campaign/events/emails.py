@@ -1,11 +1,13 @@
 """The emails a registrant gets, and the signed links in them (ticket page, calendar, QR code,
 cancel) that are their only way back to their registration."""
 from flask import current_app
+from flask_babel import force_locale
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from campaign.common.urls import absolute_url
 from campaign.events.models import Registration
 from campaign.events.places import waitlist_place
+from campaign.events.translations import event_in_language
 from campaign.extensions import db
 from campaign.mail.service import enqueue
 
@@ -44,13 +46,19 @@ def registration_links(registration: Registration) -> dict[str, str]:
     }
 
 
-def _notify(registration: Registration, template: str, subject: str, **extra) -> None:
+def _notify(registration: Registration, template: str, subject, **extra) -> None:
+    """Email the registrant in the language they registered in.
+
+    `subject` is a lazy string with a %(title)s, filled with the event's title in that language.
+    """
     if not registration.email:
         return
     db.session.flush()
-    enqueue(
-        template, registration.email, subject, template,
-        registration=registration, event=registration.event, ticket=registration.ticket_type,
-        appeal=registration.event.appeal, place=waitlist_place(registration),
-        **registration_links(registration), **extra,
-    )
+    with force_locale(registration.language):
+        event = event_in_language(registration.event, registration.language)
+        enqueue(
+            template, registration.email, str(subject) % {"title": event.title}, template,
+            registration=registration, event=event, ticket=registration.ticket_type,
+            appeal=registration.event.appeal, place=waitlist_place(registration),
+            **registration_links(registration), **extra,
+        )

@@ -117,6 +117,22 @@ class Event(db.Model):
         return self.status is EventStatus.cancelled
 
 
+class EventTranslation(db.Model):
+    """The event's words in another language: its title, description and venue."""
+
+    __tablename__ = "event_translations"
+    __table_args__ = (UniqueConstraint("event_id", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    #: A language code from LANGUAGES ("uk").
+    language: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(300))
+    #: Markdown, rendered and sanitised on display.
+    description: Mapped[str] = mapped_column(Text, default="")
+    venue: Mapped[str] = mapped_column(String(300), default="")
+
+
 class Speaker(db.Model):
     __tablename__ = "speakers"
     __table_args__ = (UniqueConstraint("event_id", "position"),)
@@ -207,6 +223,8 @@ class Registration(db.Model):
     referrer_domain: Mapped[str] = mapped_column(
         String(DOMAIN_MAX_LENGTH), default="", server_default=""
     )
+    #: The language the person registered in (the page's): their emails are written in it.
+    language: Mapped[str] = mapped_column(String(16), default="en", server_default="en")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     cancelled_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     #: The last change of any kind (the API's `modified_date`); the server default serves

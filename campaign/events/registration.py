@@ -5,7 +5,7 @@ import secrets
 from datetime import datetime
 
 from blinker import Namespace
-from flask_babel import gettext as _
+from flask_babel import get_locale, gettext as _, lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -121,6 +121,7 @@ def register(
         registration.consent_version = consent_version
         registration.source = source
         registration.referrer_domain = referrer_domain
+        registration.language = str(get_locale())
         registration.created_at = utcnow()
         if _has_room(event, ticket, total, per_ticket):
             _give_place(registration)
@@ -164,15 +165,14 @@ def _registration_by_email(event_id: int, index: str) -> Registration | None:
 
 
 def _send_details(registration: Registration) -> None:
-    title = registration.event.title
     if registration.is_awaiting_payment:
         _notify_place_given(registration)
     elif registration.is_confirmed:
         _notify(registration, "registration_confirmed",
-                _("You are registered: %(title)s", title=title))
+                _l("You are registered: %(title)s"))
     elif registration.is_on_waiting_list:
         _notify(registration, "registration_waitlisted",
-                _("On the waiting list: %(title)s", title=title))
+                _l("On the waiting list: %(title)s"))
 
 
 def new_reference() -> str:
@@ -229,7 +229,7 @@ def cancel_registration(registration: Registration, by_organizer: bool = False) 
         registration_changed.send(registration, before=before)
         refund = method_for(registration).refund(registration) if registration.paid_at else None
         _notify(registration, "registration_cancelled",
-                _("Registration cancelled: %(title)s", title=event.title), refund=refund)
+                _l("Registration cancelled: %(title)s"), refund=refund)
         if had_place:
             _promote_waitlisted(event)
         record("registration.cancel" if by_organizer else "registration.cancel_self",

@@ -3,7 +3,7 @@
 from flask import (
     Blueprint, Response, abort, current_app, render_template, request, url_for,
 )
-from flask_babel import gettext as _
+from flask_babel import get_locale, gettext as _
 from flask_login import current_user
 
 from campaign.common.forms import show_error
@@ -16,9 +16,11 @@ from campaign.events.forms import RegistrationForm
 from campaign.events.money import format_money
 from campaign.events.page_sections import event_sections
 from campaign.events.payments import method_for
+from campaign.events.translations import event_in_language
 from campaign.organizers.models import Role
 from campaign.signatures import counts
 from campaign.statements.models import StatementStatus
+from campaign.statements.translations import in_language
 from campaign.web import public_cache, same_site_posts
 
 bp = Blueprint("events", __name__)
@@ -106,13 +108,14 @@ def _event_page(event, form: RegistrationForm, full_tickets: set[int], status: i
     statement = event.statement
     if statement is not None and statement.status is StatementStatus.draft:
         statement = None
+    language = str(get_locale())
     html = render_template(
         "events/event.html",
-        event=event,
+        event=event_in_language(event, language),
         speakers=event.speakers,
         tickets=event.ticket_types,
         appeal=event.appeal,
-        statement=statement,
+        statement=statement and in_language(statement, language),
         sign_url=statement and url_for("signatures.statement_page", slug=statement.slug),
         statement_count=statement and counts.totals(statement.id).counted,
         form=form,
@@ -136,7 +139,8 @@ def _check_email_page(event):
     repeat) would let anyone test whether an address has registered. The ticket is reached
     from the link emailed to the address, which also proves the person owns it.
     """
-    return render_template("events/check_email.html", event=event,
+    return render_template("events/check_email.html",
+                           event=event_in_language(event, str(get_locale())),
                            has_paid_tickets=service.has_paid_tickets(event),
                            pays_online=service.pays_online(event))
 
@@ -211,4 +215,5 @@ def cancel(slug: str, token: str):
         service.cancel_registration(registration)
         done = True
     return render_template("events/cancel.html", registration=registration,
-                           event=registration.event, done=done)
+                           event=event_in_language(registration.event, str(get_locale())),
+                           done=done)

@@ -3,7 +3,7 @@ someone on or off it by hand. A place for a ticket paid online is held while the
 from datetime import timedelta
 
 from flask import current_app
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import select
 
 from campaign.common.time import utcnow
@@ -29,12 +29,11 @@ def _give_place(registration: Registration) -> None:
 
 
 def _notify_place_given(registration: Registration) -> None:
-    title = registration.event.title
     if registration.is_awaiting_payment:
         _notify(registration, "registration_awaiting_payment",
-                _("Pay to keep your place: %(title)s", title=title))
+                _l("Pay to keep your place: %(title)s"))
     else:
-        _notify(registration, "registration_promoted", _("A place for you: %(title)s", title=title))
+        _notify(registration, "registration_promoted", _l("A place for you: %(title)s"))
 
 
 def _release_expired_holds(event: Event) -> None:
@@ -53,7 +52,7 @@ def _end_hold(registration: Registration) -> None:
     registration.cancelled_at = utcnow()
     registration.hold_until = None
     _notify(registration, "registration_hold_expired",
-            _("Your place was released: %(title)s", title=registration.event.title))
+            _l("Your place was released: %(title)s"))
     record("registration.hold_expired", f"registration:{registration.reference}",
            f"event:{registration.event.slug}", actor="system")
 
@@ -118,7 +117,7 @@ def move_to_waitlist(registration: Registration) -> Registration:
         registration.checked_in_at = None
         registration_changed.send(registration, before=RegistrationStatus.confirmed)
         _notify(registration, "registration_waitlisted",
-                _("On the waiting list: %(title)s", title=event.title))
+                _l("On the waiting list: %(title)s"))
         record("registration.waitlist", f"registration:{registration.reference}",
                f"event:{event.slug}")
     return registration

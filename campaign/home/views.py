@@ -1,12 +1,14 @@
 """The home page, and the site's identity every page wears: its name, tagline and logo in
 the header (a context processor) and its accent colour (`/theme.css`)."""
 from flask import Blueprint, abort, current_app, make_response, render_template, request
+from flask_babel import get_locale
 
 from campaign.common.page_copies import shared_page
 from campaign.events.service import upcoming_events
 from campaign.extensions import db
 from campaign.home import service
 from campaign.signatures import counts
+from campaign.statements.translations import all_in_language, in_language
 from campaign.web import page_number, public_cache
 
 bp = Blueprint("home", __name__)
@@ -31,9 +33,12 @@ def index():
     featured = service.featured_statement(service.site_settings())
     page = db.paginate(service.other_statements(featured), page=page_number(),
                        per_page=STATEMENTS_PER_PAGE, error_out=False)
+    language = str(get_locale())
+    page.items = all_in_language(page.items, language)
     return render_template(
         "home/index.html",
-        featured=service.featuring(featured) if featured and page.page == 1 else None,
+        featured=(service.featuring(in_language(featured, language))
+                  if featured and page.page == 1 else None),
         page=page,
         totals=counts.totals_for([statement.id for statement in page.items]),
         upcoming_events=upcoming_events(),

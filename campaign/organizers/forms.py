@@ -53,3 +53,16 @@ class RoleForm(FlaskForm):
     """An owner gives an organizer another role."""
 
     role = SelectField(_l("Role"), choices=_ROLE_CHOICES)
+
+
+class LanguageForm(FlaskForm):
+    """An organizer chooses the language the dashboard speaks to them."""
+
+    language = SelectField(_l("Language"), validate_choice=False)
+    submit = SubmitField(_l("Save"))
+
+    @classmethod
+    def offering(cls, languages: list[tuple[str, str]], current: str) -> "LanguageForm":
+        form = cls(data={"language": current})
+        form.language.choices = languages
+        return form

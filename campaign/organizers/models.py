@@ -36,6 +36,8 @@ class Organizer(UserMixin, db.Model):
     role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=16))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: The language the dashboard speaks to this organizer (one of LANGUAGES).
+    language: Mapped[str] = mapped_column(String(16), default="en", server_default="en")
     #: Part of every session and remember cookie; a new one ends all of them (`end_sessions`).
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token,
                                                 server_default="")

@@ -1,6 +1,7 @@
 import hmac
 from functools import cache
 
+from flask import current_app
 from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import select
@@ -42,7 +43,9 @@ def create_organizer(email: str, name: str, password: str, role: Role) -> Organi
         db.session.commit()
     except IntegrityError as error:
         db.session.rollback()
-        raise OrganizerError(f"An organizer with the email {email} already exists.") from error
+        raise OrganizerError(
+            _("An organizer with the email %(email)s already exists.", email=email)
+        ) from error
     return organizer
 
 
@@ -138,10 +141,18 @@ def change_role(organizer: Organizer, role: Role, actor: Organizer) -> None:
 def deactivate_organizer(organizer: Organizer, actor: Organizer) -> None:
     """Stop an account from logging in; an owner cannot lock themselves out."""
     if organizer.id == actor.id:
-        raise OrganizerError("You cannot deactivate your own account.")
+        raise OrganizerError(_("You cannot deactivate your own account."))
     organizer.active = False
     organizer.end_sessions()
     record("organizer.deactivate", f"organizer:{organizer.email}", actor=actor)
+    db.session.commit()
+
+
+def set_language(organizer: Organizer, language: str) -> None:
+    """The language the dashboard speaks to this organizer: one of LANGUAGES."""
+    if language not in current_app.config["LANGUAGES"]:
+        raise OrganizerError(_("Choose a language from the list."), field="language")
+    organizer.language = language
     db.session.commit()
 
 
@@ -152,5 +163,7 @@ def _account(email: str) -> str:
 
 def _password_hash(password: str) -> str:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise OrganizerError(f"The password must be at least {MIN_PASSWORD_LENGTH} characters.")
+        raise OrganizerError(
+            _("The password must be at least %(min)d characters.", min=MIN_PASSWORD_LENGTH)
+        )
     return generate_password_hash(password)

@@ -16,18 +16,20 @@ from io import BytesIO
 from pathlib import Path
 
 from flask import current_app
-from flask_babel import format_decimal, ngettext
+from flask_babel import format_decimal, get_locale, ngettext
 from flask_babel import gettext as _
 from markupsafe import escape
 from PIL import Image, ImageDraw, ImageFont
 
 from campaign.common.dates import format_date
+from campaign.common.languages import InLanguage
 from campaign.common.urls import absolute_url
 from campaign.events.models import Event
 from campaign.events.service import format_event_time
 from campaign.news.models import Post
 from campaign.signatures import counts
 from campaign.statements.models import Statement, StatementStatus
+from campaign.statements.translations import StatementInLanguage
 
 WIDTH, HEIGHT = 1200, 630
 MARGIN = 72
@@ -73,7 +75,8 @@ def count_label(count: int, number: str | None = None) -> str:
                     number=number or format_decimal(count))
 
 
-def statement_card(statement: Statement) -> Card:
+def statement_card(statement: StatementInLanguage) -> Card:
+    """The statement's card in the language it is shown in (DejaVu Sans covers Cyrillic)."""
     shown, rounded = count_shown(counts.totals(statement.id).counted)
     if shown == 0:
         detail = _("Be the first to sign")
@@ -81,13 +84,14 @@ def statement_card(statement: Statement) -> Card:
         detail = count_label(shown, format_decimal(shown) + ("+" if rounded else ""))
     if statement.status is StatementStatus.closed:
         detail = _("Closed · %(detail)s", detail=detail)
-    return _card(f"statement-{statement.id}", statement.title, [detail], statement.campaign.name)
+    return _card(f"statement-{statement.id}-{get_locale()}", statement.title, [detail],
+                 statement.campaign.name)
 
 
-def event_card(event: Event) -> Card:
+def event_card(event: Event | InLanguage) -> Card:
     when = format_event_time(event.starts_at, event.timezone)
     details = [part for part in (when, event.venue) if part]
-    return _card(f"event-{event.id}", event.title, details, event.campaign.name)
+    return _card(f"event-{event.id}-{get_locale()}", event.title, details, event.campaign.name)
 
 
 def post_card(post: Post) -> Card:

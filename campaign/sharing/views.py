@@ -2,11 +2,12 @@
 from flask import (
     Blueprint, abort, jsonify, make_response, redirect, render_template, request, url_for,
 )
-from flask_babel import gettext as _
+from flask_babel import get_locale, gettext as _
 
 from campaign.common.limits import public_form_limits
 
 from campaign.events.service import published_event
+from campaign.events.translations import event_in_language
 from campaign.news.service import post_by_slug
 from campaign.sharing import service
 from campaign.signatures import counts
@@ -14,6 +15,7 @@ from campaign.signatures.forms import SignatureForm
 from campaign.signatures.service import signing_state
 from campaign.signatures.views import asks_to_confirm, take_signature
 from campaign.statements.service import public_statement
+from campaign.statements.translations import in_language
 from campaign.web import (
     CONTENT_SECURITY_POLICY, public_cache, same_site_posts, seconds_until_retry, wait_in_words,
 )
@@ -30,7 +32,8 @@ bp.add_app_template_global(service.embed_code)
 
 @bp.get("/s/<slug>/card.png")
 def statement_card(slug):
-    return _card_response(service.statement_card(public_statement(slug)))
+    statement = in_language(public_statement(slug), str(get_locale()))
+    return _card_response(service.statement_card(statement))
 
 
 @bp.get("/e/<slug>/card.png")
@@ -38,7 +41,7 @@ def event_card(slug):
     event = published_event(slug)
     if event is None:
         abort(404)
-    return _card_response(service.event_card(event))
+    return _card_response(service.event_card(event_in_language(event, str(get_locale()))))
 
 
 @bp.get("/news/<slug>/card.png")
@@ -97,7 +100,7 @@ def embed_thanks(slug):
 def _embedded_form(statement, form: SignatureForm, status: int = 200, retry: str = ""):
     return _framable(render_template(
         "sharing/embed.html",
-        statement=statement,
+        statement=in_language(statement, str(get_locale())),
         campaign=statement.campaign,
         count=counts.totals(statement.id).counted,
         state=signing_state(statement),

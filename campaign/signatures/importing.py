@@ -12,8 +12,10 @@ from campaign.statements.service import change_status, create_statement
 
 
 def import_statement(parsed: ParsedStatement, slug: str | None = None, publish: bool = False,
-                     campaign: Campaign | None = None) -> Statement:
-    """Store a parsed statement; it belongs to `campaign`, or to the default campaign."""
+                     campaign: Campaign | None = None, language: str | None = None) -> Statement:
+    """Store a parsed statement; it belongs to `campaign`, or to the default campaign.
+
+    `language` is the one it is written in (the default language when not given)."""
     try:
         statement = create_statement(
             parsed.title,
@@ -24,6 +26,8 @@ def import_statement(parsed: ParsedStatement, slug: str | None = None, publish: 
             campaign=campaign,
             commit=False,
         )
+        if language:
+            statement.language = language
         added = add_curated(statement, parsed.signatories)
         if publish:
             change_status(statement, "publish", commit=False)

@@ -100,6 +100,8 @@ class Signature(db.Model):
     entered_by_id: Mapped[Optional[int]] = mapped_column(
         ForeignKey("organizers.id", ondelete="SET NULL")
     )
+    #: The language the person signed in (the page's): their emails are written in it.
+    language: Mapped[str] = mapped_column(String(16), default="en", server_default="en")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     confirmed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     #: The last change of any kind (the API's `modified_date`); the server default serves

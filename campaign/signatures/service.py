@@ -35,6 +35,7 @@ from campaign.signatures.models import (
 )
 from campaign.statements.models import Statement
 from campaign.statements.service import SigningTerms, is_open_for_signing
+from campaign.statements.translations import in_language
 
 #: What an erased signature's name becomes: the row stays so the history adds up.
 WITHDRAWN_NAME = "Withdrawn"
@@ -212,6 +213,7 @@ def sign(statement: Statement | SigningTerms, details: SignatoryDetails,
         ip_hash=address,
         source=details.source,
         referrer_domain=details.referrer_domain,
+        language=str(get_locale()),
         created_at=now,
         updated_at=now,
     )
@@ -314,8 +316,7 @@ def send_requested_links() -> None:
                 continue
             signature = _signature_by_email(request.statement_id, request.email)
             if signature is not None:
-                with force_locale(request.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
-                    _remind(signature, request.email, signature.statement)
+                _remind(signature, request.email, signature.statement)
         db.session.commit()
 
 
@@ -340,42 +341,53 @@ def _remind(signature: Signature, to: str, statement: "Statement | SigningTerms"
     """A pending signature gets its confirmation link again; a standing one, "already signed"."""
     if signature.status is SignatureStatus.pending:
         _send_confirmation(signature, to, statement)
-    else:
+        return
+    with force_locale(signature.language):
+        context = _email_context(signature, statement)
         enqueue(
             "signature_already_signed", to,
-            _("You have already signed: %(title)s", title=statement.title),
-            "signature_already_signed", **_email_context(signature, statement),
+            _("You have already signed: %(title)s", title=context["statement_title"]),
+            "signature_already_signed", **context,
         )
 
 
 def _send_confirmation(signature: Signature, to: str,
                        statement: "Statement | SigningTerms") -> None:
-    enqueue(
-        "signature_confirmation", to,
-        _("Confirm your signature: %(title)s", title=statement.title),
-        "signature_confirm",
-        confirm_url=signed_link(signature, "confirm", statement.slug),
-        max_age_days=current_app.config["CONFIRMATION_MAX_AGE_DAYS"],
-        **_email_context(signature, statement),
-    )
+    with force_locale(signature.language):
+        context = _email_context(signature, statement)
+        enqueue(
+            "signature_confirmation", to,
+            _("Confirm your signature: %(title)s", title=context["statement_title"]),
+            "signature_confirm",
+            confirm_url=signed_link(signature, "confirm", statement.slug),
+            max_age_days=current_app.config["CONFIRMATION_MAX_AGE_DAYS"],
+            **context,
+        )
 
 
 def send_receipt(signature: Signature, to: str, statement: "Statement | SigningTerms") -> None:
     """Counted at once, with no confirmation step: the receipt carries the withdraw link."""
-    enqueue(
-        "signature_receipt", to,
-        _("Thank you for signing: %(title)s", title=statement.title),
-        "signature_receipt", **_email_context(signature, statement),
-    )
+    with force_locale(signature.language):
+        context = _email_context(signature, statement)
+        enqueue(
+            "signature_receipt", to,
+            _("Thank you for signing: %(title)s", title=context["statement_title"]),
+            "signature_receipt", **context,
+        )
 
 
 def _email_context(signature: Signature, statement: "Statement | SigningTerms") -> dict:
-    """Plain values only, so the mail sender renders the email (`mail.service.enqueue`);
-    `statement` is what the daily per-recipient limit counts against."""
+    """Plain values only, so the mail sender renders the email (`mail.service.enqueue`), with
+    the statement's title in the language the person signed in (its translation is read only
+    when that is not the statement's own); `statement` is what the daily per-recipient limit
+    counts against."""
+    title = statement.title
+    if signature.language and signature.language != statement.language:
+        title = in_language(signature.statement, signature.language).title
     return {
         "statement": statement,
         "name": signature.name,
-        "statement_title": statement.title,
+        "statement_title": title,
         "statement_url": absolute_url("signatures.statement_page", slug=statement.slug),
         "withdraw_url": signed_link(signature, "withdraw", statement.slug),
     }

@@ -5,7 +5,7 @@ from urllib.parse import quote, urlencode
 from flask import (
     Blueprint, current_app, make_response, redirect, render_template, request, url_for,
 )
-from flask_babel import gettext as _
+from flask_babel import get_locale, gettext as _
 
 from campaign.common.limits import public_form_limits
 from campaign.common.urls import absolute_url
@@ -17,6 +17,7 @@ from campaign.signatures.forms import ResendForm, SignatureForm
 from campaign.signatures.page_sections import sections_for
 from campaign.signatures.progress import progress_of
 from campaign.statements.service import public_statement, signing_terms
+from campaign.statements.translations import in_language
 from campaign.web import (
     error_page, page_number, public_cache, same_site_posts, seconds_until_retry, wait_in_words,
 )
@@ -120,7 +121,7 @@ def _statement_page(statement, form: SignatureForm, status: int = 200, retry: st
     )
     html = render_template(
         "signatures/statement.html",
-        statement=statement,
+        statement=in_language(statement, str(get_locale())),
         form=form,
         retry=retry,
         state=service.signing_state(statement),
@@ -159,15 +160,16 @@ def resend(slug: str):
 def _thanks_page(statement, resend_form: ResendForm, status: int = 200, resent: bool = False):
     page_url = absolute_url("signatures.statement_page", slug=statement.slug)
     held_args = _HELD if request.args.get("confirm") == _HELD["confirm"] else {}
+    shown = in_language(statement, str(get_locale()))
     html = render_template(
         "signatures/thanks.html",
-        statement=statement,
+        statement=shown,
         asks_to_confirm=asks_to_confirm(statement),
         held_args=held_args,
         resend_form=resend_form,
         resent=resent,
         page_url=page_url,
-        share_links=share_links(page_url, statement.title),
+        share_links=share_links(page_url, shown.title),
     )
     return html, status
 
@@ -231,7 +233,8 @@ def _link_page(slug: str, token: str, purpose: str):
 
 def _link_result(statement, purpose: str, outcome: str, status: int = 200):
     html = render_template(
-        f"signatures/{purpose}.html", statement=statement, outcome=outcome,
+        f"signatures/{purpose}.html", statement=in_language(statement, str(get_locale())),
+        outcome=outcome,
         action_url=request.path,
     )
     return html, status

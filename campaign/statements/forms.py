@@ -3,7 +3,9 @@ from datetime import timezone
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileSize
-from wtforms import BooleanField, DateTimeLocalField, IntegerField, StringField, TextAreaField
+from wtforms import (
+    BooleanField, DateTimeLocalField, IntegerField, SelectField, StringField, TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from campaign.common.text import NoControlCharacters, strip_filter
@@ -86,3 +88,19 @@ class ImportForm(FlaskForm):
     def validate_text(self, field):
         if not (field.data or "").strip() and not self.file.data:
             raise ValidationError(_l("Paste the statement text or choose a file."))
+
+
+class TranslationForm(FlaskForm):
+    """A translation of the statement, pasted in the import's plain-text shape."""
+
+    language = SelectField(_l("Language"), validate_choice=False)
+    text = TextAreaField(
+        _l("Translated text"),
+        validators=[DataRequired(_l("Paste the translated text.")), Length(max=MAX_IMPORT_BYTES)],
+    )
+
+    @classmethod
+    def offering(cls, languages: list[tuple[str, str]]) -> "TranslationForm":
+        form = cls()
+        form.language.choices = languages
+        return form

@@ -32,7 +32,8 @@ HEADING_MAX_LENGTH = 80
 #: ... and does not end a sentence, so "We ask this. Note: ..." stays one body.
 _SENTENCE_END = re.compile(r"[.!?]")
 _POINT = re.compile(r"^\s*(\d{1,4})[.)](?:\s+(.*))?$")
-_SIGNED = re.compile(r"^\s*signed(\s+by)?\s*:\s*$", re.IGNORECASE)
+#: "Signed:", or in a Ukrainian text "Підписали:" / "Підписи:".
+_SIGNED = re.compile(r"^\s*(signed(\s+by)?|підписали|підписи)\s*:\s*$", re.IGNORECASE)
 _PERSONAL_CAPACITY = re.compile(r"\(\s*(?:personal\s+capacity|pc)\s*\)", re.IGNORECASE)
 
 

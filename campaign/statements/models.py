@@ -16,6 +16,11 @@ from campaign.extensions import db
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 
 
+def summary_of(preamble: str) -> str:
+    """The preamble's first paragraph (Markdown): what a page linking to a statement shows."""
+    return _PARAGRAPH_BREAK.split((preamble or "").strip(), maxsplit=1)[0]
+
+
 class Campaign(db.Model):
     """The organisation running statements and events; a deployment can host several."""
 
@@ -76,8 +81,7 @@ class Statement(db.Model):
 
     @property
     def summary(self) -> str:
-        """The preamble's first paragraph (Markdown): what a page linking here shows of it."""
-        return _PARAGRAPH_BREAK.split((self.preamble or "").strip(), maxsplit=1)[0]
+        return summary_of(self.preamble)
 
     @property
     def is_draft(self) -> bool:
@@ -131,6 +135,54 @@ class StatementRevision(db.Model):
     preamble: Mapped[str] = mapped_column(Text)
     closing: Mapped[str] = mapped_column(Text)
     #: [{"position": 1, "heading": "...", "body": "..."}, ...]
+    demands: Mapped[list] = mapped_column(JSON)
+    #: When this text stopped being current.
+    replaced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class StatementTranslation(db.Model):
+    """The statement's text in another language. Signatures belong to the statement, not to
+    a translation: one count and one list, whichever language people signed in."""
+
+    __tablename__ = "statement_translations"
+    __table_args__ = (UniqueConstraint("statement_id", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    statement_id: Mapped[int] = mapped_column(ForeignKey("statements.id", ondelete="CASCADE"))
+    #: A language code from LANGUAGES ("uk"); never the statement's own language.
+    language: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(300))
+    preamble: Mapped[str] = mapped_column(Text, default="")
+    closing: Mapped[str] = mapped_column(Text, default="")
+    #: [{"position": 1, "heading": "...", "body": "..."}, ...], one per demand of the original.
+    demands: Mapped[list] = mapped_column(JSON)
+    #: This translation's own revision number: goes up each time its text is replaced.
+    revision: Mapped[int] = mapped_column(default=1)
+    #: A digest of the original's text as it stood when this was written (`text_digest`):
+    #: when the original is amended afterwards, the translation is out of date.
+    original_digest: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    statement: Mapped[Statement] = relationship()
+    revisions: Mapped[list["StatementTranslationRevision"]] = relationship(
+        order_by="StatementTranslationRevision.number", cascade="all, delete-orphan"
+    )
+
+
+class StatementTranslationRevision(db.Model):
+    """A translation's text as it stood before it was replaced."""
+
+    __tablename__ = "statement_translation_revisions"
+    __table_args__ = (UniqueConstraint("translation_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    translation_id: Mapped[int] = mapped_column(
+        ForeignKey("statement_translations.id", ondelete="CASCADE")
+    )
+    number: Mapped[int]
+    title: Mapped[str] = mapped_column(String(300))
+    preamble: Mapped[str] = mapped_column(Text)
+    closing: Mapped[str] = mapped_column(Text)
     demands: Mapped[list] = mapped_column(JSON)
     #: When this text stopped being current.
     replaced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -143,6 +143,8 @@ class SigningTerms:
     title: str
     revision: int
     signature_goal: int | None
+    #: The language the statement is written in (its translations are others).
+    language: str
     status: StatementStatus
     requires_confirmation: bool
     opens_at: datetime | None
