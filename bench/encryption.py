@@ -55,6 +55,9 @@ class NoEncryption:
     def decrypt(self, value: str, purpose: str) -> str:
         return value
 
+    def opener(self, purpose: str):
+        return str
+
 
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
