@@ -77,8 +77,8 @@ class SignatureSearch(Pagination):
 
     def _query_items(self) -> list[Signature]:
         offset, wanted = self._query_offset, self.per_page
-        self._curated_total = db.session.scalar(
-            select(func.count()).select_from(self._curated().subquery()))
+        self._curated_total = _count_up_to_limit(self._curated().order_by(
+            Signature.featured.desc(), Signature.featured_position))
         items = list(db.session.scalars(
             self._curated().order_by(Signature.featured_position).offset(offset).limit(wanted)))
         if len(items) < wanted:
@@ -87,9 +87,8 @@ class SignatureSearch(Pagination):
         return items
 
     def _query_count(self) -> int:
-        others = self._others().order_by(None).with_only_columns(Signature.id)
-        return self._curated_total + db.session.scalar(select(func.count()).select_from(
-            others.limit(SEARCH_COUNT_LIMIT + 1 - self._curated_total).subquery()))
+        return self._curated_total + _count_up_to_limit(
+            self._others().order_by(None), SEARCH_COUNT_LIMIT + 1 - self._curated_total)
 
     def _where(self, query, curated: bool):
         query = query.where(Signature.statement_id == self._query_args["statement_id"])
@@ -117,6 +116,14 @@ class SignatureSearch(Pagination):
         if text:
             return query.where(_address_or_words(text)).order_by(Signature.id.desc())
         return query.order_by(Signature.created_at.desc(), Signature.id.desc())
+
+
+def _count_up_to_limit(query, limit: int = SEARCH_COUNT_LIMIT + 1) -> int:
+    """How many rows `query` has, counting no further than `limit`. Counted in the query's own
+    order where it has one: SQLite then reads the curated few from the list's index, where its
+    statistics (one statement, nearly no curated rows) would have it read the whole table."""
+    return db.session.scalar(select(func.count()).select_from(
+        query.with_only_columns(Signature.id).limit(limit).subquery()))
 
 
 def _full_text_index_finds(text: str) -> bool:
