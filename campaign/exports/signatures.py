@@ -9,7 +9,7 @@ and comment, which are stored encrypted and are opened here, one `Keyring.opener
 from collections.abc import Iterator
 from datetime import date
 
-from sqlalchemy import Text, select, type_coerce
+from sqlalchemy import Text, false, select, true, type_coerce
 
 from campaign.audit.service import record
 from campaign.common.crypto import keyring
@@ -90,14 +90,18 @@ def _queries(statement_id: int, which: str):
         base = base.where(Signature.status == SignatureStatus.confirmed)
     else:
         base = base.where(Signature.status != SignatureStatus.withdrawn)
-    curated = base.where(Signature.featured.is_(True)).order_by(
+    curated = base.where(Signature.featured == true()).order_by(
         Signature.featured_position, Signature.id
     )
     if which == "curated":
         return [curated]
-    # Not curated means no position too (signatures.service keeps it so); saying it lets the
+    # Not curated means no position too (signatures.service keeps it so); saying it, and
+    # `= false` rather than `IS false` (which PostgreSQL cannot look up in an index), lets the
     # database read the others in order from the list's index, without sorting a million.
-    others = base.where(Signature.featured.is_(False), Signature.featured_position.is_(None))
+    others = base.where(Signature.featured == false(), Signature.featured_position.is_(None))
     if which == "public":
         others = others.where(Signature.show_publicly.is_(True))
-    return [curated, others.order_by(Signature.created_at, Signature.id)]
+    # The list's index read backwards: its first columns are the same for all the others, and
+    # named only because PostgreSQL reads an index in order for an ORDER BY that names them.
+    return [curated, others.order_by(Signature.featured, Signature.featured_position.desc(),
+                                     Signature.created_at, Signature.id)]

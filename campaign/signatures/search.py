@@ -14,7 +14,7 @@ is a whole email address, matched through its blind index (addresses are encrypt
 part of one cannot be searched for).
 """
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import func, literal_column, or_, select, table
+from sqlalchemy import false, func, literal_column, or_, select, table, true
 
 from campaign.common.hashing import email_index
 from campaign.extensions import db
@@ -95,10 +95,11 @@ class SignatureSearch(Pagination):
         if self._query_args["status"] is not None:
             query = query.where(Signature.status == self._query_args["status"])
         if curated:
-            return query.where(Signature.featured.is_(True))
-        # Not curated means no position too (signatures.service keeps it so); saying it lets
+            return query.where(Signature.featured == true())
+        # Not curated means no position too (signatures.service keeps it so); saying it, and
+        # `= false` rather than `IS false` (which PostgreSQL cannot look up in an index), lets
         # the database read the others in order from the list's index.
-        return query.where(Signature.featured.is_(False), Signature.featured_position.is_(None))
+        return query.where(Signature.featured == false(), Signature.featured_position.is_(None))
 
     def _curated(self):
         query = self._where(select(Signature), curated=True)
@@ -115,7 +116,10 @@ class SignatureSearch(Pagination):
         query = self._where(select(Signature), curated=False)
         if text:
             return query.where(_address_or_words(text)).order_by(Signature.id.desc())
-        return query.order_by(Signature.created_at.desc(), Signature.id.desc())
+        # The list's whole order, though the first two are the same for all the others:
+        # PostgreSQL reads an index in order only for an ORDER BY that names its columns.
+        return query.order_by(Signature.featured.desc(), Signature.featured_position,
+                              Signature.created_at.desc(), Signature.id.desc())
 
 
 def _count_up_to_limit(query, limit: int = SEARCH_COUNT_LIMIT + 1) -> int:
