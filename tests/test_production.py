@@ -257,7 +257,7 @@ def test_a_shared_cache_may_keep_the_home_page_for_anonymous_visitors_a_few_seco
     response = client.get("/")
     assert _cache_control(response) == {"public", "max-age=0", "s-maxage=5",
                                          "stale-while-revalidate=60"}
-    assert response.headers["Vary"] == "Accept-Language"
+    assert response.headers["Vary"] == "Accept-Language, Cookie"
     assert "Set-Cookie" not in response.headers
 
 
@@ -268,7 +268,7 @@ def test_a_statement_page_with_its_signing_form_is_kept_by_any_cache(client, mak
     assert 'name="csrf_token"' not in response.get_data(as_text=True)
     assert _cache_control(response) == {"public", "max-age=0", "s-maxage=5",
                                          "stale-while-revalidate=60"}
-    assert response.headers["Vary"] == "Accept-Language"
+    assert response.headers["Vary"] == "Accept-Language, Cookie"
     assert "Set-Cookie" not in response.headers
 
 

@@ -4,7 +4,7 @@ The signatures already stored are counted into the new counters here (`signature
 recomputes them the same way at any time).
 
 Revision ID: 3e690c2b5dfc
-Revises: 5f1cc6003ba4
+Revises: b7c41e2a9d10
 Create Date: 2026-12-01 21:13:00.337288
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '3e690c2b5dfc'
-down_revision = '5f1cc6003ba4'
+down_revision = 'b7c41e2a9d10'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """The outbox keeps what to render (template, context, language): the sender renders it.
 
 Revision ID: b7d3e5f1a2c4
-Revises: 3e690c2b5dfc
+Revises: 5f1cc6003ba4
 Create Date: 2026-12-01 22:00:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b7d3e5f1a2c4'
-down_revision = '3e690c2b5dfc'
+down_revision = '5f1cc6003ba4'
 branch_labels = None
 depends_on = None
 
