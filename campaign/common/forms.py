@@ -88,9 +88,8 @@ class ConsentAndHoneypot:
 
 #: The consent text for email updates; its version is UPDATES_CONSENT_VERSION, kept with each
 #: supporter who ticks it.
-UPDATES_CONSENT_TEXT = _l("We will email you news and calls to action about this campaign, "
-                          "a few times a month at most. Every email has a one-click unsubscribe "
-                          "link, and we never pass your address on.")
+UPDATES_CONSENT_TEXT = _l("A few emails a month at most, each with a one-click unsubscribe; "
+                          "we never pass your address on.")
 
 
 def updates_choice() -> BooleanField:

@@ -206,7 +206,7 @@ def link_in(message: OutboxMessage, pattern: str) -> str:
 
 def log_in(page, live_server, email: str, password: str = PASSWORD):
     page.goto(live_server("/login"))
-    page.get_by_label("Email").fill(email)
+    page.get_by_label("Email", exact=True).fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(live_server("/dashboard") + "**")

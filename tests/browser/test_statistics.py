@@ -31,7 +31,7 @@ def test_a_partners_link_brings_a_signature_that_the_statistics_show(
     visitor.goto(live_server(f"/s/{statement.slug}?source=unite-leeds"),
                  referer="https://unite.example.org/leeds/news?id=7")
     visitor.get_by_label("Name", exact=True).fill("Olena Kovalenko")
-    visitor.get_by_label("Email").fill("olena@example.org")
+    visitor.get_by_label("Email", exact=True).fill("olena@example.org")
     visitor.get_by_label("Country").select_option("UA")
     visitor.get_by_label("I agree").check()
     visitor.get_by_role("button", name="Sign", exact=True).click()
