@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install the test tools and run the whole suite on SQLite, then on PostgreSQL.
+# Install the test tools and run the whole suite on SQLite and on PostgreSQL, side by side.
 # TEST_PG_URL names the PostgreSQL server (a fresh database is made on it per run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,7 +26,21 @@ then
   exit 1
 fi
 
+# The two runs go side by side, one a core: the SQLite run with the browser tests (they drive
+# the pages; what depends on the database is in the rest of the suite), the PostgreSQL run
+# with everything else. Each run's output is shown whole once both are done.
+logs=$(mktemp -d)
+.venv/bin/python -m pytest "$@" >"$logs/sqlite.log" 2>&1 &
+sqlite=$!
+TEST_DATABASE_URL="$PG_URL" .venv/bin/python -m pytest --ignore=tests/browser "$@" \
+  >"$logs/postgresql.log" 2>&1 &
+postgresql=$!
+status=0
+wait "$sqlite" || status=1
+wait "$postgresql" || status=1
 echo "== tests on SQLite"
-.venv/bin/python -m pytest "$@"
+cat "$logs/sqlite.log"
 echo "== tests on PostgreSQL"
-TEST_DATABASE_URL="$PG_URL" .venv/bin/python -m pytest "$@"
+cat "$logs/postgresql.log"
+rm -rf "$logs"
+exit "$status"
