@@ -184,3 +184,38 @@ def test_the_export_reads_back_exactly_what_was_stored(runner, make_statement, m
     assert result.exit_code == 0, result.output
     assert _rows(result.stdout)[1:] == [
         [str(position), *cells] for position, cells in enumerate(in_signing_order, start=1)]
+
+
+def test_a_download_broken_off_halfway_leaves_the_database_usable(app, make_statement,
+                                                                   make_signature, monkeypatch):
+    """The export reads a batch ahead in a thread: stopping early stops that thread before the
+    connection is used again."""
+    import threading
+
+    from campaign.exports import signatures as export
+
+    monkeypatch.setattr(export, "_BATCH", 2)
+    statement = make_statement(slug="broken-off")
+    for number in range(12):
+        make_signature(statement, name=f"Signer {number}", email=f"s{number}@example.org")
+    pieces = export.signatories_csv(statement)
+    assert next(pieces).startswith("position,") and "Signer 0" in next(pieces)
+    pieces.close()
+
+    assert not [thread for thread in threading.enumerate() if thread.name == "export-read-ahead"]
+    assert db.session.scalar(select(AuditEntry.action).order_by(AuditEntry.id.desc()).limit(1)) \
+        == "signatures.export"
+    assert _rows("".join(export.signatories_csv(statement)))[-1][1] == "Signer 11"
+
+
+def test_a_failure_while_reading_ahead_reaches_the_export():
+    from campaign.exports.csv import read_ahead
+
+    def batches():
+        yield [1]
+        raise RuntimeError("the database went away")
+
+    reading = read_ahead(batches())
+    assert next(reading) == [1]
+    with pytest.raises(RuntimeError, match="went away"):
+        next(reading)

@@ -127,11 +127,14 @@ class Keyring:
         return self.encrypt(self.decrypt(stored, purpose), purpose)
 
 
+_PADDING = ("", "===", "==", "=")
+_FROM_URLSAFE = bytes.maketrans(b"-_", b"+/")
+
+
 def _from_base64url(text: str) -> bytes:
     """base64url without padding, decoded (binascii directly: twice as fast as base64's)."""
-    return binascii.a2b_base64(
-        (text + "=" * (-len(text) % 4)).replace("-", "+").replace("_", "/"), strict_mode=True
-    )
+    return binascii.a2b_base64((text + _PADDING[len(text) % 4]).encode().translate(_FROM_URLSAFE),
+                               strict_mode=True)
 
 
 def keyring_from(config) -> Keyring:

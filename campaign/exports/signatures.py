@@ -14,7 +14,7 @@ from sqlalchemy import Text, false, select, true, type_coerce
 from campaign.audit.service import record
 from campaign.common.crypto import keyring
 from campaign.exports.csv import (
-    cell, header_line, sql_cell, sql_date, sql_enum_value, sql_joined, sql_utc_iso, sql_yes_no,
+    cell, header_line, read_ahead, sql_cell, sql_date, sql_enum_value, sql_joined, sql_utc_iso, sql_yes_no,
 )
 from campaign.extensions import db
 from campaign.signatures.models import EntryMethod, Signature, SignatureStatus
@@ -56,18 +56,20 @@ def _lines(statement_id: int, which: str, bom: bool) -> Iterator[str]:
     open_email = keyring().opener("signatures.email")
     open_comment = keyring().opener("signatures.comment")
     position = 0
-    connection = db.session.connection()
-    for query in _queries(statement_id, which):
-        result = connection.execute(query.execution_options(yield_per=_BATCH))
-        for rows in result.partitions():
-            lines = []
-            for before, email, middle, comment, after in rows:
-                position += 1
-                lines.append(
-                    f"{position},{before}{cell(open_email(email)) if email else ''}"
-                    f"{middle}{cell(open_comment(comment)) if comment else ''}{after}\r\n"
-                )
-            yield "".join(lines)
+    for rows in read_ahead(_batches(db.session.connection(), _queries(statement_id, which))):
+        lines = []
+        for before, email, middle, comment, after in rows:
+            position += 1
+            lines.append(
+                f"{position},{before}{cell(open_email(email)) if email else ''}"
+                f"{middle}{cell(open_comment(comment)) if comment else ''}{after}\r\n"
+            )
+        yield "".join(lines)
+
+
+def _batches(connection, queries) -> Iterator:
+    for query in queries:
+        yield from connection.execute(query.execution_options(yield_per=_BATCH)).partitions()
 
 
 def _queries(statement_id: int, which: str):
