@@ -23,6 +23,7 @@ from werkzeug.exceptions import HTTPException, SecurityError
 from campaign.common import dates, languages
 from campaign.common.emails import internationalised_form
 from campaign.common.markdown import render_markdown
+from campaign.common.tables import table_cells
 from campaign.common.urls import absolute_url, base_url_adapter
 from campaign.extensions import csrf, db, limiter
 
@@ -58,6 +59,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["internationalised_email"] = internationalised_form
     app.jinja_env.filters["datetimeformat"] = datetime_filter
     app.jinja_env.filters["dateformat"] = date_filter
+    app.jinja_env.filters["table_cells"] = table_cells
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals["absolute_url"] = absolute_url
     app.register_error_handler(HTTPException, _http_error)

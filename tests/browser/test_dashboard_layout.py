@@ -1,7 +1,9 @@
 """The dashboard on a phone (390 × 844) and a desktop (1280 × 900): one layout on every page,
-its menu marking where you are and folding away on a phone, nothing scrolling sideways but a
-table inside its own box, and the signatories table whole on a desktop; the door, the audit
-log and the changes between a statement's versions as people read them."""
+its menu marking where you are and folding away on a phone, nothing scrolling sideways, each
+table row a card of labelled lines on a phone and the signatories table whole on a desktop; the
+door, the audit log and the changes between a statement's versions as people read them."""
+from collections import Counter
+
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
@@ -82,9 +84,8 @@ def test_the_menu_folds_into_a_disclosure_on_a_phone_that_opens_without_a_script
     assert_accessible(scripted, "menu open")
 
 
-def test_the_signatories_table_fits_a_desktop_and_scrolls_in_its_box_on_a_phone(
-    make_statement, make_signature, make_organizer, live_server, open_page
-):
+def _long_signatories(make_statement, make_signature):
+    """A statement signed by people with long names, affiliations and addresses."""
     statement = make_statement(title="A free and united Ukraine")
     make_signature(statement, name="Mick Whelan", affiliation="General Secretary, ASLEF",
                    featured=True, featured_position=1, email=None)
@@ -98,6 +99,13 @@ def test_the_signatories_table_fits_a_desktop_and_scrolls_in_its_box_on_a_phone(
             show_publicly=number % 3 != 0,
         )
     counts.reconcile(statement.id)
+    return statement
+
+
+def test_the_signatories_table_fits_a_desktop(
+    make_statement, make_signature, make_organizer, live_server, open_page
+):
+    statement = _long_signatories(make_statement, make_signature)
     editor = make_organizer(Role.editor)
     url = live_server(f"/dashboard/statements/{statement.id}/signatures")
 
@@ -113,14 +121,74 @@ def test_the_signatories_table_fits_a_desktop_and_scrolls_in_its_box_on_a_phone(
     expect(desktop.get_by_text("The signature is hidden")).to_be_visible()
     assert_accessible(desktop, "signatories")
 
-    phone = open_page("phone")
-    log_in(phone, live_server, editor.email)
-    phone.goto(url)
-    assert phone.evaluate(_MEASURE)["overflow"] <= 0
-    box = phone.locator(".table-wrap")
-    assert box.evaluate("box => box.scrollWidth > box.clientWidth"), "the table scrolls in its box"
-    assert box.locator("th").first.is_visible()
-    screenshot(phone, "dashboard-signatories-narrow")
+
+#: Each row of the page's tables as it is drawn: whether it is a card (a bordered block), its
+#: heading (the cell drawn first), and each other cell shown as [its label, its text].
+_CARDS = """() => Array.from(document.querySelectorAll('.table-wrap tbody tr')).map(row => {
+    const style = getComputedStyle(row);
+    const cells = Array.from(row.children)
+        .filter(cell => cell.getBoundingClientRect().width > 1)
+        .sort((one, other) => one.getBoundingClientRect().top - other.getBoundingClientRect().top);
+    const label = cell => getComputedStyle(cell, '::before').content.replace(/^"|"$/g, '');
+    return {
+        card: style.display !== 'table-row' && style.borderTopStyle === 'solid'
+            && parseFloat(style.borderTopWidth) > 0,
+        heading: cells[0].innerText.trim(),
+        headingLabel: label(cells[0]),
+        lines: cells.slice(1).map(cell => [label(cell), cell.innerText.trim()]),
+    };
+})"""
+
+#: How far the widest table runs past its box (0 or less: no table scrolls in its box).
+_TABLE_OVERFLOW = """() => Math.max(...Array.from(document.querySelectorAll('.table-wrap'))
+    .map(box => box.scrollWidth - box.clientWidth))"""
+
+
+def test_on_a_phone_each_table_row_is_a_card_of_labelled_lines_and_nothing_scrolls_sideways(
+    make_statement, make_signature, make_organizer, live_server, phone
+):
+    statement = _long_signatories(make_statement, make_signature)
+    log_in(phone, live_server, make_organizer(Role.editor).email)
+
+    phone.goto(live_server("/dashboard"))
+    rows = phone.evaluate(_CARDS)
+    assert rows == [{
+        "card": True, "heading": "A free and united Ukraine", "headingLabel": "none",
+        "lines": [["Status: ", "Published"], ["Signatures: ", "10"],
+                  ["Shown publicly: ", "7"], ["Created: ", rows[0]["lines"][3][1]]],
+    }]
+    assert phone.evaluate(_MEASURE)["overflow"] <= 0 and phone.evaluate(_TABLE_OVERFLOW) <= 0
+    expect(phone.get_by_role("columnheader", name="Shown publicly")).to_have_count(1)
+    expect(phone.get_by_role("cell", name="Published")).to_be_visible()
+    assert_accessible(phone, "statements as cards")
+    screenshot(phone, "dashboard-statements-cards")
+
+    phone.goto(live_server(f"/dashboard/statements/{statement.id}/signatures"))
+    rows = phone.evaluate(_CARDS)
+    assert len(rows) == 13 and all(row["card"] for row in rows)
+    olena = next(row for row in rows if row["heading"].startswith("Olena Kovalenko-Shevchenko 1\n"))
+    assert olena["headingLabel"] == "none"
+    assert [label for label, _ in olena["lines"]] == [
+        "Affiliation: ", "Email: ", "Country: ", "Status: ", "Signed: ", "none"]
+    assert olena["lines"][1][1] == "olena.kovalenko.shevchenko.1@trade-unions-of-ukraine.example.org"
+    assert olena["lines"][-1][1].startswith("Actions")
+    mick = next(row for row in rows if row["heading"].startswith("Mick Whelan"))
+    assert "Email: " not in [label for label, _ in mick["lines"]], "an empty cell is not shown"
+    assert phone.evaluate(_MEASURE)["overflow"] <= 0 and phone.evaluate(_TABLE_OVERFLOW) <= 0
+    header = phone.locator(".table-wrap thead").bounding_box()
+    assert header["width"] <= 1 and header["height"] <= 1, "the header row is hidden"
+    expect(phone.get_by_role("columnheader", name="Affiliation")).to_have_count(1)
+    tree = phone.context.new_cdp_session(phone).send("Accessibility.getFullAXTree")["nodes"]
+    roles = Counter(node["role"]["value"] for node in tree if not node.get("ignored"))
+    assert (roles["table"], roles["row"], roles["columnheader"], roles["rowheader"]) == (
+        1, 14, 7, 13), "the browser still tells a screen reader it is a table"
+    assert roles["cell"] == 13 * 6, "an empty cell not shown is still there for a screen reader"
+    row = phone.get_by_role("row").filter(has_text="Olena Kovalenko-Shevchenko 1").first
+    row.get_by_text("Actions").click()
+    expect(row.get_by_role("button", name="Hide")).to_be_visible()
+    assert phone.evaluate(_MEASURE)["overflow"] <= 0 and phone.evaluate(_TABLE_OVERFLOW) <= 0
+    assert_accessible(phone, "signatories as cards")
+    screenshot(phone, "dashboard-signatories-cards")
 
 
 def test_at_the_door_part_of_a_code_finds_someone_who_pays_and_is_checked_in(
