@@ -283,7 +283,7 @@ def resend_confirmation(statement: Statement, email: str) -> None:
     work, and takes as long, whether or not the address signed (`send_requested_links`).
     """
     email = checked_email(email)
-    db.session.add(ResendRequest(statement_id=statement.id, email=email, locale=str(get_locale())))
+    db.session.add(ResendRequest(statement_id=statement.id, email=email))
     db.session.commit()
     ask_for_delivery()
 
