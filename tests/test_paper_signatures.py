@@ -117,6 +117,40 @@ def test_an_organizer_uploads_a_csv_with_a_chosen_source_and_duplicates_are_flag
     assert receipt is not None and receipt.to == "lesya@example.org"
 
 
+def test_a_paper_source_in_capitals_is_one_source_with_the_tracked_link_of_that_code(
+        client, logged_in, make_statement):
+    """The paper's "Unite-Leeds" is the link's "unite-leeds": one row in the breakdown."""
+    import re
+
+    from campaign.signatures import breakdown
+    from campaign.signatures.models import Breakdown
+
+    logged_in(Role.editor)
+    statement = make_statement(requires_confirmation=False)
+    visitor = client.application.test_client()
+    page = visitor.get(f"/s/{statement.slug}?source=unite-leeds").get_data(as_text=True)
+    assert 'value="unite-leeds"' in page
+    signed = visitor.submit(f"/s/{statement.slug}/sign",
+                            {"name": "Olena Kovalenko", "email": "olena@example.org",
+                             "country": "UA", "consent": "y", "source": "unite-leeds",
+                             "referrer": ""}, page=f"/s/{statement.slug}")
+    assert signed.status_code == 302
+
+    added = _submit(client, statement, action="add", source="Unite-Leeds",
+                    text="Taras Shevchenko, Kyiv Teachers' Union\nIvan Franko, Lviv Writers\n")
+    assert added.status_code == 303
+    assert {s.source for s in db.session.scalars(
+        select(Signature).where(Signature.statement_id == statement.id))} == {"unite-leeds"}
+    assert breakdown.sums(statement.id, Breakdown.source) == {"unite-leeds": (3, 3)}
+
+    html = client.get(f"/dashboard/statements/{statement.id}/statistics").get_data(as_text=True)
+    by_source = html[html.index('id="sources-title"'):]
+    by_source = by_source[:by_source.index("</section>")]
+    assert "Unite-Leeds" not in by_source
+    rows = re.findall(r'<tr><th scope="row">([^<]*)</th><td>(\d+)</td><td>(\d+)</td>', by_source)
+    assert [row for row in rows if row[0].lower() == "unite-leeds"] == [("unite-leeds", "3", "3")]
+
+
 def test_a_file_in_the_wrong_encoding_or_too_large_is_refused_with_a_message(
         client, logged_in, make_statement):
     logged_in(Role.editor)

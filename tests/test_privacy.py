@@ -208,6 +208,64 @@ def test_an_owner_erases_a_person_everywhere_and_the_counts_stay_right(
         "the earlier erasure is shown by the address's reference")
 
 
+def test_a_waiting_resend_request_is_in_the_copy_and_goes_with_the_erasure(
+    person_on_file, client, logged_in
+):
+    """"Send my confirmation link again" is held, encrypted, until the mail sender's next round:
+    until then the copy lists it and an erasure deletes it, so no link is sent after."""
+    from campaign.mail.sender import send_due
+    from campaign.signatures.models import ResendRequest
+    from campaign.signatures.service import resend_confirmation
+
+    confirmed, pending, event = person_on_file
+    resend_confirmation(pending, "IanFord@gmail.com")
+    resend_confirmation(pending, "olena@example.org")
+    logged_in(Role.owner)
+
+    found = client.submit("/dashboard/privacy", {"email": "ianford@gmail.com"},
+                          page="/dashboard/privacy").get_data(as_text=True)
+    assert ("Requests from this address to send a confirmation link again, not yet sent: 1."
+            in found)
+    download = client.submit("/dashboard/privacy/export", {"email": "ian.ford@gmail.com"},
+                             page="/dashboard/privacy")
+    [request] = json.loads(download.get_data(as_text=True))["resend_requests"]
+    assert request["statement"]["title"] == "Send aid"
+    assert request["email"] == "IanFord@gmail.com" and request["requested_at"]
+    assert "olena" not in download.get_data(as_text=True)
+    assert "1 resend requests" in audit("privacy.export")[0].detail
+
+    erased = client.submit("/dashboard/privacy/erase",
+                           {"email": "ianford@gmail.com", "confirm": "y"},
+                           page="/dashboard/privacy", follow_redirects=True)
+    assert erased.status_code == 200
+    assert [held.email for held in rows(ResendRequest)] == ["olena@example.org"]
+    assert "1 resend requests" in audit("privacy.erase")[0].detail
+    send_due()
+    assert rows(ResendRequest) == []
+    assert rows(OutboxMessage, OutboxMessage.to_index == email_index(PERSON)) == []
+    assert rows(OutboxMessage, OutboxMessage.kind == "signature_confirmation") == [], (
+        "no link again for the erased request (nor for Olena, who signed the other statement)")
+    again = client.submit("/dashboard/privacy", {"email": "ianford@gmail.com"},
+                          page="/dashboard/privacy").get_data(as_text=True)
+    assert "Nothing is held on this address." in again
+
+
+def test_a_resend_request_alone_is_something_held(make_statement, sign, runner):
+    from campaign.signatures.service import resend_confirmation
+
+    statement = make_statement(requires_confirmation=True)
+    resend_confirmation(statement, "never.signed@example.org")
+    found = runner.invoke(args=["privacy", "erase", "never.signed@example.org"], input="n\n")
+    assert "Nothing is held" not in found.output and "1 resend requests" in found.output
+    exported = runner.invoke(args=["privacy", "export", "never.signed@example.org"])
+    assert json.loads(exported.output)["resend_requests"][0]["email"] == \
+        "never.signed@example.org"
+    erased = runner.invoke(args=["privacy", "erase", "never.signed@example.org", "--yes"])
+    assert erased.exit_code == 0, erased.output
+    assert runner.invoke(args=["privacy", "erase", "never.signed@example.org", "--yes"]) \
+        .output.startswith("Nothing is held")
+
+
 def test_erasing_a_confirmed_place_gives_it_to_the_first_person_waiting(
     make_event, register, runner
 ):

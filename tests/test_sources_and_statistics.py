@@ -328,6 +328,61 @@ def test_counters_match_a_full_recount_after_concurrent_signing(app, on_postgres
     assert kept_counters(statement_id) == recount
 
 
+def test_a_pending_signature_holds_a_count_shard_so_reconcile_waits_for_it(
+        app, on_postgresql, make_statement):
+    """A signature awaiting confirmation counts nothing, yet its "signed" counters move, so
+    its transaction still writes a zero to a count shard (`counts.count_stored`): a reconcile
+    started meanwhile waits for it instead of recounting its row and keeping its counters too.
+    """
+    if not on_postgresql:
+        pytest.skip("real concurrency needs PostgreSQL")
+    import threading
+
+    from sqlalchemy import event as sql_event
+
+    statement = make_statement(requires_confirmation=True)
+    statement_id, slug_only = statement.id, SimpleNamespace(slug=statement.slug)
+    signer_paused, let_signer_commit, failures = threading.Event(), threading.Event(), []
+
+    def pause_the_signer(conn, cursor, statement_sql, parameters, context, executemany):
+        if threading.current_thread() is signer and \
+                statement_sql.startswith("INSERT INTO signature_stat_shards"):
+            signer_paused.set()
+            let_signer_commit.wait(timeout=2)  # holding a shard, reconcile waits: go on
+
+    def release_the_signer(conn, cursor, statement_sql, parameters, context, executemany):
+        if threading.current_thread() is threading.main_thread() and \
+                statement_sql.startswith("DELETE FROM signature_stat_shards"):
+            let_signer_commit.set()
+            signer.join(timeout=10)
+
+    def sign():
+        with app.app_context():
+            try:
+                response = sign_through(app.test_client(), slug_only, "?source=unite")
+                if response.status_code != 302:
+                    failures.append(response.status_code)
+            except Exception as error:  # a thread's exception would otherwise go unseen
+                failures.append(repr(error))
+
+    signer = threading.Thread(target=sign)
+    sql_event.listen(db.engine, "after_cursor_execute", pause_the_signer)
+    sql_event.listen(db.engine, "after_cursor_execute", release_the_signer)
+    try:
+        signer.start()
+        assert signer_paused.wait(timeout=10)
+        counts.reconcile(statement_id)
+        signer.join(timeout=10)
+    finally:
+        sql_event.remove(db.engine, "after_cursor_execute", pause_the_signer)
+        sql_event.remove(db.engine, "after_cursor_execute", release_the_signer)
+    assert failures == []
+    db.session.expire_all()
+    assert kept_counters(statement_id) == full_recount(statement_id)
+    assert kept_counters(statement_id)[("source", "unite")] == (1, 0)
+    assert counts.totals(statement_id) == counts.Totals(0, 0)
+
+
 # Public figures ---------------------------------------------------------------------------------
 
 

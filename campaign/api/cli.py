@@ -4,6 +4,7 @@ from flask.cli import with_appcontext
 from campaign.api.keys import ApiKeyError, create_key, get_key, keys_page, revoke_key
 from campaign.api.models import ApiScope
 from campaign.audit.service import command_line_actor
+from campaign.common.cli import echo_rows, found_or_usage_error, id_argument
 from campaign.common.dates import format_datetime
 
 
@@ -33,20 +34,18 @@ def create(name, scope):
 @with_appcontext
 def list_keys():
     """Every key: number, name, scope, last use, whether revoked."""
-    for key in keys_page(1, 1000).items:
-        used = format_datetime(key.last_used_at) if key.last_used_at else "never used"
-        state = "active" if key.is_active else "revoked"
-        click.echo(f"{key.id}\t{key.prefix}…\t{key.scope.value}\t{state}\t{used}\t{key.name}")
+    echo_rows((key.id, f"{key.prefix}…", key.scope.value,
+               "active" if key.is_active else "revoked",
+               format_datetime(key.last_used_at) if key.last_used_at else "never used", key.name)
+              for key in keys_page(1, 1000).items)
 
 
 @api_keys.command("revoke")
-@click.argument("key_id", type=click.IntRange(min=1, max=2**31 - 1))
+@id_argument("key_id")
 @with_appcontext
 def revoke(key_id):
     """Stop the key KEY_ID working, at once."""
-    key = get_key(key_id)
-    if key is None:
-        raise click.BadParameter("there is no such key", param_hint="KEY_ID")
+    key = found_or_usage_error(get_key(key_id), "key", "KEY_ID")
     revoke_key(key, actor=command_line_actor())
     click.echo(f"API key {key.id} ({key.name}) is revoked.")
 

@@ -103,93 +103,90 @@ def person(record: Person, status: str = "subscribed") -> dict:
     }
 
 
+def _action(kind: str, record: Statement | Event, children: str, helper: str,
+            **fields) -> dict:
+    """What people act on (a petition, an event): its `fields` in OSDI's common frame, linked
+    to the records made under it (`children`) and to OSDI's record helper for them."""
+    route = {f"{kind}_id": record.id}
+    return {
+        "identifiers": [identifier(kind, record.id)],
+        "origin_system": SYSTEM,
+        **fields,
+        "created_date": date(record.created_at),
+        "modified_date": date(record.updated_at),
+        "_links": {
+            "self": _link(f"api.v1.{kind}", **route),
+            f"osdi:{children}": _link(f"api.v1.{kind}_{children}", **route),
+            f"osdi:{helper}": _link(f"api.v1.{kind}_{children}", **route),
+        },
+    }
+
+
+def _act(kind: str, record: Signature | Registration, parent: str, parent_id: int,
+         **fields) -> dict:
+    """One person's act on it (a signature, an attendance): its `fields` in OSDI's common
+    frame, with where the person came from, linked to what was acted on and to the person."""
+    links = {
+        "self": _link(f"api.v1.{kind}", **{f"{kind}_id": record.id}),
+        f"osdi:{parent}": _link(f"api.v1.{parent}", **{f"{parent}_id": parent_id}),
+    }
+    if record.email_index:
+        links["osdi:person"] = _link("api.v1.person", key=record.email_index)
+    return {
+        "identifiers": [identifier(kind, record.id)],
+        "origin_system": SYSTEM,
+        **fields,
+        "referrer_data": {"source": record.source, "website": record.referrer_domain},
+        "created_date": date(record.created_at),
+        "modified_date": date(record.updated_at),
+        "_links": links,
+    }
+
+
 def petition(statement: Statement) -> dict:
     demands = "\n".join(
         f"{demand.position}. {demand.heading + ': ' if demand.heading else ''}{demand.body}"
         for demand in statement.demands
     )
-    return {
-        "identifiers": [identifier("petition", statement.id)],
-        "origin_system": SYSTEM,
-        "name": statement.slug,
-        "title": statement.title,
-        "description": statement.preamble,
-        "petition_text": demands,
-        "status": statement.status.value,
-        "total_signatures": counts.totals(statement.id).counted,
-        "browser_url": absolute_url("signatures.statement_page", slug=statement.slug),
-        "created_date": date(statement.created_at),
-        "modified_date": date(statement.updated_at),
-        "_links": {
-            "self": _link("api.v1.petition", petition_id=statement.id),
-            "osdi:signatures": _link("api.v1.petition_signatures", petition_id=statement.id),
-            "osdi:record_signature_helper": _link("api.v1.petition_signatures",
-                                                  petition_id=statement.id),
-        },
-    }
+    return _action(
+        "petition", statement, "signatures", "record_signature_helper",
+        name=statement.slug,
+        title=statement.title,
+        description=statement.preamble,
+        petition_text=demands,
+        status=statement.status.value,
+        total_signatures=counts.totals(statement.id).counted,
+        browser_url=absolute_url("signatures.statement_page", slug=statement.slug),
+    )
 
 
 def signature(record: Signature) -> dict:
-    links = {
-        "self": _link("api.v1.signature", signature_id=record.id),
-        "osdi:petition": _link("api.v1.petition", petition_id=record.statement_id),
-    }
-    if record.email_index:
-        links["osdi:person"] = _link("api.v1.person", key=record.email_index)
-    return {
-        "identifiers": [identifier("signature", record.id)],
-        "origin_system": SYSTEM,
-        "status": record.status.value,
-        "comments": record.comment,
-        "referrer_data": {"source": record.source, "website": record.referrer_domain},
-        "created_date": date(record.created_at),
-        "modified_date": date(record.updated_at),
-        "_links": links,
-    }
+    return _act("signature", record, "petition", record.statement_id,
+                status=record.status.value, comments=record.comment)
 
 
 def event(record: Event) -> dict:
-    return {
-        "identifiers": [identifier("event", record.id)],
-        "origin_system": SYSTEM,
-        "name": record.slug,
-        "title": record.title,
-        "description": record.description,
-        "status": "cancelled" if record.is_cancelled else "confirmed",
-        "start_date": date(record.starts_at),
-        "end_date": date(record.ends_at),
-        "location": {"venue": record.venue,
-                     "address_lines": [record.address] if record.address else []},
-        "capacity": record.capacity,
-        "total_accepted": figures(record).confirmed,
-        "browser_url": absolute_url("events.event_page", slug=record.slug),
-        "created_date": date(record.created_at),
-        "modified_date": date(record.updated_at),
-        "_links": {
-            "self": _link("api.v1.event", event_id=record.id),
-            "osdi:attendances": _link("api.v1.event_attendances", event_id=record.id),
-            "osdi:record_attendance_helper": _link("api.v1.event_attendances",
-                                                   event_id=record.id),
-        },
-    }
+    return _action(
+        "event", record, "attendances", "record_attendance_helper",
+        name=record.slug,
+        title=record.title,
+        description=record.description,
+        status="cancelled" if record.is_cancelled else "confirmed",
+        start_date=date(record.starts_at),
+        end_date=date(record.ends_at),
+        location={"venue": record.venue,
+                  "address_lines": [record.address] if record.address else []},
+        capacity=record.capacity,
+        total_accepted=figures(record).confirmed,
+        browser_url=absolute_url("events.event_page", slug=record.slug),
+    )
 
 
 def attendance(record: Registration) -> dict:
-    links = {
-        "self": _link("api.v1.attendance", attendance_id=record.id),
-        "osdi:event": _link("api.v1.event", event_id=record.event_id),
-    }
-    if record.email_index:
-        links["osdi:person"] = _link("api.v1.person", key=record.email_index)
-    return {
-        "identifiers": [identifier("attendance", record.id)],
-        "origin_system": SYSTEM,
-        "status": ATTENDANCE_STATUS[record.status],
-        "ticket": {"title": record.ticket_type.name, "amount_minor": record.amount_minor,
-                   "currency": record.currency},
-        "reference": record.reference,
-        "referrer_data": {"source": record.source, "website": record.referrer_domain},
-        "created_date": date(record.created_at),
-        "modified_date": date(record.updated_at),
-        "_links": links,
-    }
+    return _act(
+        "attendance", record, "event", record.event_id,
+        status=ATTENDANCE_STATUS[record.status],
+        ticket={"title": record.ticket_type.name, "amount_minor": record.amount_minor,
+                "currency": record.currency},
+        reference=record.reference,
+    )

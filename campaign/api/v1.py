@@ -137,86 +137,66 @@ def person(key: str):
     return _found(found) or hal(osdi.person(found))
 
 
-@bp.get("/petitions")
-def petitions():
-    return _listing("petitions", records.petitions, osdi.petition, "api.v1.petitions")
+def _parent_and_children(parents: str, children: str, helper: str, *, list_parents,
+                         get_parent, parent_shape, list_children, get_child, child_shape,
+                         write_child) -> None:
+    """The routes of a public record (a petition, an event) and of the personal records made
+    under it (its signatures, its attendances), the same for both pairs:
+
+    GET /<parents>, /<parents>/<id> (no key); GET /<parents>/<id>/<children>, /<children>,
+    /<children>/<id> (a read key); POST /<parents>/<id>/<children>, OSDI's record helper
+    named `helper` (a write key). The other endpoints are named from the two words:
+    `petitions`, `petition`, `petition_signatures`, `signatures`, `signature`.
+    """
+    parent, child = parents.removesuffix("s"), children.removesuffix("s")
+    nested, parent_id, child_id = f"{parent}_{children}", f"{parent}_id", f"{child}_id"
+
+    def parent_listing():
+        return _listing(parents, list_parents, parent_shape, f"api.v1.{parents}")
+
+    def one_parent(**route):
+        found = get_parent(route[parent_id])
+        return _found(found) or hal(parent_shape(found))
+
+    def children_of_parent(**route):
+        found = get_parent(route[parent_id])
+        return _found(found) or _listing(
+            children, lambda query: list_children(query, found), child_shape,
+            f"api.v1.{nested}", **route)
+
+    def record_helper(**route):
+        found = get_parent(route[parent_id])
+        return _found(found) or _recorded(lambda body: child_shape(write_child(found, body)))
+
+    def child_listing():
+        return _listing(children, list_children, child_shape, f"api.v1.{children}")
+
+    def one_child(**route):
+        found = get_child(route[child_id])
+        return _found(found) or hal(child_shape(found))
+
+    read, write = needs_key(ApiScope.read), needs_key(ApiScope.write)
+    for rule, endpoint, view, method in (
+        (f"/{parents}", parents, parent_listing, "GET"),
+        (f"/{parents}/<int:{parent_id}>", parent, one_parent, "GET"),
+        (f"/{parents}/<int:{parent_id}>/{children}", nested, read(children_of_parent), "GET"),
+        (f"/{parents}/<int:{parent_id}>/{children}", helper, write(record_helper), "POST"),
+        (f"/{children}", children, read(child_listing), "GET"),
+        (f"/{children}/<int:{child_id}>", child, read(one_child), "GET"),
+    ):
+        bp.add_url_rule(rule, endpoint, view, methods=[method])
 
 
-@bp.get("/petitions/<int:petition_id>")
-def petition(petition_id: int):
-    found = records.petition(petition_id)
-    return _found(found) or hal(osdi.petition(found))
-
-
-@bp.get("/petitions/<int:petition_id>/signatures")
-@needs_key(ApiScope.read)
-def petition_signatures(petition_id: int):
-    found = records.petition(petition_id)
-    return _found(found) or _listing(
-        "signatures", lambda query: records.signatures(query, found), osdi.signature,
-        "api.v1.petition_signatures", petition_id=petition_id)
-
-
-@bp.post("/petitions/<int:petition_id>/signatures")
-@needs_key(ApiScope.write)
-def record_signature_helper(petition_id: int):
-    """OSDI's record signature helper."""
-    found = records.petition(petition_id)
-    return _found(found) or _recorded(lambda body: osdi.signature(record_signature(found, body)))
-
-
-@bp.get("/signatures")
-@needs_key(ApiScope.read)
-def signatures():
-    return _listing("signatures", records.signatures, osdi.signature, "api.v1.signatures")
-
-
-@bp.get("/signatures/<int:signature_id>")
-@needs_key(ApiScope.read)
-def signature(signature_id: int):
-    found = records.signature(signature_id)
-    return _found(found) or hal(osdi.signature(found))
-
-
-@bp.get("/events")
-def events():
-    return _listing("events", records.events, osdi.event, "api.v1.events")
-
-
-@bp.get("/events/<int:event_id>")
-def event(event_id: int):
-    found = records.event(event_id)
-    return _found(found) or hal(osdi.event(found))
-
-
-@bp.get("/events/<int:event_id>/attendances")
-@needs_key(ApiScope.read)
-def event_attendances(event_id: int):
-    found = records.event(event_id)
-    return _found(found) or _listing(
-        "attendances", lambda query: records.attendances(query, found), osdi.attendance,
-        "api.v1.event_attendances", event_id=event_id)
-
-
-@bp.post("/events/<int:event_id>/attendances")
-@needs_key(ApiScope.write)
-def record_attendance_helper(event_id: int):
-    """OSDI's record attendance helper."""
-    found = records.event(event_id)
-    return _found(found) or _recorded(lambda body: osdi.attendance(record_attendance(found, body)))
-
-
-@bp.get("/attendances")
-@needs_key(ApiScope.read)
-def attendances():
-    return _listing("attendances", records.attendances, osdi.attendance, "api.v1.attendances")
-
-
-@bp.get("/attendances/<int:attendance_id>")
-@needs_key(ApiScope.read)
-def attendance(attendance_id: int):
-    found = records.attendance(attendance_id)
-    return _found(found) or hal(osdi.attendance(found))
+_parent_and_children(
+    "petitions", "signatures", "record_signature_helper",
+    list_parents=records.petitions, get_parent=records.petition, parent_shape=osdi.petition,
+    list_children=records.signatures, get_child=records.signature, child_shape=osdi.signature,
+    write_child=record_signature)
+_parent_and_children(
+    "events", "attendances", "record_attendance_helper",
+    list_parents=records.events, get_parent=records.event, parent_shape=osdi.event,
+    list_children=records.attendances, get_child=records.attendance, child_shape=osdi.attendance,
+    write_child=record_attendance)
 
 
 def _recorded(write):

@@ -67,7 +67,9 @@ def referrer_domain(address: str | None) -> str | None:
     return "" if host == own else host
 
 
-class _SourceCode:
+class SourceCode:
+    """WTForms validator: a source code by `normal_source`'s rule, left in its kept form."""
+
     def __call__(self, form, field):
         code = normal_source(field.data)
         if code is None:
@@ -92,7 +94,7 @@ class CameFrom:
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        cls.source = HiddenField(validators=[_SourceCode()])
+        cls.source = HiddenField(validators=[SourceCode()])
         cls.referrer = HiddenField(validators=[_ReferrerDomain()])
 
     def carry_source(self, arguments) -> None:

@@ -27,7 +27,7 @@ from campaign.mail.service import message_bodies
 from campaign.audit.models import AuditEntry
 from campaign.audit.service import person_reference, record
 from campaign.signatures import service as signature_service
-from campaign.signatures.models import Signature
+from campaign.signatures.models import ResendRequest, Signature
 from campaign.statements.models import Campaign, Statement, StatementStatus
 from campaign.supporters import service as supporter_service
 from campaign.supporters.models import Supporter
@@ -50,16 +50,20 @@ class PersonRecords:
     #: Endorsements naming the address as their organisation's contact.
     endorsements: list[Endorsement] = field(default_factory=list)
     supporters: list[Supporter] = field(default_factory=list)
+    #: "Send my confirmation link again" requests the mail sender has not yet taken.
+    resend_requests: list[ResendRequest] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
         return not (self.signatures or self.registrations or self.messages or self.gifts
-                    or self.endorsements or self.supporters)
+                    or self.endorsements or self.supporters or self.resend_requests)
 
     def summary(self) -> str:
         return (f"{len(self.signatures)} signatures, {len(self.registrations)} registrations, "
                 f"{len(self.messages)} messages, {len(self.gifts)} gifts, "
-                f"{len(self.supporters)} supporter records")
+                f"{len(self.supporters)} supporter records"
+                + (f", {len(self.resend_requests)} resend requests"
+                   if self.resend_requests else ""))
 
 
 def find_person(email: str) -> PersonRecords:
@@ -80,13 +84,22 @@ def find_person(email: str) -> PersonRecords:
     ))
     return PersonRecords(normalise_email(address), signatures, registrations, _messages_to(index),
                          gifts, endorsement_service.endorsements_with_contact(index),
-                         supporter_service.supporters_with(index))
+                         supporter_service.supporters_with(index), _resend_requests_for(index))
 
 
 def _messages_to(index: str) -> list[OutboxMessage]:
     return list(db.session.scalars(
         select(OutboxMessage).where(OutboxMessage.to_index == index).order_by(OutboxMessage.id)
     ))
+
+
+def _resend_requests_for(index: str) -> list[ResendRequest]:
+    """The waiting resend requests from the address. Their address is kept encrypted with no
+    blind index (a request lives until the mail sender's next round), so the few waiting
+    are read and their addresses compared."""
+    return [request for request in db.session.scalars(
+        select(ResendRequest).order_by(ResendRequest.id)
+    ) if email_index(request.email) == index]
 
 
 def export_person(email: str, actor=None) -> dict:
@@ -104,6 +117,7 @@ def export_person(email: str, actor=None) -> dict:
         "gifts": [_payment_export(p) for p in person.gifts],
         "endorsements": [_endorsement_export(e) for e in person.endorsements],
         "supporters": [_supporter_export(s) for s in person.supporters],
+        "resend_requests": [_resend_request_export(r) for r in person.resend_requests],
     }
     record("privacy.export", person_reference(email), person.summary(), actor=actor)
     db.session.commit()
@@ -224,9 +238,19 @@ def _supporter_export(supporter: Supporter) -> dict:
     }
 
 
+def _resend_request_export(request: ResendRequest) -> dict:
+    statement = db.session.get(Statement, request.statement_id)
+    return {
+        "statement": {"slug": statement.slug, "title": statement.title},
+        "email": request.email,
+        "requested_at": _iso(request.created_at),
+    }
+
+
 def erase_person(email: str, actor=None) -> PersonRecords:
     """Erase everything held on the address: signatures and registrations are wiped (through
-    their domains, which keep counts right) and mail to the address is deleted. Audited."""
+    their domains, which keep counts right); mail to the address and its waiting resend
+    requests are deleted. Audited."""
     person = find_person(email)
     for signature in person.signatures:
         signature_service.erase_signature(signature, "erasure request", actor=actor)
@@ -244,6 +268,11 @@ def erase_person(email: str, actor=None) -> PersonRecords:
         .execution_options(synchronize_session=False)
     )
     person.messages = messages
+    db.session.execute(
+        delete(ResendRequest)
+        .where(ResendRequest.id.in_([request.id for request in person.resend_requests]))
+        .execution_options(synchronize_session=False)
+    )
     record("privacy.erase", person_reference(email), person.summary(), actor=actor)
     db.session.commit()
     return person

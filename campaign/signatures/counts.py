@@ -62,6 +62,14 @@ def count_stored(statement_id: int, signatures: list[Signature]) -> None:
 
     Every way of storing a new signature calls this (signing, curated and imported
     signatories), so no signature is left out of a count or a chart.
+
+    The count shard is written even when nothing counted moves (signatures awaiting
+    confirmation add 0 to `counted` and `listed`): their `signed` breakdown counters still
+    move, and that zero write is the row lock that makes `reconcile` (which locks every
+    count shard, then recounts the signatures and the breakdowns) wait for this transaction.
+    Without it a reconcile could delete the counters, this transaction commit, and the
+    recount read the new row too: its "signed" counted twice (a test in
+    tests/test_sources_and_statistics.py pauses a signing to show it).
     """
     counted = listed = 0
     by_keys: Counter = Counter()

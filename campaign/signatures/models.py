@@ -179,7 +179,9 @@ class ResendRequest(db.Model):
 
     The request only writes this down, so it does the same work whether or not the address
     signed: neither the answer nor how long it takes tells anyone which. Deleted as soon as
-    a sender has turned it into an email (or into nothing, for an address that never signed).
+    a sender has turned it into an email (or into nothing, for an address that never signed);
+    the email is in the language the signature was made in. Until then a privacy export
+    lists it and an erasure deletes it (`privacy.duties`).
     """
 
     __tablename__ = "signature_resend_requests"
@@ -188,8 +190,6 @@ class ResendRequest(db.Model):
     statement_id: Mapped[int] = mapped_column(ForeignKey("statements.id", ondelete="CASCADE"))
     #: As typed, like a signature's; private, so encrypted like it.
     email: Mapped[str] = mapped_column(EncryptedText("signature_resend_requests.email"))
-    #: The language the page was in, for the email.
-    locale: Mapped[str] = mapped_column(String(16), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

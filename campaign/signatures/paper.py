@@ -22,6 +22,7 @@ from campaign.audit.service import record
 from campaign.common.emails import InvalidEmail, validated_email
 from campaign.common.errors import DomainError
 from campaign.common.hashing import email_index
+from campaign.common.sources import normal_source
 from campaign.common.text import (
     FORMULA_TRIGGERS, NAME_MAX_LENGTH, SOURCE_MAX_LENGTH, clean, has_control_characters,
 )
@@ -37,8 +38,6 @@ from campaign.statements.models import Statement
 #: At most this many signatures in one batch: a box of forms, not a database.
 MAX_PAPER_LINES = 5000
 PAPER_SOURCE = "paper"
-#: A source code: letters, digits, ".", "_" and "-", starting with a letter or digit.
-_SOURCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 #: The CSV columns, by their header (case, spaces and underscores ignored).
 _CSV_COLUMNS = {
     "name": "name", "affiliation": "affiliation", "email": "email", "country": "country",
@@ -87,13 +86,17 @@ class PaperBatch:
 
 
 def checked_source(code: str | None) -> str:
-    """The source code the signatures are stored with: "paper" unless another is chosen."""
-    code = clean(code) or PAPER_SOURCE
-    if len(code) > SOURCE_MAX_LENGTH or not _SOURCE.match(code):
+    """The source code the signatures are stored with: "paper" unless another is chosen.
+
+    The rule is a tracked link's (`normal_source`), case folded, so "Unite-Leeds" on paper
+    and the link "unite-leeds" are one source in the statistics.
+    """
+    code = normal_source(clean(code))
+    if code is None:
         raise PaperError(_(
             "A source code has at most %(max)d letters, digits, dots, dashes or underscores, "
             "like “unite-leeds”.", max=SOURCE_MAX_LENGTH), field="source")
-    return code
+    return code or PAPER_SOURCE
 
 
 def decode_upload(data: bytes) -> str:

@@ -237,7 +237,7 @@ def insert_signature(**values) -> Signature | None:
     the statement already has one from that address. Part of the caller's transaction.
 
     A row nobody else can see yet: counted as it was written (counts and breakdowns), with no
-    lock to take.
+    lock to take. A pending one, too, touches a count shard (why: `counts.count_stored`).
     """
     values.setdefault("updated_at", values.get("created_at") or utcnow())
     signature = db.session.scalar(_insert_signature(), _with_defaults(**values))
@@ -283,7 +283,7 @@ def resend_confirmation(statement: Statement, email: str) -> None:
     work, and takes as long, whether or not the address signed (`send_requested_links`).
     """
     email = checked_email(email)
-    db.session.add(ResendRequest(statement_id=statement.id, email=email, locale=str(get_locale())))
+    db.session.add(ResendRequest(statement_id=statement.id, email=email))
     db.session.commit()
     ask_for_delivery()
 

@@ -4,7 +4,8 @@ from wtforms import DateTimeLocalField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from campaign.common.text import SOURCE_MAX_LENGTH, NoControlCharacters, strip_filter
+from campaign.common.sources import SourceCode
+from campaign.common.text import NoControlCharacters, strip_filter
 from campaign.updates.models import RegistrantGroup, UpdateStatus
 from campaign.updates.service import BODY_MAX, SUBJECT_MAX
 
@@ -27,8 +28,7 @@ class UpdateForm(FlaskForm):
                                        message=_l("Enter a two-letter country code, like UA."))])
     source = StringField(
         _l("Only people who came by this link code"), filters=[strip_filter],
-        validators=[Optional(), Length(max=SOURCE_MAX_LENGTH), NoControlCharacters(),
-                    Regexp(r"^[\w.-]+$", message=_l("Use letters, digits, dots and dashes."))])
+        validators=[Optional(), SourceCode()])
     subject = StringField(
         _l("Subject"), filters=[strip_filter],
         validators=[DataRequired(_l("Enter a subject.")),

@@ -2,6 +2,7 @@ import click
 from flask.cli import with_appcontext
 
 from campaign.audit.service import command_line_actor
+from campaign.common.cli import echo_rows, found_or_usage_error, id_argument
 from campaign.webhooks.delivery import deliver_due, run_forever
 from campaign.webhooks.models import WebhookEvent
 from campaign.webhooks.service import (
@@ -38,19 +39,16 @@ def add(url, events, secret):
 @with_appcontext
 def list_endpoints():
     """Every endpoint: number, on or off, address, events."""
-    for endpoint in all_endpoints():
-        state = "on" if endpoint.active else "off"
-        click.echo(f"{endpoint.id}\t{state}\t{endpoint.url}\t{','.join(endpoint.events)}")
+    echo_rows((endpoint.id, "on" if endpoint.active else "off", endpoint.url,
+               ",".join(endpoint.events)) for endpoint in all_endpoints())
 
 
 @webhooks.command("remove")
-@click.argument("endpoint_id", type=click.IntRange(min=1, max=2**31 - 1))
+@id_argument("endpoint_id")
 @with_appcontext
 def remove(endpoint_id):
     """Remove the endpoint ENDPOINT_ID and its delivery log."""
-    endpoint = get_endpoint(endpoint_id)
-    if endpoint is None:
-        raise click.BadParameter("there is no such webhook", param_hint="ENDPOINT_ID")
+    endpoint = found_or_usage_error(get_endpoint(endpoint_id), "webhook", "ENDPOINT_ID")
     remove_endpoint(endpoint, actor=command_line_actor())
     click.echo(f"Webhook {endpoint_id} removed.")
 
