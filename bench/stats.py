@@ -3,10 +3,11 @@
 signatures, and of an event with its registrations, answered from the counters.
 
 It makes a fresh database (as bench/load.py does, with its `fill`: COPY on PostgreSQL,
-executemany on SQLite), gives a third of the signatures a source code, lets
-`counts.reconcile` compute the counters, switches the public figures on, then asks each page
-`--requests` times in a row through the app (Flask's test client, in this process: the time
-measured is the app's and the database's, not a network's) and reports p50/p95/p99.
+executemany on SQLite), gives a third of the signatures a source code and two in five the
+choice of updates, lets `counts.reconcile` compute the counters, switches the public figures
+on, then asks each page `--requests` times in a row through the app (Flask's test client, in
+this process: the time measured is the app's and the database's, not a network's) and
+reports p50/p95/p99.
 
   .venv/bin/python bench/stats.py --db sqlite
   .venv/bin/python bench/stats.py --db postgresql
@@ -43,7 +44,8 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 
 def _add_sources_and_event(app, statement_id: int) -> int:
-    """A third of the signatures from 40 partners' links; an event with its registrations."""
+    """A third of the signatures from 40 partners' links, two in five asking for updates; an
+    event with its registrations."""
     from campaign.events.models import (
         Event, EventStatus, Registration, RegistrationStatus, TicketType,
     )
@@ -56,6 +58,10 @@ def _add_sources_and_event(app, statement_id: int) -> int:
         db.session.execute(db.text(
             "UPDATE signatures SET source = 'partner-' || CAST(id % 40 AS VARCHAR(8)) "
             "WHERE statement_id = :id AND id % 3 = 0"), {"id": statement_id})
+        # Two in five asked for updates, so the opt-in counters are filled too.
+        db.session.execute(db.text(
+            "UPDATE signatures SET wants_updates = TRUE "
+            "WHERE statement_id = :id AND id % 5 IN (0, 1)"), {"id": statement_id})
         db.session.add(StatisticsSettings(statement_id=statement_id, public=True))
         db.session.commit()
         counts.reconcile(statement_id)
@@ -73,6 +79,7 @@ def _add_sources_and_event(app, statement_id: int) -> int:
             Registration(event_id=event.id, ticket_type_id=tickets[n % 3].id,
                          name=f"Registrant {n}", email=f"registrant.{n}@example.org",
                          reference=f"B{n:07d}", status=RegistrationStatus.confirmed, source=f"partner-{n % 7}" if n % 2 else "",
+                         wants_updates=n % 3 == 0,
                          created_at=now - timedelta(minutes=7 * n))
             for n in range(REGISTRATIONS)
         )

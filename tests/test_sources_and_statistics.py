@@ -47,20 +47,22 @@ def exported_rows(client, statement) -> list[dict]:
 
 
 def full_recount(statement_id: int) -> dict:
-    """Every breakdown counted from the signatures themselves, as (signed, counted) per key."""
+    """Every breakdown counted from the signatures themselves, as (signed, counted, opted in to
+    updates) per key."""
     figures: dict = {}
     for signature in db.session.scalars(
             select(Signature).where(Signature.statement_id == statement_id)):
         counted = int(signature.status is SignatureStatus.confirmed)
         for name, key in breakdown.keys_of(signature).items():
-            signed_before, counted_before = figures.get((name, key), (0, 0))
-            figures[(name, key)] = (signed_before + 1, counted_before + counted)
+            signed_before, counted_before, opted_before = figures.get((name, key), (0, 0, 0))
+            figures[(name, key)] = (signed_before + 1, counted_before + counted,
+                                    opted_before + signature.wants_updates)
     return figures
 
 
 def kept_counters(statement_id: int) -> dict:
-    return {(kind.value, key): value for kind in Breakdown
-            for key, value in breakdown.sums(statement_id, kind).items() if value != (0, 0)}
+    return {(kind.value, key): tuple(value) for kind in Breakdown
+            for key, value in breakdown.sums(statement_id, kind).items() if any(value)}
 
 
 # Sources ---------------------------------------------------------------------------------
@@ -250,14 +252,14 @@ def test_counters_follow_every_change_and_match_a_full_recount(client, make_stat
     for country in ("UA", "UA", "GB", "PL"):
         sign_through(client, statement, "?source=unite", country=country)
     signatures = db.session.scalars(select(Signature).order_by(Signature.id)).all()
-    assert kept_counters(statement.id)[("source", "unite")] == (4, 0)
+    assert kept_counters(statement.id)[("source", "unite")] == (4, 0, 0)
     confirm(signatures[0])
     confirm(signatures[1])
     hide(signatures[1])
     delete(signatures[2])
     assert kept_counters(statement.id) == full_recount(statement.id)
-    assert kept_counters(statement.id)[("country", "UA")] == (2, 1)
-    assert kept_counters(statement.id)[("source", "unite")] == (3, 1)
+    assert kept_counters(statement.id)[("country", "UA")] == (2, 1, 0)
+    assert kept_counters(statement.id)[("source", "unite")] == (3, 1, 0)
 
 
 def test_reconcile_recomputes_the_counters(runner, make_statement, make_signature):
@@ -268,8 +270,8 @@ def test_reconcile_recomputes_the_counters(runner, make_statement, make_signatur
     result = runner.invoke(args=["signatures", "reconcile", statement.slug])
     assert result.exit_code == 0, result.output
     assert kept_counters(statement.id) == full_recount(statement.id)
-    assert kept_counters(statement.id)[("country", "FR")] == (2, 1)
-    assert kept_counters(statement.id)[("source", "paper")] == (1, 1)
+    assert kept_counters(statement.id)[("country", "FR")] == (2, 1, 0)
+    assert kept_counters(statement.id)[("source", "paper")] == (1, 1, 0)
 
 
 def test_the_statistics_read_counters_not_signatures(client, logged_in, make_statement):
@@ -308,7 +310,8 @@ def test_counters_match_a_full_recount_after_concurrent_signing(app, on_postgres
             try:
                 for round_ in range(10):
                     response = sign_through(client, slug_only, f"?source=code-{round_ % 3}",
-                                            country=("UA", "GB", "PL")[number % 3])
+                                            country=("UA", "GB", "PL")[number % 3],
+                                            email_updates="y" if round_ % 2 else "")
                     if response.status_code != 302:
                         failures.append(response.status_code)
             except Exception as error:  # a thread's exception would otherwise go unseen
@@ -322,7 +325,10 @@ def test_counters_match_a_full_recount_after_concurrent_signing(app, on_postgres
     assert failures == []
     db.session.expire_all()
     recount = full_recount(statement_id)
-    assert sum(signed for (name, _key), (signed, _c) in recount.items() if name == "day") == 80
+    assert sum(signed for (name, _key), (signed, *_rest) in recount.items()
+               if name == "day") == 80
+    assert sum(opted_in for (name, _key), (*_rest, opted_in) in recount.items()
+               if name == "day") == 40
     assert kept_counters(statement_id) == recount
     counts.reconcile(statement_id)
     assert kept_counters(statement_id) == recount
@@ -429,7 +435,7 @@ def test_the_command_line_prints_the_same_figures(runner, client, make_statement
     as_json = runner.invoke(args=["signatures", "stats", statement.slug, "--json"])
     figures = json.loads(as_json.output)
     assert figures["signatures"] == 2
-    assert {"source": "unite", "signed": 1, "signatures": 1} in figures["by_source"]
+    assert {"source": "unite", "signed": 1, "signatures": 1, "opted_in": 0} in figures["by_source"]
     unknown = runner.invoke(args=["signatures", "stats", "no-such-statement"])
     assert unknown.exit_code != 0 and "no statement" in unknown.output
 
@@ -449,7 +455,12 @@ def test_a_person_gets_their_source_in_a_copy_and_erasure_wipes_the_site_they_ca
     signature = only_signature(statement)
     assert signature.referrer_domain == "" and signature.source == "unite"
     assert kept_counters(statement.id) == full_recount(statement.id)
-    assert kept_counters(statement.id)[("source", "unite")] == (1, 0)
+    assert kept_counters(statement.id)[("source", "unite")] == (1, 0, 0)
+
+
+def _flask_db(app, *args):
+    result = app.test_cli_runner().invoke(args=["db", *args])
+    assert result.exit_code == 0, result.output + repr(result.exception)
 
 
 def test_the_signatures_already_stored_are_counted_by_the_migration(test_settings, tmp_path):
@@ -457,14 +468,9 @@ def test_the_signatures_already_stored_are_counted_by_the_migration(test_setting
     from campaign.statements.models import Campaign, Statement
     from tests.conftest import empty_database
 
-    def flask_db(app, *args):
-        result = app.test_cli_runner().invoke(args=["db", *args])
-        assert result.exit_code == 0, result.output + repr(result.exception)
-
     with empty_database(tmp_path, prefix="campaign_stats_migration") as url:
         app = create_app({**test_settings, "SQLALCHEMY_DATABASE_URI": url})
-        flask_db(app, "upgrade")
-        flask_db(app, "downgrade", "3e690c2b5dfc-1")
+        _flask_db(app, "upgrade")
         with app.app_context():
             statement = Statement(campaign=Campaign(name="Solidarity", slug="solidarity"),
                                   slug="free-ukraine", title="A free Ukraine")
@@ -477,8 +483,210 @@ def test_the_signatures_already_stored_are_counted_by_the_migration(test_setting
             db.session.commit()
             statement_id = statement.id
             db.engine.dispose()
-        flask_db(app, "upgrade")
+        # Written through today's models, then taken back to before the counters: the
+        # signatures stay, as they were when the revision first ran.
+        _flask_db(app, "downgrade", "3e690c2b5dfc-1")
+        _flask_db(app, "upgrade")
         with app.app_context():
             assert kept_counters(statement_id) == full_recount(statement_id)
-            assert kept_counters(statement_id)[("source", "unite")] == (1, 1)
+            assert kept_counters(statement_id)[("source", "unite")] == (1, 1, 0)
+            db.engine.dispose()
+
+
+# The update opt-in rate -----------------------------------------------------------------------
+
+
+def _figure(html: str, term: str) -> str:
+    """The figure a <dt> names in the page's list of figures."""
+    match = re.search(rf"<dt>{re.escape(term)}</dt><dd>(.*?)</dd>", html, re.S)
+    assert match, f"no figure {term}"
+    return match.group(1).strip()
+
+
+def _three_sign_and_two_ask_for_updates(statement):
+    """Olena (through unite's link) and Oksana tick "Email me updates"; Ian does not."""
+    visitor = _visitor()
+    for name, source, updates in (("Olena", "unite", "y"), ("Ian", "unite", ""),
+                                  ("Oksana", "", "y")):
+        fields = {"name": name, "email": f"{name.lower()}@example.org"}
+        if updates:
+            fields["email_updates"] = updates
+        response = sign_through(visitor, statement, f"?source={source}" if source else "",
+                                **fields)
+        assert response.status_code == 302
+
+
+def _visitor():
+    """A browser of its own, not the organizer's."""
+    from flask import current_app
+
+    return current_app.test_client()
+
+
+def test_the_statistics_show_how_many_signers_asked_for_updates(client, logged_in,
+                                                                  make_statement):
+    statement = make_statement(requires_confirmation=True)
+    _three_sign_and_two_ask_for_updates(statement)
+
+    logged_in(Role.viewer)
+    html = client.get(f"/dashboard/statements/{statement.id}/statistics").get_data(as_text=True)
+    assert _figure(html, "Confirmation rate") == "0%"
+    assert _figure(html, "Update opt-in rate") == "67% (2 of 3)"
+    sources = html[html.index('id="sources-title"'):html.index('id="links-title"')]
+    assert "<th scope=\"col\">Update opt-in rate</th>" in sources
+    assert re.search(r'<th scope="row">unite</th><td>2</td><td>0</td><td>0%</td>'
+                     r'<td>50% \(1 of 2\)</td>', sources)
+    assert re.search(r'<th scope="row">No source</th><td>1</td><td>0</td><td>0%</td>'
+                     r'<td>100% \(1 of 1\)</td>', sources)
+
+
+def test_nobody_signed_yet_shows_no_rate(client, logged_in, make_statement):
+    statement = make_statement()
+    logged_in(Role.viewer)
+    html = client.get(f"/dashboard/statements/{statement.id}/statistics").get_data(as_text=True)
+    assert _figure(html, "Update opt-in rate") == "–"
+
+
+def test_the_command_line_prints_the_update_opt_in_rate(runner, make_statement):
+    statement = make_statement(requires_confirmation=False)
+    _three_sign_and_two_ask_for_updates(statement)
+
+    text = runner.invoke(args=["signatures", "stats", statement.slug])
+    assert text.exit_code == 0, text.output
+    assert "Update opt-in rate: 67% (2 of 3 asked for updates)" in text.output
+    assert re.search(r"unite\s+2, 2, 1", text.output)
+    figures = json.loads(runner.invoke(args=["signatures", "stats", statement.slug,
+                                             "--json"]).output)
+    assert (figures["signed"], figures["opted_in"], figures["opt_in_rate"]) == (3, 2, 0.6667)
+    assert {"source": "unite", "signed": 2, "signatures": 2, "opted_in": 1} in figures[
+        "by_source"]
+
+
+def test_reconcile_after_the_counters_are_lost_gives_the_same_rate(
+    client, logged_in, runner, make_statement
+):
+    from sqlalchemy import delete as delete_rows
+
+    from campaign.signatures.models import SignatureStatShard
+
+    statement = make_statement(requires_confirmation=False)
+    _three_sign_and_two_ask_for_updates(statement)
+    kept = kept_counters(statement.id)
+    assert kept == full_recount(statement.id)
+    assert kept[("source", "unite")] == (2, 2, 1)
+
+    db.session.execute(delete_rows(SignatureStatShard)
+                       .where(SignatureStatShard.statement_id == statement.id))
+    db.session.commit()
+    assert kept_counters(statement.id) == {}
+    result = runner.invoke(args=["signatures", "reconcile", statement.slug])
+    assert result.exit_code == 0, result.output
+
+    assert kept_counters(statement.id) == kept
+    logged_in(Role.viewer)
+    html = client.get(f"/dashboard/statements/{statement.id}/statistics").get_data(as_text=True)
+    assert _figure(html, "Update opt-in rate") == "67% (2 of 3)"
+
+
+def test_a_deleted_signature_takes_its_opt_in_out_of_the_rate(client, logged_in,
+                                                              make_statement):
+    statement = make_statement(requires_confirmation=False)
+    _three_sign_and_two_ask_for_updates(statement)
+    olena = db.session.scalars(select(Signature).where(Signature.name == "Olena")).one()
+    assert olena.wants_updates
+    delete(olena)
+    assert kept_counters(statement.id) == full_recount(statement.id)
+
+    logged_in(Role.viewer)
+    html = client.get(f"/dashboard/statements/{statement.id}/statistics").get_data(as_text=True)
+    assert _figure(html, "Update opt-in rate") == "50% (1 of 2)"
+
+
+def test_the_public_figures_leave_the_update_opt_in_rate_out(client, logged_in,
+                                                             make_statement):
+    statement = make_statement(requires_confirmation=False)
+    _three_sign_and_two_ask_for_updates(statement)
+    logged_in(Role.editor)
+    client.submit(f"/dashboard/statements/{statement.id}/statistics/settings",
+                  {"public": "y", "milestones": ""},
+                  page=f"/dashboard/statements/{statement.id}/statistics")
+    client.get("/logout")
+
+    response = _visitor().get(f"/s/{statement.slug}/stats.json")
+    assert response.status_code == 200
+    assert response.get_json()["signatures"] == 3
+    assert set(response.get_json()) == {"statement", "signatures", "by_country", "by_day"}
+    assert "opt" not in response.get_data(as_text=True)
+    page = _visitor().get(f"/s/{statement.slug}").get_data(as_text=True)
+    assert "opt-in" not in page
+
+
+def test_the_event_statistics_show_how_many_registrants_asked_for_updates(
+    client, logged_in, make_event
+):
+    event = make_event(tickets=({"name": "Free ticket"}, {"name": "Supporter"}))
+    free, supporter = event.ticket_types
+    visitor = _visitor()
+    for name, ticket, updates in (("Olena", free, "y"), ("Ian", free, ""),
+                                  ("Oksana", supporter, "y")):
+        fields = {"name": name, "email": f"{name.lower()}@example.org", "consent": "y",
+                  "ticket": str(ticket.id)}
+        if updates:
+            fields["email_updates"] = updates
+        assert visitor.submit(f"/e/{event.slug}", fields, page=f"/e/{event.slug}"
+                              ).status_code == 200
+    assert sorted(db.session.scalars(select(Registration.wants_updates))) == [False, True, True]
+
+    logged_in(Role.viewer)
+    html = client.get(f"/dashboard/events/{event.id}/statistics").get_data(as_text=True)
+    assert _figure(html, "Registrations") == "3"
+    assert _figure(html, "Update opt-in rate") == "67% (2 of 3)"
+    assert re.search(r'<th scope="row">No source</th><td>3</td><td>3</td>'
+                     r'<td>67% \(2 of 3\)</td>', html)
+
+
+def test_the_migration_learns_each_choice_from_the_supporters_records(test_settings, tmp_path):
+    from datetime import timedelta
+
+    from campaign import create_app
+    from campaign.common.time import utcnow
+    from campaign.statements.models import Campaign, Statement, StatementStatus
+    from campaign.supporters.models import Supporter
+    from tests.conftest import CampaignClient, empty_database
+
+    with empty_database(tmp_path, prefix="campaign_opt_in_migration") as url:
+        app = create_app({**test_settings, "SQLALCHEMY_DATABASE_URI": url})
+        app.test_client_class = CampaignClient
+        _flask_db(app, "upgrade")
+        with app.app_context():
+            campaign = Campaign(name="Solidarity", slug="solidarity")
+            statement, later = (
+                Statement(campaign=campaign, slug=slug, title="A free Ukraine",
+                          status=StatementStatus.published, requires_confirmation=False)
+                for slug in ("free-ukraine", "later"))
+            db.session.add_all([statement, later])
+            db.session.commit()
+            statement_id = statement.id
+            _three_sign_and_two_ask_for_updates(statement)
+            # Olena signs another statement a day later without asking again: she asked once.
+            sign_through(app.test_client(), later, name="Olena", email="olena@example.org")
+            db.session.execute(
+                Signature.__table__.update().where(Signature.statement_id == later.id)
+                .values(created_at=utcnow() + timedelta(days=1)))
+            db.session.commit()
+            assert db.session.scalar(select(func.count()).select_from(Supporter)) == 3
+            before = kept_counters(statement_id)
+            assert before[("source", "unite")] == (2, 2, 1)
+            db.engine.dispose()
+
+        _flask_db(app, "downgrade", "fa0d88fb5242-1")
+        _flask_db(app, "upgrade")
+        with app.app_context():
+            chosen = dict(db.session.execute(select(Signature.name, Signature.wants_updates)
+                                             .where(Signature.statement_id == statement_id)).all())
+            assert chosen == {"Olena": True, "Ian": False, "Oksana": True}
+            assert db.session.scalars(select(Signature.wants_updates)
+                                      .where(Signature.statement_id != statement_id)).all() == [
+                False]
+            assert kept_counters(statement_id) == before == full_recount(statement_id)
             db.engine.dispose()

@@ -4,7 +4,7 @@ from typing import Optional
 
 from sqlalchemy import (
     BigInteger, CheckConstraint, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint,
-    func,
+    false, func,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
@@ -225,6 +225,9 @@ class Registration(db.Model):
     )
     #: The language the person registered in (the page's): their emails are written in it.
     language: Mapped[str] = mapped_column(String(16), default="en", server_default="en")
+    #: Ticked "Email me updates about this campaign" when registering (the choice on the form):
+    #: the event statistics' update opt-in rate counts it.
+    wants_updates: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     cancelled_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     #: The last change of any kind (the API's `modified_date`); the server default serves

@@ -121,6 +121,7 @@ def register(
         registration.consent_version = consent_version
         registration.source = source
         registration.referrer_domain = referrer_domain
+        registration.wants_updates = wants_updates
         registration.language = str(get_locale())
         registration.created_at = utcnow()
         if _has_room(event, ticket, total, per_ticket):

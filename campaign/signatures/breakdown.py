@@ -2,9 +2,10 @@
 
 Each signature adds to one counter row per breakdown (one random shard for all four, in one
 INSERT ... ON CONFLICT) in the transaction that stores or changes it: `signed` when a row is
-stored or deleted, `counted` when its standing moves (`counts.standing`). The statistics pages
-read these rows (a statement's days, countries and sources), never the signatures.
-`signatures reconcile` recomputes them.
+stored or deleted, `counted` when its standing moves (`counts.standing`), `opted_in` with
+`signed` for a signer who ticked "Email me updates" (`Signature.wants_updates`, fixed when the
+signature is stored). The statistics pages read these rows (a statement's days, countries and
+sources), never the signatures. `signatures reconcile` recomputes them.
 
 The caller has moved (or touched) one of the statement's count shards first in the same
 transaction, so `reconcile`, which locks every count shard before recounting, never runs
@@ -12,6 +13,7 @@ between a signature's row and its counters.
 """
 import random
 from datetime import datetime
+from typing import NamedTuple
 
 from flask import current_app
 from sqlalchemy import case, delete, func, insert, select, text
@@ -19,8 +21,8 @@ from sqlalchemy import case, delete, func, insert, select, text
 from campaign.extensions import db
 from campaign.signatures.models import Breakdown, Signature, SignatureStatShard, SignatureStatus
 
-_COLUMNS = "(statement_id, breakdown, key, shard, signed, counted)"
-_ROW = "(:statement_id, '{breakdown}', :{name}, :shard, :signed, :counted)"
+_COLUMNS = "(statement_id, breakdown, key, shard, signed, counted, opted_in)"
+_ROW = "(:statement_id, '{breakdown}', :{name}, :shard, :signed, :counted, :opted_in)"
 #: Written out, as `counts._ADD_TO_SHARD` is, since it runs for every signature. The rows go
 #: in the same order every time (day, hour, country, source), so two signatures never wait
 #: for each other's rows in opposite orders.
@@ -30,8 +32,20 @@ _ADD = text(
                 for breakdown in Breakdown)
     + " ON CONFLICT (statement_id, breakdown, key, shard) DO UPDATE SET "
     "signed = signature_stat_shards.signed + excluded.signed, "
-    "counted = signature_stat_shards.counted + excluded.counted"
+    "counted = signature_stat_shards.counted + excluded.counted, "
+    "opted_in = signature_stat_shards.opted_in + excluded.opted_in"
 )
+
+
+class Figures(NamedTuple):
+    """What the counters of one key add up to."""
+
+    #: Signatures made (any status).
+    signed: int = 0
+    #: Of those, counted (confirmed).
+    counted: int = 0
+    #: Of those made, the ones whose signer ticked "Email me updates".
+    opted_in: int = 0
 
 
 def day_key(moment: datetime) -> str:
@@ -52,43 +66,49 @@ def keys_of(signature: Signature) -> dict[str, str]:
     }
 
 
-def add(statement_id: int, keys: dict[str, str], signed: int, counted: int,
+def add(statement_id: int, keys: dict[str, str], signed: int, counted: int, opted_in: int = 0,
         shard: int | None = None) -> None:
     """Add to the counters at `keys` (from `keys_of`) within the caller's transaction."""
-    if not signed and not counted:
+    if not signed and not counted and not opted_in:
         return
     db.session.execute(_ADD, {
         "statement_id": statement_id,
         "shard": random.randrange(current_app.config["COUNT_SHARDS"]) if shard is None else shard,
         "signed": signed,
         "counted": counted,
+        "opted_in": opted_in,
         **keys,
     })
 
 
 def move(signature: Signature, keys_before: dict[str, str], counted_before: int,
          counted_after: int) -> None:
-    """A stored signature changed: its counted standing, or (rarely) where it is counted."""
+    """A stored signature changed: its counted standing, or (rarely) where it is counted.
+
+    Its opt-in goes with it: `wants_updates` is what the form said and never changes.
+    """
     keys_after = keys_of(signature)
     if keys_after == keys_before:
         add(signature.statement_id, keys_after, 0, counted_after - counted_before)
         return
-    add(signature.statement_id, keys_before, -1, -counted_before)
-    add(signature.statement_id, keys_after, 1, counted_after)
+    opted_in = int(signature.wants_updates)
+    add(signature.statement_id, keys_before, -1, -counted_before, -opted_in)
+    add(signature.statement_id, keys_after, 1, counted_after, opted_in)
 
 
-def sums(statement_id: int, breakdown: Breakdown, since: str = "") -> dict[str, tuple[int, int]]:
-    """(signed, counted) per key of one breakdown, keys from `since` on, in key order."""
+def sums(statement_id: int, breakdown: Breakdown, since: str = "") -> dict[str, Figures]:
+    """(signed, counted, opted_in) per key of one breakdown, keys from `since` on, in key order."""
     rows = db.session.execute(
         select(SignatureStatShard.key, func.sum(SignatureStatShard.signed),
-               func.sum(SignatureStatShard.counted))
+               func.sum(SignatureStatShard.counted), func.sum(SignatureStatShard.opted_in))
         .where(SignatureStatShard.statement_id == statement_id,
                SignatureStatShard.breakdown == breakdown,
                SignatureStatShard.key >= since)
         .group_by(SignatureStatShard.key)
         .order_by(SignatureStatShard.key)
     )
-    return {key: (int(signed), int(counted)) for key, signed, counted in rows}
+    return {key: Figures(int(signed), int(counted), int(opted_in))
+            for key, signed, counted, opted_in in rows}
 
 
 def _hour_of_signing():
@@ -109,23 +129,25 @@ def recount(statement_id: int) -> None:
     )
     is_counted = func.coalesce(func.sum(case((Signature.status == SignatureStatus.confirmed, 1),
                                              else_=0)), 0)
+    is_opted_in = func.coalesce(func.sum(case((Signature.wants_updates, 1), else_=0)), 0)
     hour = _hour_of_signing()
     totals: dict[tuple[Breakdown, str], list[int]] = {}
     for breakdown, column in ((Breakdown.hour, hour), (Breakdown.country, Signature.country),
                               (Breakdown.source, Signature.source)):
-        for key, signed, counted in db.session.execute(
-            select(column, func.count(), is_counted)
+        for key, *figures in db.session.execute(
+            select(column, func.count(), is_counted, is_opted_in)
             .where(Signature.statement_id == statement_id)
             .group_by(column)
         ):
-            totals[(breakdown, key or "")] = [int(signed), int(counted)]
+            figures = [int(figure) for figure in figures]
+            totals[(breakdown, key or "")] = figures
             if breakdown is Breakdown.hour:
-                day = totals.setdefault((Breakdown.day, key[:10]), [0, 0])
-                day[0] += int(signed)
-                day[1] += int(counted)
+                day = totals.setdefault((Breakdown.day, key[:10]), [0, 0, 0])
+                for position, figure in enumerate(figures):
+                    day[position] += figure
     if totals:
         db.session.execute(insert(SignatureStatShard), [
             {"statement_id": statement_id, "breakdown": breakdown, "key": key, "shard": 0,
-             "signed": signed, "counted": counted}
-            for (breakdown, key), (signed, counted) in totals.items()
+             "signed": signed, "counted": counted, "opted_in": opted_in}
+            for (breakdown, key), (signed, counted, opted_in) in totals.items()
         ])

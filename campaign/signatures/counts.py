@@ -58,7 +58,8 @@ def adjust(statement_id: int, counted: int, listed: int, touch: bool = False) ->
 
 def count_stored(statement_id: int, signatures: list[Signature]) -> None:
     """Count signatures just stored, in the caller's transaction: the count shards by their
-    standing, the breakdown counters (day, hour, country, source) as made and counted.
+    standing, the breakdown counters (day, hour, country, source) as made, counted and opted
+    in to updates.
 
     Every way of storing a new signature calls this (signing, curated and imported
     signatories), so no signature is left out of a count or a chart.
@@ -79,13 +80,15 @@ def count_stored(statement_id: int, signatures: list[Signature]) -> None:
         keys = tuple(sorted(breakdown.keys_of(signature).items()))
         by_keys[keys, "signed"] += 1
         by_keys[keys, "counted"] += standing_now[0]
+        # Curated signatories come here before their flush sets the default (False).
+        by_keys[keys, "opted_in"] += 1 if signature.wants_updates else 0
     if not signatures:
         return
     adjust(statement_id, counted, listed, touch=True)
     shard = random.randrange(current_app.config["COUNT_SHARDS"])
     for keys in sorted({keys for keys, _column in by_keys}):
         breakdown.add(statement_id, dict(keys), by_keys[keys, "signed"],
-                      by_keys[keys, "counted"], shard=shard)
+                      by_keys[keys, "counted"], by_keys[keys, "opted_in"], shard=shard)
 
 
 def standing(signature: Signature) -> tuple[int, int]:

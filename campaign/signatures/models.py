@@ -2,7 +2,9 @@ import enum
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import Date, Enum, ForeignKey, Index, Integer, String, UniqueConstraint, func
+from sqlalchemy import (
+    Date, Enum, ForeignKey, Index, Integer, String, UniqueConstraint, false, func,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from campaign.common.crypto import EncryptedText
@@ -102,6 +104,9 @@ class Signature(db.Model):
     )
     #: The language the person signed in (the page's): their emails are written in it.
     language: Mapped[str] = mapped_column(String(16), default="en", server_default="en")
+    #: Ticked "Email me updates about this campaign" when signing (the choice on the form,
+    #: whatever their subscription became): the statistics' update opt-in rate counts it.
+    wants_updates: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     confirmed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     #: The last change of any kind (the API's `modified_date`); the server default serves
@@ -227,6 +232,8 @@ class SignatureStatShard(db.Model):
     signed: Mapped[int] = mapped_column(default=0)
     #: Of those, the ones that count (confirmed).
     counted: Mapped[int] = mapped_column(default=0)
+    #: Of those made, the ones whose signer ticked "Email me updates" (`Signature.wants_updates`).
+    opted_in: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class Milestone(db.Model):

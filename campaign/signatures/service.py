@@ -213,6 +213,7 @@ def sign(statement: Statement | SigningTerms, details: SignatoryDetails,
         ip_hash=address,
         source=details.source,
         referrer_domain=details.referrer_domain,
+        wants_updates=details.wants_updates,
         language=str(get_locale()),
         created_at=now,
         updated_at=now,
@@ -461,7 +462,8 @@ def delete(signature: Signature) -> None:
     _leave_curated_list(signature)
     change_signature(signature, status=SignatureStatus.withdrawn)
     counts.adjust(signature.statement_id, 0, 0, touch=True)
-    breakdown.add(signature.statement_id, breakdown.keys_of(signature), -1, 0)
+    breakdown.add(signature.statement_id, breakdown.keys_of(signature), -1, 0,
+                  -int(signature.wants_updates))
     db.session.delete(signature)
     record("signature.delete", target, statement_target)
     db.session.commit()

@@ -40,16 +40,23 @@ class StatsError(DomainError):
 
 @dataclass(frozen=True)
 class Row:
-    """One line of a table: a key, its label, signatures made and counted."""
+    """One line of a table: a key, its label, signatures made and counted, and of those made,
+    the ones whose signer asked for updates (registrations, places and opt-ins for an event)."""
 
     key: str
     label: str
     signed: int
     counted: int
+    opted_in: int = 0
 
     @property
     def confirmation_rate(self) -> float | None:
         return self.counted / self.signed if self.signed else None
+
+    @property
+    def opt_in_rate(self) -> float | None:
+        """The share of those made whose signer ticked "Email me updates"."""
+        return self.opted_in / self.signed if self.signed else None
 
 
 @dataclass
@@ -57,6 +64,8 @@ class StatementFigures:
     statement: Statement
     signed: int
     counted: int
+    #: Signatures made whose signer ticked "Email me updates about this campaign".
+    opted_in: int
     goal: int | None
     days: list[Row]
     hours: list[Row]
@@ -69,6 +78,11 @@ class StatementFigures:
     def confirmation_rate(self) -> float | None:
         return self.counted / self.signed if self.signed else None
 
+    @property
+    def opt_in_rate(self) -> float | None:
+        """The update opt-in rate: the share of signatures made that asked for updates."""
+        return self.opted_in / self.signed if self.signed else None
+
 
 def country_name(code: str) -> str:
     if not code:
@@ -76,7 +90,7 @@ def country_name(code: str) -> str:
     return Locale.parse(str(get_locale() or "en")).territories.get(code, code)
 
 
-def _filled_days(sums: dict[str, tuple[int, int]], last: date) -> list[Row]:
+def _filled_days(sums: dict[str, tuple[int, ...]], last: date) -> list[Row]:
     """Every day from the first with signatures (DAYS_SHOWN at most) to `last`, zeros kept."""
     if not sums:
         return []
@@ -85,8 +99,7 @@ def _filled_days(sums: dict[str, tuple[int, int]], last: date) -> list[Row]:
     day = first
     while day <= last:
         key = day.isoformat()
-        signed, counted = sums.get(key, (0, 0))
-        days.append(Row(key, key, signed, counted))
+        days.append(Row(key, key, *sums.get(key, (0, 0))))
         day += timedelta(days=1)
     return days
 
@@ -105,27 +118,28 @@ def statement_figures(statement: Statement) -> StatementFigures:
     hours = []
     for offset in range(HOURS_SHOWN):
         key = breakdown.hour_key(start + timedelta(hours=offset))
-        signed, counted = hour_sums.get(key, (0, 0))
-        hours.append(Row(key, f"{key[:10]} {key[11:]}:00", signed, counted))
+        hours.append(Row(key, f"{key[:10]} {key[11:]}:00",
+                         *hour_sums.get(key, breakdown.Figures())))
     countries = sorted(
-        (Row(code, country_name(code), signed, counted)
-         for code, (signed, counted) in breakdown.sums(statement.id, Breakdown.country).items()),
+        (Row(code, country_name(code), *figures)
+         for code, figures in breakdown.sums(statement.id, Breakdown.country).items()),
         key=lambda row: (-row.counted, row.label),
     )
     sources = sorted(
-        (Row(code, code or _("No source"), signed, counted)
-         for code, (signed, counted) in breakdown.sums(statement.id, Breakdown.source).items()),
+        (Row(code, code or _("No source"), *figures)
+         for code, figures in breakdown.sums(statement.id, Breakdown.source).items()),
         key=lambda row: (-row.signed, row.key),
     )
     cumulative, running = [], sum(
-        counted for key, (_signed, counted) in day_sums.items() if days and key < days[0].key)
+        figures.counted for key, figures in day_sums.items() if days and key < days[0].key)
     for row in days:
         running += row.counted
         cumulative.append((row.key, running))
     return StatementFigures(
         statement=statement,
-        signed=sum(signed for signed, _counted in day_sums.values()),
-        counted=sum(counted for _signed, counted in day_sums.values()),
+        signed=sum(figures.signed for figures in day_sums.values()),
+        counted=sum(figures.counted for figures in day_sums.values()),
+        opted_in=sum(figures.opted_in for figures in day_sums.values()),
         goal=statement.signature_goal,
         days=days, hours=hours, countries=countries, sources=sources, cumulative=cumulative,
     )
@@ -156,28 +170,31 @@ def save_settings(statement: Statement, public: bool, milestones: list[int]) -> 
 def where_from(statement: Statement) -> list[Row]:
     """The top countries by signatures counted, for the public page (no one unnamed shown)."""
     rows = [
-        Row(code, country_name(code), signed, counted)
-        for code, (signed, counted) in breakdown.sums(statement.id, Breakdown.country).items()
-        if code and counted > 0
+        Row(code, country_name(code), figures.signed, figures.counted)
+        for code, figures in breakdown.sums(statement.id, Breakdown.country).items()
+        if code and figures.counted > 0
     ]
     return sorted(rows, key=lambda row: (-row.counted, row.label))[:PUBLIC_COUNTRIES]
 
 
 def public_figures(statement: Statement) -> dict:
-    """stats.json: counted signatures in total, by country and by day; nobody's details."""
+    """stats.json: counted signatures in total, by country and by day; nobody's details.
+
+    Nor the update opt-in rate: how many asked for the campaign's emails is the organizers' own.
+    """
     day_sums = breakdown.sums(statement.id, Breakdown.day)
     by_country = sorted(
-        ((code, counted) for code, (_signed, counted)
-         in breakdown.sums(statement.id, Breakdown.country).items() if counted > 0),
+        ((code, figures.counted) for code, figures
+         in breakdown.sums(statement.id, Breakdown.country).items() if figures.counted > 0),
         key=lambda item: (-item[1], item[0]),
     )
     return {
         "statement": statement.slug,
-        "signatures": sum(counted for _signed, counted in day_sums.values()),
+        "signatures": sum(figures.counted for figures in day_sums.values()),
         "by_country": [{"country": code or None, "signatures": counted}
                        for code, counted in by_country],
-        "by_day": [{"date": day, "signatures": counted}
-                   for day, (_signed, counted) in day_sums.items() if counted > 0],
+        "by_day": [{"date": day, "signatures": figures.counted}
+                   for day, figures in day_sums.items() if figures.counted > 0],
     }
 
 
@@ -199,12 +216,24 @@ class EventFigures:
     def confirmed(self) -> int:
         return sum(row.counted for row in self.tickets)
 
+    @property
+    def opted_in(self) -> int:
+        """Registrations whose registrant ticked "Email me updates about this campaign"."""
+        return sum(row.opted_in for row in self.tickets)
+
+    @property
+    def opt_in_rate(self) -> float | None:
+        return self.opted_in / self.registered if self.registered else None
+
 
 def _registrations_by(event: Event, column) -> list[tuple]:
-    """(value, registrations, confirmed places) per value of `column`, cancelled left out."""
+    """(value, registrations, confirmed places, opted in to updates) per value of `column`,
+    cancelled left out."""
     is_confirmed = case((Registration.status == RegistrationStatus.confirmed, 1), else_=0)
+    is_opted_in = case((Registration.wants_updates, 1), else_=0)
     return db.session.execute(
-        select(column, func.count(), func.coalesce(func.sum(is_confirmed), 0))
+        select(column, func.count(), func.coalesce(func.sum(is_confirmed), 0),
+               func.coalesce(func.sum(is_opted_in), 0))
         .where(Registration.event_id == event.id,
                Registration.status != RegistrationStatus.cancelled)
         .group_by(column)
@@ -221,8 +250,9 @@ def _utc_day(column):
 
 def _event_sources(event: Event) -> list[Row]:
     return sorted(
-        (Row(code, code or _("No source"), registered, int(confirmed))
-         for code, registered, confirmed in _registrations_by(event, Registration.source)),
+        (Row(code, code or _("No source"), registered, int(confirmed), int(opted_in))
+         for code, registered, confirmed, opted_in
+         in _registrations_by(event, Registration.source)),
         key=lambda row: (-row.signed, row.key),
     )
 
@@ -230,10 +260,12 @@ def _event_sources(event: Event) -> list[Row]:
 def event_figures(event: Event) -> EventFigures:
     ticket_names = {ticket_id: name for ticket_id, name in db.session.execute(
         select(TicketType.id, TicketType.name).where(TicketType.event_id == event.id))}
-    day_sums = {day: (registered, int(confirmed)) for day, registered, confirmed
+    day_sums = {day: (registered, int(confirmed), int(opted_in))
+                for day, registered, confirmed, opted_in
                 in _registrations_by(event, _utc_day(Registration.created_at))}
-    tickets = [Row(str(ticket_id), ticket_names.get(ticket_id, ""), registered, int(confirmed))
-               for ticket_id, registered, confirmed
+    tickets = [Row(str(ticket_id), ticket_names.get(ticket_id, ""), registered, int(confirmed),
+                   int(opted_in))
+               for ticket_id, registered, confirmed, opted_in
                in _registrations_by(event, Registration.ticket_type_id)]
     return EventFigures(event, _filled_days(day_sums, _last_day(day_sums)), tickets,
                         _event_sources(event))
@@ -263,7 +295,8 @@ def links_of(statement: Statement | None = None, event: Event | None = None) -> 
              else TrackedLink.event_id == event.id)
     links = db.session.scalars(select(TrackedLink).where(owner).order_by(TrackedLink.code)).all()
     if statement is not None:
-        by_code = breakdown.sums(statement.id, Breakdown.source)
+        by_code = {code: (figures.signed, figures.counted) for code, figures
+                   in breakdown.sums(statement.id, Breakdown.source).items()}
     else:
         by_code = {row.key: (row.signed, row.counted) for row in _event_sources(event)}
     return [LinkFigures(link, _target_url(statement, event, link.code), *by_code.get(link.code, (0, 0)))
