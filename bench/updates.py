@@ -7,10 +7,12 @@ For each database asked for (a fresh one, made for the run and dropped after) it
     supporters (one INSERT ... SELECT over a series each, cycling through a thousand
     encrypted addresses, each row its own blind index), then times queuing an update to
     them: `updates.service.start_due_updates`, counting the SQL statements it runs (the
-    recipients go in one INSERT ... SELECT);
+    recipients go in one INSERT ... SELECT), and stops it, so that its 100,000 do not go
+    out in front of the next part's;
  2. delivers an update to --deliver recipients of a second statement through the real path
     (`mail.sender.send_due`: each batch handed to the outbox, rendered per person, then sent
-    over one SMTP connection, "sending" and "sent" committed for each message) to a local
+    over one SMTP connection, each message's "sending" committed before its data goes, with
+    the previous one's "sent") to a local
     aiosmtpd server in its own process, and sends the same messages (read beforehand from
     the outbox, made into MIME as the sender does) with a bare smtplib loop over one
     connection, bare / app / bare, reporting messages a second and the app's rate as a
@@ -168,6 +170,7 @@ def measure_queuing(kind: str, size: int) -> dict:
     queued = service.start_due_updates()
     seconds = time.perf_counter() - started
     event.remove(db.engine, "before_cursor_execute", count)
+    service.stop_update(item)  # so that the delivery below sends only its own update
     return {"recipients": queued, "seconds": round(seconds, 2), "fill_seconds": fill_seconds,
             "statements": dict(Counter(statements))}
 

@@ -3,6 +3,7 @@
 Used by the security-header tests and the browser tests, so a page added later is checked by
 both without anyone listing it.
 """
+import re
 from datetime import timedelta
 
 from flask import url_for
@@ -128,3 +129,9 @@ def html_pages(app, client, scene: dict, dashboard: bool) -> list[tuple[str, str
         if response.status_code == 200 and response.mimetype == "text/html":
             found.append((endpoint, path))
     return found
+
+
+def without_cell_labels(html: str) -> str:
+    """A page's tables without the column labels each cell carries for phones (`|table_cells`),
+    for tests that read a row's cells as the table's markup."""
+    return re.sub(r' data-(?:label="[^"]*"|blank="")', "", html)

@@ -2,7 +2,7 @@ import enum
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import Date, Enum, Index, String
+from sqlalchemy import Date, Enum, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from campaign.common.crypto import EncryptedText
@@ -21,7 +21,11 @@ class OutboxStatus(enum.Enum):
 
 class OutboxMessage(db.Model):
     __tablename__ = "outbox_messages"
-    __table_args__ = (Index("ix_outbox_messages_status_next", "status", "next_attempt_at"),)
+    #: Partial: the senders look for pending messages (and ones left sending); the sent ones,
+    #: nearly all of the table once bulk mail has gone out, need no place in it.
+    __table_args__ = (Index("ix_outbox_messages_status_next", "status", "next_attempt_at",
+                            postgresql_where=text("status IN ('pending', 'sending')"),
+                            sqlite_where=text("status IN ('pending', 'sending')")),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: What the message is about, e.g. "signature_confirmation".

@@ -2,7 +2,7 @@ import enum
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Enum, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from campaign.common.text import SOURCE_MAX_LENGTH
@@ -119,7 +119,16 @@ class UpdateRecipient(db.Model):
     __tablename__ = "update_recipients"
     __table_args__ = (
         UniqueConstraint("update_id", "email_index"),
-        Index("ix_update_recipients_update_status", "update_id", "status"),
+        # Partial: only what waits to be handed over, in the order it is (`hand_over` reads
+        # it in order, never past the rows already handed); an update's rows by update_id go
+        # through the unique constraint's index.
+        Index("ix_update_recipients_queued", "id",
+              postgresql_where=text("status = 'queued'"), sqlite_where=text("status = 'queued'")),
+        # Partial: every row is queued without an outbox message; only handed ones need finding
+        # (a stop, and the foreign key's SET NULL when an outbox message is deleted).
+        Index("ix_update_recipients_outbox_message_id", "outbox_message_id",
+              postgresql_where=text("outbox_message_id IS NOT NULL"),
+              sqlite_where=text("outbox_message_id IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -131,4 +140,4 @@ class UpdateRecipient(db.Model):
     status: Mapped[RecipientStatus] = mapped_column(
         Enum(RecipientStatus, native_enum=False, length=16), default=RecipientStatus.queued)
     outbox_message_id: Mapped[Optional[int]] = mapped_column(
-        ForeignKey("outbox_messages.id", ondelete="SET NULL"), index=True)
+        ForeignKey("outbox_messages.id", ondelete="SET NULL"))
