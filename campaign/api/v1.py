@@ -137,18 +137,19 @@ def person(key: str):
     return _found(found) or hal(osdi.person(found))
 
 
-def _parent_and_children(parents: str, children: str, helper: str, *, list_parents,
-                         get_parent, parent_shape, list_children, get_child, child_shape,
+def _parent_and_children(parents: str, children: str, *, list_parents, get_parent,
+                         parent_shape, list_children, get_child, child_shape,
                          write_child) -> None:
     """The routes of a public record (a petition, an event) and of the personal records made
     under it (its signatures, its attendances), the same for both pairs:
 
     GET /<parents>, /<parents>/<id> (no key); GET /<parents>/<id>/<children>, /<children>,
     /<children>/<id> (a read key); POST /<parents>/<id>/<children>, OSDI's record helper
-    named `helper` (a write key). The other endpoints are named from the two words:
-    `petitions`, `petition`, `petition_signatures`, `signatures`, `signature`.
+    (a write key). The endpoints are named from the two words: `petitions`, `petition`,
+    `petition_signatures`, `record_signature_helper`, `signatures`, `signature`.
     """
     parent, child = parents.removesuffix("s"), children.removesuffix("s")
+    helper = f"record_{child}_helper"
     nested, parent_id, child_id = f"{parent}_{children}", f"{parent}_id", f"{child}_id"
 
     def parent_listing():
@@ -188,12 +189,12 @@ def _parent_and_children(parents: str, children: str, helper: str, *, list_paren
 
 
 _parent_and_children(
-    "petitions", "signatures", "record_signature_helper",
+    "petitions", "signatures",
     list_parents=records.petitions, get_parent=records.petition, parent_shape=osdi.petition,
     list_children=records.signatures, get_child=records.signature, child_shape=osdi.signature,
     write_child=record_signature)
 _parent_and_children(
-    "events", "attendances", "record_attendance_helper",
+    "events", "attendances",
     list_parents=records.events, get_parent=records.event, parent_shape=osdi.event,
     list_children=records.attendances, get_child=records.attendance, child_shape=osdi.attendance,
     write_child=record_attendance)
