@@ -8,7 +8,7 @@ handed over; the outbox's index keeps only what the senders look for, not every 
 ever sent.
 
 Revision ID: 6d0e3c1a9b27
-Revises: 3e690c2b5dfc
+Revises: fa0d88fb5242
 Create Date: 2026-12-02 01:00:00.000000
 
 """
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '6d0e3c1a9b27'
-down_revision = '3e690c2b5dfc'
+down_revision = 'fa0d88fb5242'
 branch_labels = None
 depends_on = None
 
