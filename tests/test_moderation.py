@@ -19,7 +19,7 @@ def _list_url(statement, **args) -> str:
 
 def _names_listed(client, url: str) -> list[str]:
     html = client.get(url).get_data(as_text=True)
-    return re.findall(r'<th scope="row">([^<]+?)\s*<', html)
+    return re.findall(r'<th scope="row"[^>]*>([^<]+?)\s*<', html)
 
 
 def _signature_of(email: str) -> Signature:
