@@ -386,7 +386,7 @@ def test_a_pending_signature_holds_a_count_shard_so_reconcile_waits_for_it(
     assert failures == []
     db.session.expire_all()
     assert kept_counters(statement_id) == full_recount(statement_id)
-    assert kept_counters(statement_id)[("source", "unite")] == (1, 0)
+    assert kept_counters(statement_id)[("source", "unite")] == (1, 0, 0)
     assert counts.totals(statement_id) == counts.Totals(0, 0)
 
 
