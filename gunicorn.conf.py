@@ -8,7 +8,9 @@ Every value comes from the environment, with defaults sized for a small host:
                      so keep WEB_THREADS <= DB_POOL_SIZE + DB_MAX_OVERFLOW
   WEB_TIMEOUT        seconds before a silent worker is restarted (default 30)
   WEB_KEEPALIVE      seconds to keep an idle client connection (default 5)
-  WEB_MAX_REQUESTS   recycle a worker after this many requests, 0 = never (default 2000)
+  WEB_MAX_REQUESTS   recycle a worker after this many requests, 0 = never (default 0: a new
+                     worker loads the app, a second or more of CPU, and under a spike of
+                     signers 2000 came round every few seconds, each a stall of seconds)
   WEB_BACKLOG        connections the kernel queues while every thread is busy (default 2048)
   FORWARDED_ALLOW_IPS  proxies whose X-Forwarded-* gunicorn itself trusts (default 127.0.0.1)
 
@@ -32,7 +34,7 @@ worker_class = "gthread"
 timeout = _int("WEB_TIMEOUT", 30)
 graceful_timeout = timeout
 keepalive = _int("WEB_KEEPALIVE", 5)
-max_requests = _int("WEB_MAX_REQUESTS", 2000)
+max_requests = _int("WEB_MAX_REQUESTS", 0)
 max_requests_jitter = max_requests // 10
 backlog = _int("WEB_BACKLOG", 2048)
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
