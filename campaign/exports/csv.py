@@ -83,7 +83,7 @@ def sql_enum_value(stored: ColumnElement, enum: type[Enum]) -> ColumnElement:
     values for most enums: then the column is the cell as it is)."""
     name = type_coerce(stored, String)
     if all(member.name == member.value for member in enum):
-        return name
+        return func.coalesce(name, "", type_=String) if _nullable(stored) else name
     return case(*((name == member.name, literal(member.value)) for member in enum),
                 else_=literal(""))
 
@@ -175,6 +175,8 @@ def read_ahead(batches: Iterator[Batch], depth: int = 2) -> Iterator[Batch]:
         except BaseException as error:  # raised again in the caller's thread
             hand_over(error)
             return
+        finally:
+            getattr(batches, "close", lambda: None)()  # its cursor, in the thread that read it
         hand_over(_END)
 
     reader = threading.Thread(target=read, name="export-read-ahead", daemon=True)
