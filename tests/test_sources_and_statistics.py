@@ -691,3 +691,18 @@ def test_the_migration_learns_each_choice_from_the_supporters_records(test_setti
                 False]
             assert kept_counters(statement_id) == before == full_recount(statement_id)
             db.engine.dispose()
+
+
+def test_the_running_total_of_a_statement_signed_on_one_day_shows_as_a_point(
+    client, logged_in, make_statement
+):
+    """A line through one day's total has no length: its end is drawn as a point."""
+    statement = make_statement(requires_confirmation=False)
+    for _ in range(3):
+        sign_through(client, statement, "")
+    logged_in(Role.viewer)
+    html = client.get(f"/dashboard/statements/{statement.id}/statistics").get_data(as_text=True)
+    so_far = html[html.index('id="cumulative-title"'):]
+    so_far = so_far[:so_far.index("</svg>")]
+    assert re.search(r'<circle class="chart__end" cx="[\d.]+" cy="[\d.]+" r="5"><title>'
+                     r'\d{4}-\d\d-\d\d: 3</title></circle>', so_far)

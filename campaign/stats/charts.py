@@ -43,6 +43,8 @@ class Chart:
     ticks: list[Tick]
     #: For a line chart: "x,y x,y ..." of its points.
     line: str = ""
+    #: For a line chart: where its last point is, marked so that a line of one point shows.
+    end: tuple[float, float] | None = None
     #: For a line chart against a goal: the goal's height, when it is in view.
     goal_y: float | None = None
     #: The first and last labels, written under the axis.
@@ -102,9 +104,11 @@ def line_chart(points: list[tuple[str, int]], goal: int | None = None) -> Chart:
     largest = max([value for _label, value in points] + [goal or 0, 1])
     top = _scale_top(largest)
     step = (WIDTH - LEFT) / max(len(points) - 1, 1)
-    line = " ".join(f"{round(LEFT + index * step, 1)},{_y(value, top)}"
-                    for index, (_label, value) in enumerate(points))
+    places = [(round(LEFT + index * step, 1), _y(value, top))
+              for index, (_label, value) in enumerate(points)]
+    line = " ".join(f"{x},{y}" for x, y in places)
     return Chart(WIDTH, HEIGHT, points, [], _ticks(top), line=line,
+                 end=places[-1] if places else None,
                  goal_y=_y(goal, top) if goal else None,
                  first_label=points[0][0] if points else "",
                  last_label=points[-1][0] if points else "")
