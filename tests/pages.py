@@ -131,6 +131,11 @@ def html_pages(app, client, scene: dict, dashboard: bool) -> list[tuple[str, str
     return found
 
 
+def table_page(client, url: str) -> str:
+    """The HTML of a page whose tables a test reads as markup, its cells' phone labels left out."""
+    return without_cell_labels(client.get(url).get_data(as_text=True))
+
+
 def without_cell_labels(html: str) -> str:
     """A page's tables without the column labels each cell carries for phones (`|table_cells`),
     for tests that read a row's cells as the table's markup."""

@@ -12,7 +12,7 @@ from campaign.mail.models import OutboxMessage
 from campaign.organizers.models import Role
 from campaign.signatures import counts
 from campaign.signatures.models import EntryMethod, Signature, SignatureStatus
-from tests.pages import without_cell_labels
+from tests.pages import table_page
 
 
 def _paper_page(statement) -> str:
@@ -74,7 +74,7 @@ def test_paper_lines_with_a_bad_line_show_the_problem_and_add_nothing_until_fixe
         ("paper", EntryMethod.paper, date(2026, 11, 20), organizer.id, SignatureStatus.confirmed)
     }
     assert counts.totals(statement.id).counted == 2
-    listed = without_cell_labels(client.get(f"/dashboard/statements/{statement.id}/signatures").get_data(as_text=True))
+    listed = table_page(client, f"/dashboard/statements/{statement.id}/signatures")
     assert "Ivan Franko" in listed and "Added 2 signatures collected on paper." in listed
     assert "on paper (paper), collected 20 November 2026, entered by Olena Organizer" in listed
 
@@ -129,7 +129,7 @@ def test_a_paper_source_in_capitals_is_one_source_with_the_tracked_link_of_that_
     logged_in(Role.editor)
     statement = make_statement(requires_confirmation=False)
     visitor = client.application.test_client()
-    page = without_cell_labels(visitor.get(f"/s/{statement.slug}?source=unite-leeds").get_data(as_text=True))
+    page = table_page(visitor, f"/s/{statement.slug}?source=unite-leeds")
     assert 'value="unite-leeds"' in page
     signed = visitor.submit(f"/s/{statement.slug}/sign",
                             {"name": "Olena Kovalenko", "email": "olena@example.org",
@@ -144,7 +144,7 @@ def test_a_paper_source_in_capitals_is_one_source_with_the_tracked_link_of_that_
         select(Signature).where(Signature.statement_id == statement.id))} == {"unite-leeds"}
     assert breakdown.sums(statement.id, Breakdown.source) == {"unite-leeds": (3, 3, 0)}
 
-    html = without_cell_labels(client.get(f"/dashboard/statements/{statement.id}/statistics").get_data(as_text=True))
+    html = table_page(client, f"/dashboard/statements/{statement.id}/statistics")
     by_source = html[html.index('id="sources-title"'):]
     by_source = by_source[:by_source.index("</section>")]
     assert "Unite-Leeds" not in by_source

@@ -18,7 +18,7 @@ from campaign.signatures import breakdown, counts
 from campaign.signatures.models import Breakdown, Signature, SignatureStatus
 from campaign.signatures.service import confirm, delete, hide
 from campaign.stats.models import TrackedLink
-from tests.pages import without_cell_labels
+from tests.pages import table_page, without_cell_labels
 
 
 def hidden_value(html: str, name: str) -> str:
@@ -30,7 +30,7 @@ def hidden_value(html: str, name: str) -> str:
 
 def sign_through(client, statement, query: str = "", referrer: str = "", **fields):
     """Open the statement page by a link, then sign with the hidden fields it carries."""
-    page = without_cell_labels(client.get(f"/s/{statement.slug}{query}").get_data(as_text=True))
+    page = table_page(client, f"/s/{statement.slug}{query}")
     data = {"name": "Olena Kovalenko", "email": f"{uuid.uuid4().hex[:10]}@example.org",
             "country": "UA", "consent": "y", "source": hidden_value(page, "source"),
             "referrer": referrer}
@@ -43,7 +43,7 @@ def only_signature(statement) -> Signature:
 
 
 def exported_rows(client, statement) -> list[dict]:
-    text = without_cell_labels(client.get(f"/dashboard/statements/{statement.id}/signatures.csv").get_data(as_text=True))
+    text = table_page(client, f"/dashboard/statements/{statement.id}/signatures.csv")
     return list(csv.DictReader(io.StringIO(text)))
 
 
@@ -93,9 +93,9 @@ def test_a_signature_through_a_tracked_link_carries_its_code_into_the_statistics
 
     signature = only_signature(statement)
     assert (signature.source, signature.referrer_domain) == ("unite-leeds", "unite.example.org")
-    html = without_cell_labels(client.get(f"/dashboard/statements/{statement.id}/statistics").get_data(as_text=True))
+    html = table_page(client, f"/dashboard/statements/{statement.id}/statistics")
     links_table = html[html.index('id="links-title"'):]
-    row = re.search(r"<th scope=\"row\"[^>]*>unite-leeds</th>(.*?)</tr>", links_table, re.S).group(1)
+    row = re.search(r'<th scope="row">unite-leeds</th>(.*?)</tr>', links_table, re.S).group(1)
     assert re.findall(r"<td>(\d+)</td>", row) == ["1", "1"]
     [exported] = exported_rows(client, statement)
     assert (exported["source"], exported["referrer_domain"]) == ("unite-leeds", "unite.example.org")
@@ -104,7 +104,7 @@ def test_a_signature_through_a_tracked_link_carries_its_code_into_the_statistics
 
 def test_utm_source_or_campaign_stands_in_for_a_missing_source(client, make_statement):
     statement = make_statement()
-    page = without_cell_labels(client.get(f"/s/{statement.slug}?utm_campaign=Spring-Leaflet").get_data(as_text=True))
+    page = table_page(client, f"/s/{statement.slug}?utm_campaign=Spring-Leaflet")
     assert hidden_value(page, "source") == "spring-leaflet"
     page = client.get(f"/s/{statement.slug}?utm_source=newsletter&utm_campaign=x").get_data(
         as_text=True)
@@ -155,7 +155,7 @@ def test_no_cookie_is_set_for_the_source(make_statement, app):
 
 def test_a_registration_through_a_tracked_link_keeps_its_code(client, make_event, logged_in):
     event = make_event()
-    page = without_cell_labels(client.get(f"/e/{event.slug}?source=leaflet-2027").get_data(as_text=True))
+    page = table_page(client, f"/e/{event.slug}?source=leaflet-2027")
     response = client.submit(f"/e/{event.slug}", {
         "name": "Oksana Holota", "email": "oksana@example.org", "consent": "y",
         "ticket": str(event.ticket_types[0].id), "source": hidden_value(page, "source"),
@@ -167,7 +167,7 @@ def test_a_registration_through_a_tracked_link_keeps_its_code(client, make_event
         "leaflet-2027", "partner.example.net")
 
     logged_in(Role.viewer)
-    html = without_cell_labels(client.get(f"/dashboard/events/{event.id}/statistics").get_data(as_text=True))
+    html = table_page(client, f"/dashboard/events/{event.id}/statistics")
     assert "<title id=\"per-day-title\">Registrations per day</title>" in html
     assert re.search(r"<th scope=\"row\">leaflet-2027</th><td>1</td><td>1</td>", html)
     assert re.search(r"<th scope=\"row\">Free ticket</th><td>1</td>", html)
@@ -410,7 +410,7 @@ def test_where_signatories_are_from_is_public_only_when_switched_on(
     assert saved.status_code == 303
     client.get("/logout")
     visitor = client.application.test_client()
-    html = without_cell_labels(visitor.get(f"/s/{statement.slug}").get_data(as_text=True))
+    html = table_page(visitor, f"/s/{statement.slug}")
     section = html[html.index("Where signatories are from"):]
     assert re.search(r"Ukraine</span> <span class=\"where-from__count\">2<", section)
     assert section.index("Ukraine") < section.index("United Kingdom")
@@ -530,7 +530,7 @@ def test_the_statistics_show_how_many_signers_asked_for_updates(client, logged_i
     _three_sign_and_two_ask_for_updates(statement)
 
     logged_in(Role.viewer)
-    html = without_cell_labels(client.get(f"/dashboard/statements/{statement.id}/statistics").get_data(as_text=True))
+    html = table_page(client, f"/dashboard/statements/{statement.id}/statistics")
     assert _figure(html, "Confirmation rate") == "0%"
     assert _figure(html, "Update opt-in rate") == "67% (2 of 3)"
     sources = html[html.index('id="sources-title"'):html.index('id="links-title"')]
@@ -544,7 +544,7 @@ def test_the_statistics_show_how_many_signers_asked_for_updates(client, logged_i
 def test_nobody_signed_yet_shows_no_rate(client, logged_in, make_statement):
     statement = make_statement()
     logged_in(Role.viewer)
-    html = without_cell_labels(client.get(f"/dashboard/statements/{statement.id}/statistics").get_data(as_text=True))
+    html = table_page(client, f"/dashboard/statements/{statement.id}/statistics")
     assert _figure(html, "Update opt-in rate") == "–"
 
 
@@ -585,7 +585,7 @@ def test_reconcile_after_the_counters_are_lost_gives_the_same_rate(
 
     assert kept_counters(statement.id) == kept
     logged_in(Role.viewer)
-    html = without_cell_labels(client.get(f"/dashboard/statements/{statement.id}/statistics").get_data(as_text=True))
+    html = table_page(client, f"/dashboard/statements/{statement.id}/statistics")
     assert _figure(html, "Update opt-in rate") == "67% (2 of 3)"
 
 
@@ -599,7 +599,7 @@ def test_a_deleted_signature_takes_its_opt_in_out_of_the_rate(client, logged_in,
     assert kept_counters(statement.id) == full_recount(statement.id)
 
     logged_in(Role.viewer)
-    html = without_cell_labels(client.get(f"/dashboard/statements/{statement.id}/statistics").get_data(as_text=True))
+    html = table_page(client, f"/dashboard/statements/{statement.id}/statistics")
     assert _figure(html, "Update opt-in rate") == "50% (1 of 2)"
 
 
@@ -639,7 +639,7 @@ def test_the_event_statistics_show_how_many_registrants_asked_for_updates(
     assert sorted(db.session.scalars(select(Registration.wants_updates))) == [False, True, True]
 
     logged_in(Role.viewer)
-    html = without_cell_labels(client.get(f"/dashboard/events/{event.id}/statistics").get_data(as_text=True))
+    html = table_page(client, f"/dashboard/events/{event.id}/statistics")
     assert _figure(html, "Registrations") == "3"
     assert _figure(html, "Update opt-in rate") == "67% (2 of 3)"
     assert re.search(r'<th scope="row">No source</th><td>3</td><td>3</td>'
