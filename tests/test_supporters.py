@@ -188,3 +188,16 @@ def test_one_address_signing_two_statements_at_once_is_one_supporter(
     assert not errors
     [supporter] = supporters("same@example.org")
     assert supporter.state is SubscriptionState.subscribed
+
+
+def test_a_supporter_is_greeted_by_the_name_they_last_gave_and_a_nameless_form_keeps_it(
+        client, make_campaign, make_statement, sign):
+    campaign = make_campaign()
+    first, second = make_statement(campaign=campaign), make_statement(campaign=campaign)
+    sign(first, name="Taras Shevchenko", email="taras@example.org")
+    page = f"/subscribe?campaign={campaign.slug}"
+    client.submit(page, {"email": "taras@example.org", "name": "", "consent": "y"}, page=page)
+    assert [s.name for s in supporters("taras@example.org")] == ["Taras Shevchenko"]
+
+    sign(second, name="Taras H. Shevchenko", email="taras@example.org")
+    assert [s.name for s in supporters("taras@example.org")] == ["Taras H. Shevchenko"]
