@@ -1,4 +1,6 @@
 """Email validation and the normal form used for duplicate rules."""
+from functools import lru_cache
+
 from email_validator import EmailNotValidError, validate_email
 
 # Webmail domains that ignore dots and "+tags" in the local part, so one person
@@ -23,8 +25,15 @@ def validated_email(value: str) -> str:
     one address, a look-alike domain cannot pass for a familiar one where it is stored, and
     mail to it needs no SMTPUTF8. `internationalised_form` gives organizers the Unicode form.
     """
+    return _validated((value or "").strip())
+
+
+@lru_cache(maxsize=16)
+def _validated(value: str) -> str:
+    """Remembered for the last few addresses only: a signing request checks its address in
+    the form and again in the service, and the second check is then free."""
     try:
-        result = validate_email((value or "").strip(), check_deliverability=False)
+        result = validate_email(value, check_deliverability=False)
     except EmailNotValidError as error:
         raise InvalidEmail(str(error)) from error
     return f"{result.local_part}@{result.ascii_domain}"

@@ -71,7 +71,7 @@ class ConsentAndHoneypot:
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        cls.consent = BooleanField(validators=[ConsentGiven()])
+        cls.consent = BooleanField("", validators=[ConsentGiven()])
         #: The honeypot: hidden from people, filled in by bots that fill every field.
         cls.website = StringField(_l("Leave this empty"))
 
@@ -152,7 +152,7 @@ class SignedFormToken:
         #: False where the form is filled in by a caller known otherwise (the API's key).
         form_token = True
 
-    form_token = FormTokenField()
+    form_token = FormTokenField("")
 
     def validate_form_token(self, field):
         """Switched off with the session's token by WTF_CSRF_ENABLED=False (one switch)."""

@@ -6,10 +6,13 @@ browser's Accept-Language among the offered languages (LANGUAGES), the default. 
 set only when `?lang=` is given, so an anonymous GET without it stays shareable; every
 response varies on what decides the language (`Accept-Language` and `Cookie`).
 """
+from functools import cache
 from urllib.parse import urlencode
 
+from babel.support import Translations
 from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import get_locale
+from wtforms.i18n import messages_path
 
 #: The cookie that remembers a language picked with ?lang=.
 LANGUAGE_COOKIE = "lang"
@@ -111,7 +114,34 @@ def _page_language() -> dict:
             "language_argument": {} if language == default_language() else {"lang": language}}
 
 
+@cache
+def _wtforms_catalog(language: str) -> Translations:
+    return Translations.load(messages_path(), [language], domain="wtforms")
+
+
+class _WTFormsMessages:
+    """WTForms' own messages in the request's language, each catalogue read once a worker.
+
+    Flask-WTF would read the catalogue from disk on every request that makes a form; it
+    takes one already made from `request.wtforms_translations`.
+    """
+
+    def ugettext(self, string: str) -> str:
+        return _wtforms_catalog(str(get_locale())).ugettext(string)
+
+    def ungettext(self, singular: str, plural: str, n: int) -> str:
+        return _wtforms_catalog(str(get_locale())).ungettext(singular, plural, n)
+
+
+_WTFORMS_MESSAGES = _WTFormsMessages()
+
+
+def _lend_wtforms_messages() -> None:
+    request.wtforms_translations = _WTFORMS_MESSAGES
+
+
 def init_app(app: Flask) -> None:
+    app.before_request(_lend_wtforms_messages)
     app.after_request(_remember_and_vary)
     app.jinja_env.globals["language_links"] = language_links
     app.context_processor(_page_language)

@@ -94,8 +94,8 @@ class CameFrom:
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        cls.source = HiddenField(validators=[SourceCode()])
-        cls.referrer = HiddenField(validators=[_ReferrerDomain()])
+        cls.source = HiddenField("", validators=[SourceCode()])
+        cls.referrer = HiddenField("", validators=[_ReferrerDomain()])
 
     def carry_source(self, arguments) -> None:
         """Fill the hidden code from a link's query string (a page shown, not a form posted)."""

@@ -16,6 +16,7 @@ from flask import current_app
 from flask_babel import force_locale, get_locale, gettext as _
 from sqlalchemy import bindparam, func, select, text, update
 from sqlalchemy import delete as delete_rows  # `delete` here removes a signature
+from sqlalchemy.orm import make_transient_to_detached
 
 from campaign.common.emails import InvalidEmail, validated_email
 from campaign.common.errors import DomainError
@@ -241,30 +242,31 @@ def insert_signature(**values) -> Signature | None:
     lock to take. A pending one, too, touches a count shard (why: `counts.count_stored`).
     """
     values.setdefault("updated_at", values.get("created_at") or utcnow())
-    signature = db.session.scalar(_insert_signature(), _with_defaults(**values))
-    if signature is not None:
-        counts.count_stored(signature.statement_id, [signature])
-        if signature.status is SignatureStatus.confirmed:
-            status_changed.send(signature, before=None)
+    row = _with_defaults(**values)
+    signature_id = db.session.connection().scalar(_insert_signature(), row)
+    if signature_id is None:
+        return None
+    signature = _as_stored(row | {"id": signature_id})
+    counts.count_stored(signature.statement_id, [signature])
+    if signature.status is SignatureStatus.confirmed:
+        status_changed.send(signature, before=None)
     return signature
 
 
 @cache
 def _insert_signature():
-    """INSERT ... ON CONFLICT DO NOTHING RETURNING the whole row, as a Signature.
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING the new row's id (no row on a clash).
 
     Written as text from the table's columns because SQLAlchemy compiles an ON CONFLICT
     statement afresh on every use (it cannot cache one); both databases accept it as is.
     """
     table = Signature.__table__
     written = [column for column in table.columns if not column.primary_key]
-    statement = text(
+    return text(
         f"INSERT INTO {table.name} ({', '.join(column.name for column in written)}) "
         f"VALUES ({', '.join(':' + column.key for column in written)}) "
-        "ON CONFLICT (statement_id, email_index) DO NOTHING "
-        f"RETURNING {', '.join(column.name for column in table.columns)}"
+        "ON CONFLICT (statement_id, email_index) DO NOTHING RETURNING id"
     ).bindparams(*(bindparam(column.key, type_=column.type) for column in written))
-    return select(Signature).from_statement(statement.columns(*table.columns))
 
 
 def _with_defaults(**values) -> dict:
@@ -275,6 +277,15 @@ def _with_defaults(**values) -> dict:
         for column in Signature.__table__.columns if not column.primary_key
     }
     return row | values
+
+
+def _as_stored(row: dict) -> Signature:
+    """The session's Signature for a row just written from `row`, every value already known,
+    so nothing is read back (nor the address decrypted again)."""
+    signature = Signature(**row)
+    make_transient_to_detached(signature)
+    db.session.add(signature)
+    return signature
 
 
 def resend_confirmation(statement: Statement, email: str) -> None:

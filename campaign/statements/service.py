@@ -7,12 +7,13 @@ caller's session and committed here, so a failed step leaves nothing half-writte
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
 from anyascii import anyascii
 from flask import abort, current_app
 from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import bindparam, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from campaign.common.errors import DomainError
@@ -162,19 +163,29 @@ def signing_terms(slug: str) -> SigningTerms:
     if not _SLUG_SHAPE.fullmatch(slug or ""):
         abort(404)
     kept: dict = current_app.extensions.setdefault("campaign.signing_terms", {})
-    public = Statement.status.in_([StatementStatus.published, StatementStatus.closed])
-    version = db.session.execute(
-        select(Statement.id, Statement.updated_at).where(Statement.slug == slug, public)
-    ).one_or_none()
+    read_version, read_terms = _signing_terms_reads()
+    connection = db.session.connection()
+    version = connection.execute(read_version, {"slug": slug}).one_or_none()
     if version is None:
         abort(404)
     terms = kept.get(slug)
     if terms is None or (terms.id, terms.updated_at) != tuple(version):
-        fields = [getattr(Statement, name) for name in SigningTerms.__dataclass_fields__]
-        terms = SigningTerms(*db.session.execute(
-            select(*fields).where(Statement.id == version.id)).one())
+        terms = SigningTerms(*connection.execute(read_terms, {"id": version.id}).one())
         kept[slug] = terms
     return terms
+
+
+@cache
+def _signing_terms_reads():
+    """The two reads of `signing_terms`, made once: a public statement's version by its slug,
+    and its terms by id (plain table reads, the lightest SQLAlchemy runs)."""
+    table = Statement.__table__
+    public = table.c.status.in_([StatementStatus.published, StatementStatus.closed])
+    read_version = select(table.c.id, table.c.updated_at).where(
+        table.c.slug == bindparam("slug"), public)
+    read_terms = select(*(table.c[name] for name in SigningTerms.__dataclass_fields__)).where(
+        table.c.id == bindparam("id"))
+    return read_version, read_terms
 
 
 def titles_by_slug(slugs) -> dict[str, str]:

@@ -39,19 +39,19 @@ class InvalidLink(SupporterError):
 
 
 def note_contact(campaign_id: int, email: str, name: str, wants_updates: bool,
-                 via: SubscriptionSource) -> Supporter:
+                 via: SubscriptionSource) -> None:
     """The supporter record for a signing or registration, subscribed if they ticked the box.
 
     Part of the caller's transaction. An address that had unsubscribed is asked by email.
     """
-    supporter = _upsert(campaign_id, email, name)
-    if not wants_updates or supporter.is_subscribed or supporter.is_never_mailed:
-        return supporter
-    if supporter.state is SubscriptionState.unsubscribed:
+    supporter_id, state = _upsert(campaign_id, email, name)
+    if not wants_updates or state is SubscriptionState.subscribed or state in NEVER_MAILED:
+        return
+    supporter = db.session.get(Supporter, supporter_id)
+    if state is SubscriptionState.unsubscribed:
         _ask_to_confirm(supporter)
     else:
         _subscribe(supporter, via)
-    return supporter
 
 
 def ask_to_subscribe(campaign: Campaign, email: str, name: str) -> None:
@@ -59,9 +59,9 @@ def ask_to_subscribe(campaign: Campaign, email: str, name: str) -> None:
 
     The answer is the same either way, so the page does not tell whether the address is known.
     """
-    supporter = _upsert(campaign.id, email, name)
-    if not (supporter.is_subscribed or supporter.is_never_mailed):
-        _ask_to_confirm(supporter)
+    supporter_id, state = _upsert(campaign.id, email, name)
+    if not (state is SubscriptionState.subscribed or state in NEVER_MAILED):
+        _ask_to_confirm(db.session.get(Supporter, supporter_id))
     db.session.commit()
 
 
@@ -126,20 +126,26 @@ _UPSERT = text(
     "INSERT INTO supporters (campaign_id, email, email_index, name, state, consent_version, "
     "state_changed_at, created_at) VALUES (:campaign_id, :email, :email_index, :name, :state, "
     "'', :now, :now) ON CONFLICT (campaign_id, email_index) DO UPDATE SET name = CASE "
-    "WHEN excluded.name = '' THEN supporters.name ELSE excluded.name END RETURNING *"
+    "WHEN excluded.name = '' THEN supporters.name ELSE excluded.name END RETURNING id, state"
 ).bindparams(
     bindparam("email", type_=Supporter.email.type), bindparam("state", type_=Supporter.state.type),
     bindparam("now", type_=Supporter.created_at.type),
-)
+).columns(Supporter.id, Supporter.state)
 
 
-def _upsert(campaign_id: int, email: str, name: str) -> Supporter:
-    return db.session.scalars(
-        select(Supporter).from_statement(_UPSERT),
-        {"campaign_id": campaign_id, "email": email, "email_index": email_index(email),
-         "name": name, "state": SubscriptionState.not_subscribed, "now": utcnow()},
-        execution_options={"populate_existing": True},
-    ).one()
+def _upsert(campaign_id: int, email: str, name: str) -> tuple[int, SubscriptionState]:
+    """The record's id and subscription state, without loading it (a signature needs no more).
+
+    A record this session already holds is expired, so that it is read again as it now is.
+    """
+    supporter_id, state = db.session.execute(_UPSERT, {
+        "campaign_id": campaign_id, "email": email, "email_index": email_index(email),
+        "name": name, "state": SubscriptionState.not_subscribed, "now": utcnow(),
+    }).one()
+    held = db.session.identity_map.get(db.session.identity_key(Supporter, supporter_id))
+    if held is not None:
+        db.session.expire(held)
+    return supporter_id, state
 
 
 def _campaign_name(supporter: Supporter) -> str:
