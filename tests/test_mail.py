@@ -81,9 +81,9 @@ def smtp_server(app):
 
 
 def queue(to="signer@example.org", subject="Please confirm your signature"):
-    message = enqueue("test", to, subject, "mail_test")
+    assert enqueue("test", to, subject, "mail_test")
     db.session.commit()
-    return message
+    return db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc())).first()
 
 
 def outbox():

@@ -6,11 +6,11 @@ from flask import current_app, g, has_app_context, has_request_context, render_t
 from flask_babel import force_locale, get_locale, gettext as _
 from flask_login import current_user
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Date, bindparam, func, select, text
+from sqlalchemy import Date, bindparam, func, insert, select, text
 
 from campaign.common.emails import normalise_email
 from campaign.common.errors import DomainError
-from campaign.common.hashing import keyed_hash
+from campaign.common.hashing import email_index, keyed_hash
 from campaign.common.time import utcnow
 from campaign.extensions import db
 from campaign.mail.models import OutboxMessage, OutboxStatus
@@ -40,7 +40,7 @@ class MessageNotFound(MailError):
 
 
 def enqueue(kind: str, to: str, subject: str, template: str, unsubscribe_url: str | None = None,
-            **context) -> OutboxMessage | None:
+            **context) -> bool:
     """Add a message to the current transaction, from templates/emails/<template>.txt and .html.
 
     It is committed (or rolled back) together with whatever it is about; the request
@@ -54,22 +54,24 @@ def enqueue(kind: str, to: str, subject: str, template: str, unsubscribe_url: st
     A visitor can make the site write to anyone's address, so what a visitor's request asks
     for about one statement or event (given to the templates as `statement` or `event`)
     reaches one address at most MAIL_PER_RECIPIENT_DAILY times a UTC day. Past that the
-    message is dropped (None) and nothing else changes, so the page answers the same.
+    message is dropped (False) and nothing else changes, so the page answers the same.
 
     Bulk mail gives `unsubscribe_url`: it goes out as `List-Unsubscribe` with one-click POST.
+    The row is written as it is, never loaded as an object: a signature enqueues one.
     """
     if _over_daily_limit(to, context):
-        return None
+        return False
     context = {**email_context(subject), **context}
-    message = _new_message(kind, to, subject, unsubscribe_url)
+    row = _message_row(kind, to, subject, unsubscribe_url)
     plain = {name: value for name, value in context.items() if name not in _ABOUT}
     if all(isinstance(value, _PLAIN) for value in plain.values()):
-        message.template, message.context = template, json.dumps(plain)
-        message.locale = str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
-        message.body_text = ""
+        row.update(template=template, context=json.dumps(plain), body_text="",
+                   locale=str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"]))
     else:
-        message.body_text, message.body_html = _render(template, context)
-    return _queued(message)
+        row["body_text"], row["body_html"] = _render(template, context)
+    db.session.connection().execute(insert(OutboxMessage.__table__), row)
+    ask_for_delivery()
+    return True
 
 
 def email_context(subject: str) -> dict:
@@ -82,27 +84,25 @@ def enqueue_rendered(kind: str, to: str, subject: str, body_text: str, body_html
                      unsubscribe_url: str | None = None) -> OutboxMessage:
     """Add a message whose bodies are already written (bulk mail renders its own, once per
     batch of templates); no daily limit: only organizers' sends come this way."""
-    message = _new_message(kind, to, subject, unsubscribe_url)
-    message.body_text, message.body_html = body_text, body_html
-    return _queued(message)
-
-
-def _new_message(kind: str, to: str, subject: str, unsubscribe_url: str | None) -> OutboxMessage:
-    return OutboxMessage(
-        kind=kind,
-        to=to,
-        sender=formataddr(
-            (current_app.config["CAMPAIGN_NAME"], current_app.config["MAIL_DEFAULT_SENDER"])
-        ),
-        subject=subject,
-        unsubscribe_url=unsubscribe_url,
-    )
-
-
-def _queued(message: OutboxMessage) -> OutboxMessage:
+    message = OutboxMessage(**_message_row(kind, to, subject, unsubscribe_url),
+                            body_text=body_text, body_html=body_html)
     db.session.add(message)
     ask_for_delivery()
     return message
+
+
+def _message_row(kind: str, to: str, subject: str, unsubscribe_url: str | None) -> dict:
+    """A new message's own columns; the table's defaults fill the rest."""
+    return {
+        "kind": kind,
+        "to": to,
+        "to_index": email_index(to),
+        "sender": formataddr(
+            (current_app.config["CAMPAIGN_NAME"], current_app.config["MAIL_DEFAULT_SENDER"])
+        ),
+        "subject": subject,
+        "unsubscribe_url": unsubscribe_url,
+    }
 
 
 #: Values a message's context may hold to be rendered later (they go through JSON).
