@@ -5,8 +5,9 @@ STRIPE_API_BASE points the client elsewhere (the tests' local fake of Stripe's A
 No card data passes through: the card is typed on Stripe's page.
 """
 from datetime import datetime
+from importlib import import_module
+from types import ModuleType
 
-import stripe
 from flask import current_app
 
 #: Stripe lets a Checkout Session expire no sooner than 30 minutes after it is created.
@@ -25,14 +26,21 @@ class InvalidWebhook(Exception):
     """A webhook whose signature does not verify, or that is not a Stripe event at all."""
 
 
+def _stripe() -> ModuleType:
+    """Stripe's SDK, imported on first use: it adds about 10 MB to a process, and most
+    processes (the command line, the mail sender, a worker that takes no payment) never call it.
+    """
+    return import_module("stripe")
+
+
 def is_configured() -> bool:
     return bool(current_app.config["STRIPE_SECRET_KEY"]
                 and current_app.config["STRIPE_WEBHOOK_SECRET"])
 
 
-def _client() -> stripe.StripeClient:
+def _client():
     base = current_app.config["STRIPE_API_BASE"]
-    return stripe.StripeClient(
+    return _stripe().StripeClient(
         current_app.config["STRIPE_SECRET_KEY"],
         base_addresses={"api": base} if base else None,
         max_network_retries=2,
@@ -42,7 +50,7 @@ def _client() -> stripe.StripeClient:
 def _calling(call):
     try:
         return call()
-    except stripe.StripeError as error:
+    except _stripe().StripeError as error:
         # user_message and code carry no card data; the raw body is never kept.
         raise ProviderError(str(error.user_message or error.code or type(error).__name__)[:500]) \
             from error
@@ -87,6 +95,6 @@ def verified_event(payload: bytes, signature_header: str | None):
     if not secret or not signature_header:
         raise InvalidWebhook("no signature")
     try:
-        return stripe.Webhook.construct_event(payload, signature_header, secret)
-    except (stripe.SignatureVerificationError, ValueError) as error:
+        return _stripe().Webhook.construct_event(payload, signature_header, secret)
+    except (_stripe().SignatureVerificationError, ValueError) as error:
         raise InvalidWebhook(str(error)) from error
