@@ -353,39 +353,53 @@ def _remind(signature: Signature, to: str, statement: "Statement | SigningTerms"
     """A pending signature gets its confirmation link again; a standing one, "already signed"."""
     if signature.status is SignatureStatus.pending:
         _send_confirmation(signature, to, statement)
-        return
-    with force_locale(signature.language):
-        context = _email_context(signature, statement)
-        enqueue(
-            "signature_already_signed", to,
-            _("You have already signed: %(title)s", title=context["statement_title"]),
-            "signature_already_signed", **context,
-        )
+    else:
+        _email_signatory("already_signed", signature, to, statement)
 
 
 def _send_confirmation(signature: Signature, to: str,
                        statement: "Statement | SigningTerms") -> None:
-    with force_locale(signature.language):
-        context = _email_context(signature, statement)
-        enqueue(
-            "signature_confirmation", to,
-            _("Confirm your signature: %(title)s", title=context["statement_title"]),
-            "signature_confirm",
-            confirm_url=signed_link(signature, "confirm", statement.slug),
-            max_age_days=current_app.config["CONFIRMATION_MAX_AGE_DAYS"],
-            **context,
-        )
+    _email_signatory("confirmation", signature, to, statement)
 
 
 def send_receipt(signature: Signature, to: str, statement: "Statement | SigningTerms") -> None:
     """Counted at once, with no confirmation step: the receipt carries the withdraw link."""
+    _email_signatory("receipt", signature, to, statement)
+
+
+@dataclass(frozen=True)
+class _SignatoryEmail:
+    kind: str
+    template: str
+    subject: Callable[[str], str]
+    #: Whether it carries the confirm link (and how long that link works).
+    confirms: bool = False
+
+
+_SIGNATORY_EMAILS = {
+    "confirmation": _SignatoryEmail(
+        "signature_confirmation", "signature_confirm", confirms=True,
+        subject=lambda title: _("Confirm your signature: %(title)s", title=title)),
+    "receipt": _SignatoryEmail(
+        "signature_receipt", "signature_receipt",
+        subject=lambda title: _("Thank you for signing: %(title)s", title=title)),
+    "already_signed": _SignatoryEmail(
+        "signature_already_signed", "signature_already_signed",
+        subject=lambda title: _("You have already signed: %(title)s", title=title)),
+}
+
+
+def _email_signatory(which: str, signature: Signature, to: str,
+                     statement: "Statement | SigningTerms") -> None:
+    """One of the emails a signatory gets about their signature, in the language they signed in."""
+    email = _SIGNATORY_EMAILS[which]
     with force_locale(signature.language):
         context = _email_context(signature, statement)
-        enqueue(
-            "signature_receipt", to,
-            _("Thank you for signing: %(title)s", title=context["statement_title"]),
-            "signature_receipt", **context,
-        )
+        if email.confirms:
+            context.update(confirm_url=signed_link(signature, "confirm", statement.slug),
+                           max_age_days=current_app.config["CONFIRMATION_MAX_AGE_DAYS"])
+        enqueue(email.kind, to, email.subject(context["statement_title"]), email.template,
+                **context)
 
 
 def _email_context(signature: Signature, statement: "Statement | SigningTerms") -> dict:
