@@ -148,6 +148,43 @@ def test_signing_through_the_api_follows_the_signing_rules(client, api_key, make
     assert len(db.session.scalars(select(Signature)).all()) == 1
 
 
+def test_a_partner_passes_on_who_asked_for_updates_and_reads_who_gets_them(client, api_key,
+                                                                          make_statement,
+                                                                          make_event):
+    statement, event = make_statement(), make_event()
+    write = {"OSDI-API-Token": api_key(ApiScope.write)}
+    asked = _signing_body(person={"given_name": "Olena", "email_addresses": [
+        {"address": "olena@example.org", "primary": True, "status": "subscribed"}]})
+    not_asked = _signing_body(person={"given_name": "Ivan", "email_addresses": [
+        {"address": "ivan@example.org", "primary": True}]})
+    registrant = _signing_body(person={"given_name": "Maria", "email_addresses": [
+        {"address": "maria@example.org", "status": "subscribed"}]})
+
+    for body in (asked, not_asked):
+        assert client.post(f"/api/v1/petitions/{statement.id}/signatures", json=body,
+                           headers=write).status_code == 200
+    assert client.post(f"/api/v1/events/{event.id}/attendances", json=registrant,
+                       headers=write).status_code == 200
+
+    people = _get(client, "/api/v1/people?per_page=10", write["OSDI-API-Token"]).get_json()
+    statuses = {person["email_addresses"][0]["address"]: person["email_addresses"][0]["status"]
+                for person in people["_embedded"]["osdi:people"]}
+    assert statuses == {"olena@example.org": "subscribed", "ivan@example.org": "unsubscribed",
+                        "maria@example.org": "subscribed"}
+    opted_in = dict(db.session.execute(select(Signature.name, Signature.wants_updates)).all())
+    assert opted_in == {"Olena": True, "Ivan": False}
+
+
+def test_an_email_status_that_is_not_text_is_a_clear_422(client, api_key, make_statement):
+    statement = make_statement()
+    body = _signing_body(person={"given_name": "Olena", "email_addresses": [
+        {"address": "olena@example.org", "status": True}]})
+    response = client.post(f"/api/v1/petitions/{statement.id}/signatures", json=body,
+                           headers={"OSDI-API-Token": api_key(ApiScope.write)})
+    assert response.status_code == 422
+    assert "email_addresses" in response.get_json()["errors"]
+
+
 @pytest.mark.parametrize("body, field", [
     (_signing_body(consent_given=False), "consent_given"),
     (_signing_body(person={"email_addresses": [{"address": "olena@example.org"}]}), "name"),

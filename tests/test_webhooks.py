@@ -108,6 +108,7 @@ def test_a_confirmed_signature_reaches_the_crm_signed(hook, receiver, sign, make
     assert body["_embedded"]["osdi:signature"]["identifiers"] == [f"campaign:signature-{signature.id}"]
     person = body["_embedded"]["osdi:person"]
     assert person["email_addresses"][0]["address"] == "olena@example.org"
+    assert person["email_addresses"][0]["status"] == "unsubscribed", "she did not ask for updates"
     assert (person["given_name"], person["family_name"]) == ("Olena", "Kovalenko")
     delivery = db.session.scalar(select(WebhookDelivery))
     assert delivery.is_delivered and delivery.response_status == 200

@@ -89,7 +89,10 @@ SCHEMAS = {
                 "email_addresses": {"type": "array", "minItems": 1, "items": {
                     "type": "object", "required": ["address"],
                     "properties": {"address": {"type": "string"},
-                                   "primary": {"type": "boolean"}}}},
+                                   "primary": {"type": "boolean"},
+                                   "status": {"enum": ["subscribed", "unsubscribed"],
+                                              "description": "subscribed: the person asked "
+                                              "for the campaign's email updates"}}}},
                 "postal_addresses": {"type": "array", "items": {
                     "type": "object", "properties": {"country": {
                         "type": "string", "description": "ISO 3166-1 alpha-2"}}}},

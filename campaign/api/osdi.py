@@ -86,7 +86,10 @@ def collection(name: str, items: list[dict], page: Page, endpoint: str,
     }
 
 
-def person(record: Person, status: str = "subscribed") -> dict:
+def person(record: Person) -> dict:
+    """OSDI's person; the address's `status` says whether it gets the campaign's email updates
+    ("unsubscribed" for one that never asked for them: a partner must not mail it)."""
+    status = "subscribed" if record.subscribed else "unsubscribed"
     given, _space, family = record.name.rpartition(" ")
     return {
         "identifiers": [identifier("person", record.key)],

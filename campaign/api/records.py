@@ -18,6 +18,7 @@ from campaign.events.models import Event, EventStatus, Registration
 from campaign.extensions import db
 from campaign.signatures.models import Signature
 from campaign.statements.models import Statement, StatementStatus
+from campaign.supporters.models import SubscriptionState, Supporter
 
 DEFAULT_PER_PAGE = 25
 MAX_PER_PAGE = 100
@@ -164,6 +165,9 @@ class Person:
     country: str
     created: datetime
     modified: datetime
+    #: Whether the address is subscribed to the campaign's email updates (it ticked the box,
+    #: or confirmed on /subscribe, and has not left since).
+    subscribed: bool = False
 
 
 def _people(query: Query | None = None) -> Select:
@@ -218,9 +222,11 @@ def _people_from(rows) -> list[Person]:
                 latest[record.email_index] = record
             if getattr(record, "country", ""):
                 countries[record.email_index] = record.country
+    subscribed = set(db.session.scalars(select(Supporter.email_index).where(
+        Supporter.email_index.in_(keys), Supporter.state == SubscriptionState.subscribed)))
     return [
         Person(key=row.key, name=latest[row.key].name, email=latest[row.key].email,
                affiliation=latest[row.key].affiliation, country=countries.get(row.key, ""),
-               created=row.created, modified=row.modified)
+               created=row.created, modified=row.modified, subscribed=row.key in subscribed)
         for row in rows if row.key in latest
     ]

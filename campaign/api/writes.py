@@ -71,6 +71,9 @@ def _person_fields(body) -> dict:
         "affiliation": _text(custom.get("affiliation"), "affiliation"),
         "country": _text(places[0].get("country"), "country").upper() if places else "",
         "consent": "y" if _flag(body.get("consent_given"), "consent_given") else "",
+        # OSDI's way of saying the person asked for email: the form's "Email me updates" box.
+        "email_updates": "y" if _text(primary.get("status"), "email_addresses") == "subscribed"
+        else "",
     }
 
 
@@ -102,6 +105,7 @@ def record_signature(statement: Statement, body) -> Signature:
             name=form.name.data, email=form.email.data, affiliation=form.affiliation.data or "",
             country=form.country.data or "", personal_capacity=form.personal_capacity.data,
             show_publicly=form.show_publicly.data, comment=form.comment.data or "",
+            wants_updates=form.email_updates.data,
         ))
     except signatures.SigningClosed as error:
         raise NotOpen(str(error)) from error
@@ -132,6 +136,7 @@ def record_attendance(event: Event, body) -> Registration:
             affiliation=form.affiliation.data or "", ticket_type_id=form.ticket.data,
             amount_minor=form.amount_minor(),
             consent_version=current_app.config["CONSENT_VERSION"],
+            wants_updates=form.email_updates.data,
         )
     except events.RegistrationClosed as error:
         raise NotOpen(str(error)) from error

@@ -160,10 +160,8 @@ def payload(delivery: WebhookDelivery) -> dict:
         person_key = key
     if person_key:
         person = records.person(person_key)
-        unsubscribed = delivery.event == WebhookEvent.person_unsubscribed.value
-        embedded["osdi:person"] = (
-            osdi.person(person, status="unsubscribed" if unsubscribed else "subscribed")
-            if person else {"identifiers": [osdi.identifier("person", person_key)]})
+        embedded["osdi:person"] = (osdi.person(person) if person
+                                   else {"identifiers": [osdi.identifier("person", person_key)]})
     return {
         "id": f"delivery-{delivery.id}",
         "event": delivery.event,
