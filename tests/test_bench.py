@@ -4,6 +4,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -48,3 +50,20 @@ def test_the_encryption_benchmark_measures_both_ways(tmp_path):
     assert all(result["signing"][mode]["wall_ms"] > 0 for mode in ("encrypted", "plain"))
     assert result["export"]["encrypted"]["rows"] == result["export"]["plain"]["rows"] == 2000
     assert result["export"]["encrypted"]["bytes"] == result["export"]["plain"]["bytes"]
+
+
+@pytest.mark.skipif(not (ROOT.parent / "shared" / "ceiling" / "bare_app.py").exists(),
+                    reason="the shared ceiling (../shared/ceiling) is not beside this checkout")
+def test_the_signing_cpu_benchmark_compares_the_app_with_the_ceiling_part_by_part(tmp_path):
+    run = subprocess.run(
+        [sys.executable, "bench/signing_cpu.py", "--batches", "1", "--out", str(tmp_path)],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    [written] = tmp_path.glob("*-signing-cpu-sqlite.json")
+    per_post = json.loads(written.read_text())["per_post"]
+    assert set(per_post) == {"whole signature", "checks only", "request only"}
+    for figures in per_post.values():
+        assert figures["app_ms_best"] > 0 and figures["bare_ms_best"] > 0
+        assert 0 < figures["share_of_bare"]
+    assert per_post["checks only"]["app_ms_best"] < per_post["whole signature"]["app_ms_best"]
