@@ -31,7 +31,8 @@ from campaign.extensions import db
 from campaign.signatures.forms import PAPER_MAX_BYTES, is_country_code
 from campaign.signatures.models import EntryMethod, Signature, SignatureStatus, indexed_email
 from campaign.signatures import milestones
-from campaign.signatures.service import insert_signature, send_receipt
+from campaign.signatures.emails import send_receipt
+from campaign.signatures.service import insert_signature
 from campaign.statements.importer import ImportFormatError, checked_signatory, signatory_line
 from campaign.statements.models import Statement
 

@@ -13,7 +13,7 @@ from functools import cache
 
 from blinker import Namespace
 from flask import current_app
-from flask_babel import force_locale, get_locale, gettext as _
+from flask_babel import get_locale, gettext as _
 from sqlalchemy import bindparam, func, select, text, update
 from sqlalchemy import delete as delete_rows  # `delete` here removes a signature
 from sqlalchemy.orm import make_transient_to_detached
@@ -22,21 +22,18 @@ from campaign.common.emails import InvalidEmail, validated_email
 from campaign.common.errors import DomainError
 from campaign.common.forms import INVALID_EMAIL
 from campaign.common.time import utcnow
-from campaign.common.urls import absolute_url
 from campaign.extensions import db
-from campaign.mail.service import ask_for_delivery, enqueue
+from campaign.mail.service import ask_for_delivery
 from campaign.audit.service import record
 from campaign.common.hashing import email_index, ip_hash
 from campaign.common.limits import keeps_pace
-from campaign.signatures import breakdown, counts, milestones
-from campaign.signatures.links import signed_link
+from campaign.signatures import breakdown, counts, emails, milestones
 from campaign.signatures.signals import status_changed
 from campaign.signatures.models import (
     EntryMethod, HoldReason, ResendRequest, Signature, SignatureStatus, indexed_email,
 )
 from campaign.statements.models import Statement
 from campaign.statements.service import SigningTerms, is_open_for_signing
-from campaign.statements.translations import in_language
 
 #: What an erased signature's name becomes: the row stays so the history adds up.
 WITHDRAWN_NAME = "Withdrawn"
@@ -222,11 +219,11 @@ def sign(statement: Statement | SigningTerms, details: SignatoryDetails,
     if signature is None:
         existing = _signature_by_email(statement.id, email)
         if existing is not None and not held:
-            _remind(existing, email, statement)
+            emails.remind(existing, email, statement)
     elif confirmed:
-        send_receipt(signature, email, statement)
+        emails.send_receipt(signature, email, statement)
     else:
-        _send_confirmation(signature, email, statement)
+        emails.send_confirmation(signature, email, statement)
     signed.send(statement, email=email, name=details.name, wants_updates=details.wants_updates)
     db.session.commit()
     if confirmed and signature is not None:
@@ -328,7 +325,7 @@ def send_requested_links() -> None:
                 continue
             signature = _signature_by_email(request.statement_id, request.email)
             if signature is not None:
-                _remind(signature, request.email, signature.statement)
+                emails.remind(signature, request.email, signature.statement)
         db.session.commit()
 
 
@@ -347,76 +344,6 @@ def _signature_by_email(statement_id: int, email: str) -> Signature | None:
             Signature.email_index == email_index(email),
         )
     )
-
-
-def _remind(signature: Signature, to: str, statement: "Statement | SigningTerms") -> None:
-    """A pending signature gets its confirmation link again; a standing one, "already signed"."""
-    if signature.status is SignatureStatus.pending:
-        _send_confirmation(signature, to, statement)
-    else:
-        _email_signatory("already_signed", signature, to, statement)
-
-
-def _send_confirmation(signature: Signature, to: str,
-                       statement: "Statement | SigningTerms") -> None:
-    _email_signatory("confirmation", signature, to, statement)
-
-
-def send_receipt(signature: Signature, to: str, statement: "Statement | SigningTerms") -> None:
-    """Counted at once, with no confirmation step: the receipt carries the withdraw link."""
-    _email_signatory("receipt", signature, to, statement)
-
-
-@dataclass(frozen=True)
-class _SignatoryEmail:
-    kind: str
-    template: str
-    subject: Callable[[str], str]
-    #: Whether it carries the confirm link (and how long that link works).
-    confirms: bool = False
-
-
-_SIGNATORY_EMAILS = {
-    "confirmation": _SignatoryEmail(
-        "signature_confirmation", "signature_confirm", confirms=True,
-        subject=lambda title: _("Confirm your signature: %(title)s", title=title)),
-    "receipt": _SignatoryEmail(
-        "signature_receipt", "signature_receipt",
-        subject=lambda title: _("Thank you for signing: %(title)s", title=title)),
-    "already_signed": _SignatoryEmail(
-        "signature_already_signed", "signature_already_signed",
-        subject=lambda title: _("You have already signed: %(title)s", title=title)),
-}
-
-
-def _email_signatory(which: str, signature: Signature, to: str,
-                     statement: "Statement | SigningTerms") -> None:
-    """One of the emails a signatory gets about their signature, in the language they signed in."""
-    email = _SIGNATORY_EMAILS[which]
-    with force_locale(signature.language):
-        context = _email_context(signature, statement)
-        if email.confirms:
-            context.update(confirm_url=signed_link(signature, "confirm", statement.slug),
-                           max_age_days=current_app.config["CONFIRMATION_MAX_AGE_DAYS"])
-        enqueue(email.kind, to, email.subject(context["statement_title"]), email.template,
-                **context)
-
-
-def _email_context(signature: Signature, statement: "Statement | SigningTerms") -> dict:
-    """Plain values only, so the mail sender renders the email (`mail.service.enqueue`), with
-    the statement's title in the language the person signed in (its translation is read only
-    when that is not the statement's own); `statement` is what the daily per-recipient limit
-    counts against."""
-    title = statement.title
-    if signature.language and signature.language != statement.language:
-        title = in_language(signature.statement, signature.language).title
-    return {
-        "statement": statement,
-        "name": signature.name,
-        "statement_title": title,
-        "statement_url": absolute_url("signatures.statement_page", slug=statement.slug),
-        "withdraw_url": signed_link(signature, "withdraw", statement.slug),
-    }
 
 
 def confirm(signature: Signature) -> bool:
