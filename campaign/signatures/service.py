@@ -182,9 +182,10 @@ def sign(statement: Statement | SigningTerms, details: SignatoryDetails,
     Returns whether it was held, never whether the address had signed: the browser must not
     learn that. One row per (statement, email's blind index) is guaranteed by the database; the
     insert does nothing on a clash, so concurrent duplicates leave one row and no broken
-    request. A statement that needs no confirmation gets its signature written as confirmed,
-    and the INSERT returns the whole row, so signing is four round trips (insert, count,
-    email, commit).
+    request. A statement that needs no confirmation gets its signature written as confirmed.
+    Every write is one statement that reads nothing back (the new row's id at most): the
+    signature, its count shard, its breakdown counters, the email's daily count and the
+    email itself, the supporter record; then the commit.
     """
     if not is_open_for_signing(statement):
         raise SigningClosed(_("Signing this statement has closed."))
