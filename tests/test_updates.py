@@ -66,6 +66,32 @@ def test_opted_in_signatories_receive_an_update_and_others_do_not(signed_stateme
     assert "/unsubscribe/" in text
 
 
+def test_everyone_in_a_batch_gets_their_own_name_and_links(make_statement, sign, smtp_server):
+    statement = make_statement()
+    sign(statement, name='Anna "Ann" <Bee> & Co', email="anna@example.org", email_updates="y")
+    sign(statement, name="Bohdan Shevchenko", email="bohdan@example.org", email_updates="y")
+    send_due()  # the signing receipts
+    smtp_server.mailbox.received.clear()
+    send_now(update_for(f"statement:{statement.slug}"))
+    anna, bohdan = (received_by(smtp_server, address)[0]
+                    for address in ("anna@example.org", "bohdan@example.org"))
+    links = {}
+    for message, name, html_name in (
+            (anna, 'Anna "Ann" <Bee> & Co', "Anna &#34;Ann&#34; &lt;Bee&gt; &amp; Co"),
+            (bohdan, "Bohdan Shevchenko", "Bohdan Shevchenko")):
+        text = message.get_body(preferencelist=("plain",)).get_content()
+        html = message.get_body(preferencelist=("html",)).get_content()
+        assert f"Dear {name}," in text
+        assert f"Dear {html_name}," in html
+        unsubscribe = message["List-Unsubscribe"].strip().strip("<>")
+        assert unsubscribe in text and unsubscribe in html
+        [withdraw] = [word for word in text.split() if "/withdraw/" in word]
+        assert f'href="{withdraw}"' in html
+        links[message["To"]] = (unsubscribe, withdraw)
+    assert links["anna@example.org"][0] != links["bohdan@example.org"][0]
+    assert links["anna@example.org"][1] != links["bohdan@example.org"][1]
+
+
 def test_each_update_carries_a_one_click_unsubscribe_header(
         signed_statement, smtp_server, client, app):
     app.config["BASE_URL"] = "https://campaign.example"

@@ -8,11 +8,14 @@ rendered for each person, and the outbox delivers them. A batch is claimed with 
 UPDATE in the transaction that writes its messages, so several senders never hand a
 recipient over twice, and a sender killed mid-batch leaves its batch queued.
 """
-from dataclasses import dataclass
+import re
+import uuid
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from flask import current_app
 from flask_babel import gettext as _
+from markupsafe import escape
 from sqlalchemy import and_, delete, exists, func, literal, or_, select, update
 from sqlalchemy.sql import insert
 
@@ -267,7 +270,7 @@ def _render_into_outbox(recipients: list[UpdateRecipient]) -> list[tuple]:
     supporters = _by_id(Supporter, {r.supporter_id for r in recipients})
     own = {item.id: _own_rows(item, {r.email_index for r in recipients
                                      if r.update_id == item.id}) for item in updates.values()}
-    bodies = {}
+    messages = {}
     written = []
     for recipient in recipients:
         item = updates[recipient.update_id]
@@ -276,9 +279,9 @@ def _render_into_outbox(recipients: list[UpdateRecipient]) -> list[tuple]:
         if person is None:
             recipient.status = RecipientStatus.skipped
             continue
-        if item.id not in bodies:
-            bodies[item.id] = render_markdown(item.body)
-        written.append((recipient, _enqueue_for(item, person, bodies[item.id])))
+        if item.id not in messages:
+            messages[item.id] = PersonalMessages(item)
+        written.append((recipient, _enqueue_for(messages[item.id], person)))
     return written
 
 
@@ -343,26 +346,57 @@ class Person:
         return cls(supporter.email, supporter.name, supporter_id=supporter_id)
 
 
-def _enqueue_for(item: Update, person: Person, body_html, subject_prefix: str = ""):
-    subject = subject_prefix + item.subject
+def _enqueue_for(messages: "PersonalMessages", person: Person):
     unsubscribe = unsubscribe_url(person.supporter_id) if person.supporter_id else None
-    text, html = render_message(item, person, body_html, subject, unsubscribe)
-    return enqueue_rendered("update", person.email, subject, text, html, unsubscribe)
+    text, html = messages.render(person, unsubscribe)
+    return enqueue_rendered("update", person.email, messages.subject, text, html, unsubscribe)
 
 
-def render_message(item: Update, person: Person, body_html, subject: str,
-                   unsubscribe: str | None) -> tuple[str, str]:
-    """The plain text and HTML of one person's message.
+class PersonalMessages:
+    """The plain text and HTML of one update's message, for each person it goes to.
+
+    The templates are rendered once for each shape a message takes (with or without a name,
+    a link and its label, an unsubscribe link: what they ask `if` about), with a stand-in
+    for each of the person's own values; each person's message is that rendering with their
+    values in place of the stand-ins, escaped in the HTML as the template escapes them.
+    Rendering the templates for every person was most of the work of handing a batch over.
+    The stand-ins are random, so no update's text can hold one.
 
     Rendered by the templates themselves, without the context processors that every page
     gets (the site's settings, read from the database): tens of thousands of messages need
     nothing from them, and the preview shows exactly what is sent."""
-    context = {**email_context(subject), "update": item, "person": person,
-               "body_html": body_html, "unsubscribe_link": unsubscribe or "",
-               "campaign_title": item.campaign.name}
-    environment = current_app.jinja_env
-    return (environment.get_template("emails/update.txt").render(context),
-            environment.get_template("emails/update.html").render(context))
+
+    _OWN = ("name", "link", "unsubscribe_link")
+
+    def __init__(self, item: Update, subject_prefix: str = ""):
+        self.item = item
+        self.subject = subject_prefix + item.subject
+        self._body_html = render_markdown(item.body)
+        marker = uuid.uuid4().hex
+        self._stand_ins = {field: f"{marker}{field}" for field in self._OWN}
+        self._stand_in = re.compile(f"{marker}({'|'.join(self._OWN)})")
+        self._shapes: dict[tuple, tuple[str, str]] = {}
+
+    def render(self, person: Person, unsubscribe: str | None) -> tuple[str, str]:
+        own = {"name": person.name, "link": person.link, "unsubscribe_link": unsubscribe or ""}
+        shape = (bool(person.name), bool(person.link), person.link_label, bool(unsubscribe))
+        if shape not in self._shapes:
+            self._shapes[shape] = self._render_shape(person, own)
+        text, html = self._shapes[shape]
+        return (self._stand_in.sub(lambda found: own[found[1]], text),
+                self._stand_in.sub(lambda found: escape(own[found[1]]), html))
+
+    def _render_shape(self, person: Person, own: dict) -> tuple[str, str]:
+        stand_ins = {field: self._stand_ins[field] if value else ""
+                     for field, value in own.items()}
+        context = {**email_context(self.subject), "update": self.item,
+                   "person": replace(person, name=stand_ins["name"], link=stand_ins["link"]),
+                   "body_html": self._body_html,
+                   "unsubscribe_link": stand_ins["unsubscribe_link"],
+                   "campaign_title": self.item.campaign.name}
+        environment = current_app.jinja_env
+        return (environment.get_template("emails/update.txt").render(context),
+                environment.get_template("emails/update.html").render(context))
 
 
 def _finish_sent_updates() -> None:
@@ -460,8 +494,7 @@ def preview(item: Update) -> dict:
     """What the sample recipient's message says, for the browser: its HTML and plain text."""
     person = sample_person(item)
     unsubscribe = unsubscribe_url(person.supporter_id) if person.supporter_id else None
-    text, html = render_message(item, person, render_markdown(item.body), item.subject,
-                                unsubscribe)
+    text, html = PersonalMessages(item).render(person, unsubscribe)
     return {"person": person, "html": html, "text": text}
 
 
@@ -470,7 +503,7 @@ def send_test(item: Update, to: str) -> None:
     person = sample_person(item)
     # Without the sample's unsubscribe link: pressing it would unsubscribe someone else.
     test_person = Person(to, person.name, person.link, person.link_label)
-    _enqueue_for(item, test_person, render_markdown(item.body), subject_prefix=_("[Test] "))
+    _enqueue_for(PersonalMessages(item, subject_prefix=_("[Test] ")), test_person)
     record("update.test", f"update:{item.id}", _target(item))
     db.session.commit()
 
