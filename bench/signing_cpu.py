@@ -22,6 +22,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import sys
 import tempfile
 import time
@@ -166,6 +167,7 @@ def main(argv=None) -> int:
                 db.engine.dispose()
         app_db.drop()
         bare_db.drop()
+        shutil.rmtree(workdir, ignore_errors=True)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     out = Path(args.out) / f"{stamp}-signing-cpu-{args.db}.json"
     out.write_text(json.dumps(results, indent=2))
