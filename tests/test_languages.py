@@ -404,3 +404,21 @@ def test_a_browser_asking_for_ukrainian_ukraine_gets_ukrainian_and_stylesheets_v
     assert '<html lang="uk">' in text_of(client.get("/", headers={"Accept-Language": "uk-UA"}))
     stylesheet = client.get("/static/css/site.css", headers={"Accept-Language": "uk"})
     assert "Accept-Language" not in stylesheet.vary
+
+
+def test_a_forms_own_message_speaks_the_pages_language(app):
+    from campaign.signatures.forms import PaperSignaturesForm
+
+    def date_error(language: str) -> list[str]:
+        # A context of its own, as each request has: the page's language is kept in it.
+        with app.app_context(), app.test_request_context(
+                f"/?lang={language}", method="POST",
+                data={"collected_on": "not a date", "text": "Olena"}):
+            app.preprocess_request()
+            form = PaperSignaturesForm(meta={"csrf": False})
+            form.validate()
+            return form.collected_on.errors
+
+    assert date_error("uk") == ["Не дійсне значення дати."]
+    assert date_error("en") == ["Not a valid date value."]
+    assert date_error("uk") == ["Не дійсне значення дати."]
