@@ -525,6 +525,7 @@ def test_with_a_mail_server_a_message_is_opened_but_its_text_is_not_shown(
 
     assert "private@example.org" in html and "Please confirm your signature" in html
     assert "is not shown here" in html
+    assert html.count(" UTC") == 2 and "UTC UTC" not in html, "written and sent, each said once"
     assert "outgoing mail works" in message_bodies(message)[0] and "outgoing mail works" not in html
 
 

@@ -65,6 +65,7 @@ def test_a_send_in_progress_reloads_live_and_can_be_stopped_after_a_question(
                   page=item_url)
     page = client.get(item_url).get_data(as_text=True)
     assert 'http-equiv="refresh"' in page and "Scheduled" in page
+    assert "1 January 2099, 09:00 UTC" in page and "UTC UTC" not in page
     assert "Stop sending" in client.get(f"/dashboard/updates/{item.id}/stop").get_data(
         as_text=True)
     client.submit(f"/dashboard/updates/{item.id}/stop", page=item_url)
