@@ -69,6 +69,8 @@ def enqueue(kind: str, to: str, subject: str, template: str, unsubscribe_url: st
                    locale=str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"]))
     else:
         row["body_text"], row["body_html"] = _render(template, context)
+    # Written past the model, so its blind index too (`OutboxMessage` sets it from `to`).
+    row["to_index"] = email_index(to)
     db.session.connection().execute(insert(OutboxMessage.__table__), row)
     ask_for_delivery()
     return True
@@ -96,7 +98,6 @@ def _message_row(kind: str, to: str, subject: str, unsubscribe_url: str | None) 
     return {
         "kind": kind,
         "to": to,
-        "to_index": email_index(to),
         "sender": formataddr(
             (current_app.config["CAMPAIGN_NAME"], current_app.config["MAIL_DEFAULT_SENDER"])
         ),
