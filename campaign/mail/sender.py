@@ -10,7 +10,9 @@ the batch size). SQLite has a single writer, so the guarded UPDATE alone decides
 
 Each message is then committed as "sending" under the claim token before it is handed to
 the mail server, and its outcome ("sent", or a failure) is committed after; a sending
-message is claimed by no one, so nothing can send it twice. If the database goes away in
+message is claimed by no one, so nothing can send it twice. A batch's writes go over one
+connection held for the batch: a message costs its statements and one commit, not a
+check-out from the pool as well. If the database goes away in
 between, the sender keeps what it could not write (`_Unrecorded`) and writes it first
 thing when the database is back: the outcome of the message it had handed over, and the
 release of the messages it had claimed but not handed over, due again at once. A message
@@ -52,8 +54,9 @@ _LEFT_SENDING = ("The sender stopped while handing this message to the mail serv
 #: Sent with the app before each batch is claimed; a receiver returns how many messages it
 #: wrote (bulk mail is written a batch at a time), and the round goes on while any does.
 delivery_round = Namespace().signal("delivery-round")
-#: Sent with the app and `to_index` (the address's blind index) when the mail server refuses
-#: a message for good (5xx), inside the transaction that records the failure.
+#: Sent with the app, `to_index` (the address's blind index) and `connection` when the mail
+#: server refuses a message for good (5xx): a receiver writes on that connection, inside the
+#: transaction that records the failure.
 permanently_refused = Namespace().signal("permanently-refused")
 
 
@@ -86,8 +89,8 @@ class _Write:
     claim_token: str
     values: dict
 
-    def execute(self) -> int:
-        return db.session.execute(_WRITE_UNDER_CLAIM, {
+    def execute(self, connection) -> int:
+        return connection.execute(_WRITE_UNDER_CLAIM, {
             "claimed_id": self.message_id, "claimed_token": self.claim_token, **self.values,
         }).rowcount
 
@@ -111,11 +114,11 @@ class _Unrecorded:
         if not writes:
             return
         try:
-            for write in writes:
-                write.execute()
-            db.session.commit()
+            with db.engine.connect() as connection:
+                for write in writes:
+                    write.execute(connection)
+                connection.commit()
         except SQLAlchemyError:
-            db.session.rollback()
             self.keep(writes)
             raise
 
@@ -229,48 +232,54 @@ def _deliver(batch: list[OutboxMessage], backend, now: datetime) -> DeliveryRepo
     costs one commit, and still at most one message is ever handed over and unrecorded."""
     report = DeliveryReport()
     not_handed_over = [_Claimed.of(message) for message in batch]
-    for message in batch:  # read in full: left in the session, each commit would expire them
-        db.session.expunge(message)
+    db.session.rollback()  # the batch is read in full; its writes go over `connection`
     outcome = None
     try:
-        with backend.session() as session:
-            while not_handed_over:
-                if outcome is not None:
-                    outcome.execute()
-                claimed = not_handed_over[0]
-                taken = claimed.write(status=OutboxStatus.sending, **claimed.rendered).execute()
-                db.session.commit()
-                outcome = None
-                message = not_handed_over.pop(0)
-                if not taken:  # erased meanwhile, or its claim ran out and another sender has it
-                    continue
-                outcome = _outcome(session, message, now, report)
-            if outcome is not None:
-                outcome.execute()
-                db.session.commit()
-                outcome = None
-    except BackendUnavailable as error:
-        _write_all([_failure(message, error, now, report) for message in not_handed_over], now)
+        with db.engine.connect() as connection:
+            try:
+                with backend.session() as session:
+                    while not_handed_over:
+                        if outcome is not None:
+                            outcome.execute(connection)
+                        claimed = not_handed_over[0]
+                        taken = claimed.write(status=OutboxStatus.sending,
+                                              **claimed.rendered).execute(connection)
+                        connection.commit()
+                        outcome = None
+                        message = not_handed_over.pop(0)
+                        if not taken:  # erased meanwhile, or its claim ran out: another has it
+                            continue
+                        outcome = _outcome(session, connection, message, now, report)
+                    if outcome is not None:
+                        outcome.execute(connection)
+                        connection.commit()
+                        outcome = None
+            except BackendUnavailable as error:
+                _write_all(connection, [_failure(connection, message, error, now, report)
+                                        for message in not_handed_over])
     except SQLAlchemyError:
         _keep_for_later([outcome] if outcome else [], now, not_handed_over)
         raise
     return report
 
 
-def _outcome(session, message: _Claimed, now: datetime, report: DeliveryReport) -> _Write:
+def _outcome(session, connection, message: _Claimed, now: datetime,
+             report: DeliveryReport) -> _Write:
     try:
         session.send(message.mime)
     except Exception as error:  # one bad message must not hold up the rest
-        return _failure(message, error, now, report)
+        return _failure(connection, message, error, now, report)
     report.sent += 1
     return message.write(status=OutboxStatus.sent, sent_at=now, last_error="")
 
 
-def _failure(message: _Claimed, error: Exception, now: datetime, report: DeliveryReport) -> _Write:
+def _failure(connection, message: _Claimed, error: Exception, now: datetime,
+             report: DeliveryReport) -> _Write:
     config = current_app.config
     last_error = f"{type(error).__name__}: {error}"[:_ERROR_LENGTH]
     if _is_permanent(error):
-        permanently_refused.send(current_app._get_current_object(), to_index=message.to_index)
+        permanently_refused.send(current_app._get_current_object(), to_index=message.to_index,
+                                 connection=connection)
     if _is_permanent(error) or message.attempts >= config["MAIL_MAX_ATTEMPTS"]:
         report.failed += 1
         current_app.logger.error("mail %s failed after %s attempts: %s",
@@ -284,21 +293,16 @@ def _failure(message: _Claimed, error: Exception, now: datetime, report: Deliver
                          last_error=last_error)
 
 
-def _write_all(outcomes: list[_Write], now: datetime) -> None:
-    try:
-        for outcome in outcomes:
-            outcome.execute()
-        db.session.commit()
-    except SQLAlchemyError:
-        _keep_for_later(outcomes, now, [])
-        raise
+def _write_all(connection, outcomes: list[_Write]) -> None:
+    for outcome in outcomes:
+        outcome.execute(connection)
+    connection.commit()
 
 
 def _keep_for_later(outcomes: list[_Write], now: datetime,
                     not_handed_over: list[_Claimed]) -> None:
     """The database went away: keep the outcomes, and release what was never handed over,
     due at once and without the attempt its claim counted."""
-    db.session.rollback()
     _unrecorded().keep(outcomes + [
         message.write(status=OutboxStatus.pending, next_attempt_at=now,
                       attempts=message.attempts - 1)

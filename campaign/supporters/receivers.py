@@ -18,5 +18,5 @@ def _registrant(event, email: str, name: str, wants_updates: bool) -> None:
 
 
 @permanently_refused.connect
-def _bounced(_app, to_index: str) -> None:
-    mark_bounced(to_index)
+def _bounced(_app, to_index: str, connection) -> None:
+    mark_bounced(to_index, connection)

@@ -186,25 +186,24 @@ def unsubscribe(supporter: Supporter) -> None:
     db.session.commit()
 
 
-def mark_bounced(to_index: str) -> int:
-    """A permanent refusal: the address is bounced in every campaign. Caller's transaction."""
-    return _mark(to_index, SubscriptionState.bounced)
+def mark_bounced(to_index: str, connection) -> int:
+    """A permanent refusal: the address is bounced in every campaign, on the connection whose
+    transaction records the failure."""
+    return connection.execute(_marking(to_index, SubscriptionState.bounced)).rowcount
 
 
 def mark_complained(email: str) -> int:
     """A spam complaint (a feedback-loop report): no update ever again; commits."""
-    count = _mark(email_index(email), SubscriptionState.complained)
+    count = db.session.execute(_marking(email_index(email), SubscriptionState.complained)
+                               .execution_options(synchronize_session=False)).rowcount
     db.session.commit()
     return count
 
 
-def _mark(index: str, state: SubscriptionState) -> int:
-    return db.session.execute(
-        update(Supporter)
-        .where(Supporter.email_index == index, Supporter.state.not_in(NEVER_MAILED))
-        .values(state=state, state_changed_at=utcnow())
-        .execution_options(synchronize_session=False)
-    ).rowcount
+def _marking(index: str, state: SubscriptionState):
+    return (update(Supporter)
+            .where(Supporter.email_index == index, Supporter.state.not_in(NEVER_MAILED))
+            .values(state=state, state_changed_at=utcnow()))
 
 
 def supporters_with(index: str) -> list[Supporter]:
