@@ -10,11 +10,16 @@ from werkzeug.routing import MapAdapter
 
 
 def base_url_adapter() -> MapAdapter:
-    """The URL map bound to BASE_URL, inside or outside a request."""
-    base = urlsplit(current_app.config["BASE_URL"])
-    return current_app.url_map.bind(
-        base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "https"
-    )
+    """The URL map bound to BASE_URL, inside or outside a request: bound once for each app
+    and address, since building a link leaves the adapter as it was."""
+    address = current_app.config["BASE_URL"]
+    adapters = current_app.extensions.setdefault("base_url_adapters", {})
+    if address not in adapters:
+        base = urlsplit(address)
+        adapters[address] = current_app.url_map.bind(
+            base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "https"
+        )
+    return adapters[address]
 
 
 def absolute_url(endpoint: str, **values) -> str:

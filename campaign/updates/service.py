@@ -27,7 +27,9 @@ from campaign.events.emails import registration_links
 from campaign.events.models import Event, Registration, RegistrationStatus
 from campaign.extensions import db
 from campaign.mail.models import OutboxMessage, OutboxStatus
-from campaign.mail.service import ask_for_delivery, email_context, enqueue_rendered
+from campaign.mail.service import (
+    ask_for_delivery, email_context, enqueue_rendered, rendered_message,
+)
 from campaign.signatures.links import signed_link
 from campaign.signatures.models import Signature, SignatureStatus
 from campaign.statements.models import Campaign, Statement
@@ -255,16 +257,17 @@ def hand_over(limit: int) -> int:
         select(UpdateRecipient).where(UpdateRecipient.id.in_(claimed))
         .execution_options(populate_existing=True)).all()
     written = _render_into_outbox(recipients)
-    db.session.flush()
+    message_ids = enqueue_rendered([message for _recipient, message in written])
     if written:  # one executemany, not an UPDATE a row
         db.session.execute(update(UpdateRecipient), [
-            {"id": recipient.id, "outbox_message_id": message.id}
-            for recipient, message in written])
+            {"id": recipient.id, "outbox_message_id": message_id}
+            for (recipient, _message), message_id in zip(written, message_ids)])
     db.session.commit()
     return len(claimed)
 
 
 def _render_into_outbox(recipients: list[UpdateRecipient]) -> list[tuple]:
+    """Each recipient still to be mailed, with their message (a row for the outbox)."""
     updates = {item.id: item for item in db.session.scalars(
         select(Update).where(Update.id.in_({r.update_id for r in recipients})))}
     supporters = _by_id(Supporter, {r.supporter_id for r in recipients})
@@ -281,7 +284,7 @@ def _render_into_outbox(recipients: list[UpdateRecipient]) -> list[tuple]:
             continue
         if item.id not in messages:
             messages[item.id] = PersonalMessages(item)
-        written.append((recipient, _enqueue_for(messages[item.id], person)))
+        written.append((recipient, _message_for(messages[item.id], person)))
     return written
 
 
@@ -339,17 +342,18 @@ class Person:
             signature = own
             if not signature.email:
                 return None
-            return cls(signature.email, signature.name, signed_link(signature, "withdraw"),
+            return cls(signature.email, signature.name,
+                       signed_link(signature, "withdraw", item.statement.slug),
                        _("Your signature (to withdraw it)"), supporter_id)
         if supporter is None:
             return None
         return cls(supporter.email, supporter.name, supporter_id=supporter_id)
 
 
-def _enqueue_for(messages: "PersonalMessages", person: Person):
+def _message_for(messages: "PersonalMessages", person: Person) -> dict:
     unsubscribe = unsubscribe_url(person.supporter_id) if person.supporter_id else None
     text, html = messages.render(person, unsubscribe)
-    return enqueue_rendered("update", person.email, messages.subject, text, html, unsubscribe)
+    return rendered_message("update", person.email, messages.subject, text, html, unsubscribe)
 
 
 class PersonalMessages:
@@ -503,7 +507,8 @@ def send_test(item: Update, to: str) -> None:
     person = sample_person(item)
     # Without the sample's unsubscribe link: pressing it would unsubscribe someone else.
     test_person = Person(to, person.name, person.link, person.link_label)
-    _enqueue_for(PersonalMessages(item, subject_prefix=_("[Test] ")), test_person)
+    enqueue_rendered([_message_for(PersonalMessages(item, subject_prefix=_("[Test] ")),
+                                   test_person)])
     record("update.test", f"update:{item.id}", _target(item))
     db.session.commit()
 
