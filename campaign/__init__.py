@@ -23,7 +23,7 @@ DOMAINS_WITH_CLI = (
 )
 DOMAINS_WITH_RECEIVERS = (
     "organizers", "statements", "signatures", "events", "abuse", "webhooks", "news", "payments",
-    "endorsements", "supporters", "updates", "stats",
+    "endorsements", "supporters", "updates", "stats", "home",
 )
 
 

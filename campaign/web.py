@@ -23,6 +23,7 @@ from werkzeug.exceptions import HTTPException, SecurityError
 from campaign.common import dates, languages
 from campaign.common.emails import internationalised_form
 from campaign.common.markdown import render_markdown
+from campaign.common.site_name import campaign_name, last_known
 from campaign.common.tables import table_cells
 from campaign.common.urls import absolute_url, base_url_adapter
 from campaign.extensions import csrf, db, limiter
@@ -167,7 +168,7 @@ def _database_unavailable(error: SQLAlchemyError):
     title, message = _ERROR_TEXT[503]
     # Rendered without the context processors: Flask-Login's would load the organizer.
     body = current_app.jinja_env.get_template("errors_unavailable.html").render(
-        title=title(), message=message(), campaign_name=current_app.config["CAMPAIGN_NAME"],
+        title=title(), message=message(), campaign_name=campaign_name(last_known()),
         page_language=str(get_locale()),
     )
     return body, 503, {"Retry-After": str(current_app.config["DB_RETRY_AFTER_SECONDS"])}

@@ -4,16 +4,20 @@ import io
 import os
 import re
 from datetime import timedelta
+from email.utils import parseaddr
 
 import pytest
 from PIL import Image
 from sqlalchemy import event, select
 
 from campaign.audit.models import AuditEntry
+from campaign.common.hashing import email_index
 from campaign.common.time import utcnow
 from campaign.extensions import db
 from campaign.home.models import SiteSettings
 from campaign.home.service import Identity, save_settings
+from campaign.mail.models import OutboxMessage
+from campaign.mail.service import message_bodies
 from campaign.organizers.models import Role
 from campaign.statements.models import StatementStatus
 
@@ -103,6 +107,43 @@ def test_an_emptied_name_falls_back_to_the_configured_one(app, client, logged_in
     save(client, name="Ukraine Solidarity Campaign")
     save(client, name="")
     assert f"{app.config['CAMPAIGN_NAME']}</span>" in header(html(client.get("/")))
+
+
+def email_to(address: str) -> tuple[str, str]:
+    """The From display name and the text of the message to `address`."""
+    message = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.to_index == email_index(address))).one()
+    return parseaddr(message.sender)[0], message_bodies(message)[0]
+
+
+def test_the_next_email_comes_from_the_name_the_owner_sets(app, client, logged_in,
+                                                            make_statement, sign):
+    app.config["PAGE_CACHE_SECONDS"] = 60  # the name is kept per worker: saving drops it
+    statement = make_statement(requires_confirmation=True)
+    sign(statement, email="before@example.org")
+    logged_in(Role.owner)
+    save(client, name="Ukraine Solidarity Campaign")
+    sign(statement, email="after@example.org")
+
+    sender, text = email_to("before@example.org")
+    assert sender == app.config["CAMPAIGN_NAME"]
+    assert f"Sent by {app.config['CAMPAIGN_NAME']}." in text
+    sender, text = email_to("after@example.org")
+    assert sender == "Ukraine Solidarity Campaign"
+    assert "Sent by Ukraine Solidarity Campaign." in text
+
+
+def test_an_update_is_previewed_as_from_the_name_the_owner_sets(client, logged_in,
+                                                                make_statement, sign):
+    statement = make_statement()
+    sign(statement, email_updates="y")
+    logged_in(Role.owner)
+    save(client, name="Ukraine Solidarity Campaign")
+    written = client.submit("/dashboard/updates/new", {
+        "audience": f"statement:{statement.slug}", "registrant_group": "all",
+        "subject": "We delivered the statement", "body": "It was handed in."},
+        page="/dashboard/updates/new")
+    assert "Sent by Ukraine Solidarity Campaign." in html(client.get(written.location))
 
 
 @pytest.mark.parametrize("colour, message", [

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from campaign.common.dates import format_datetime
 from campaign.common.hashing import email_index
 from campaign.common.time import utcnow
 from campaign.events.models import Registration, RegistrationStatus
@@ -332,6 +333,25 @@ def test_a_supporter_gives_to_the_appeal_without_a_ticket(client, make_event, st
     assert subjects_to("mykola@example.org") == ["Thank you for your gift to Miners' appeal"]
     assert "we have received your gift of £25.00" in bodies_to("mykola@example.org")
     assert "£25.00 online, £0.00 at the door" in client.get("/a/miners").get_data(as_text=True)
+
+
+def test_the_receipt_and_the_payments_page_give_the_time_in_the_one_style(
+        client, make_event, stripe_fake, send_webhook, logged_in):
+    event = make_event(appeal=APPEAL)
+    client.submit("/a/miners", {"name": "Mykola", "email": "mykola@example.org", "consent": "y",
+                                "amount": "25.00"}, page="/a/miners")
+    send_webhook("checkout.session.completed", stripe_fake.pay(stripe_fake.only_session()["id"]))
+    payment = db.session.scalars(select(Payment)).one()
+
+    [receipt] = db.session.scalars(select(OutboxMessage).where(
+        OutboxMessage.to_index == email_index("mykola@example.org")))
+    for body in message_bodies(receipt):
+        assert f"Received: {format_datetime(payment.paid_at)}" in body
+        assert body.count(" UTC") == 1
+    logged_in()
+    page = client.get(f"/dashboard/appeals/{event.appeal_id}/payments").get_data(as_text=True)
+    assert f">{format_datetime(payment.created_at)}</td>" in page
+    assert page.count(" UTC") == 1
 
 
 def test_the_appeal_keeps_money_received_apart_from_pledges(

@@ -75,3 +75,18 @@ def test_a_signature_reads_the_statement_once_per_worker_while_it_is_unchanged(
 
     reads = [sql for sql in second if "FROM statements" in sql]
     assert len(reads) == 1 and "preamble" not in reads[0]  # its version, not the statement
+
+
+def test_a_signature_reads_the_site_name_once_per_worker_while_it_is_kept(
+    app, client, make_statement, sign
+):
+    app.config["PAGE_CACHE_SECONDS"] = 60
+    statement = make_statement(requires_confirmation=True)
+    sign(statement, name="First Signer", email="first@example.org")
+
+    slug = statement.slug
+    second = _statements_run_by(lambda: client.post(f"/s/{slug}/sign", data={
+        "name": "Second Signer", "email": "second@example.org", "consent": "y",
+        "form_token": client.form_token()}))
+
+    assert second and not [sql for sql in second if "FROM site_settings" in sql]

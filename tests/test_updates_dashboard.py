@@ -61,6 +61,8 @@ def test_a_send_in_progress_reloads_live_and_can_be_stopped_after_a_question(
     logged_in(Role.editor)
     item_url = write(client, f"statement:{statement.slug}").headers["Location"]
     item = db.session.scalars(select(Update)).one()
+    question = client.get(f"/dashboard/updates/{item.id}/send?send_at=2099-01-01T09:00")
+    assert "” at 1 January 2099, 09:00 UTC?" in question.get_data(as_text=True)
     client.submit(f"/dashboard/updates/{item.id}/send", {"send_at": "2099-01-01T09:00"},
                   page=item_url)
     page = client.get(item_url).get_data(as_text=True)

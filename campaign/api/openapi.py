@@ -1,7 +1,6 @@
 """The OpenAPI 3.1 description of /api/v1/, served at /api/v1/openapi.json; the tests check
 it is valid and that the API's real answers match its schemas."""
-from flask import current_app
-
+from campaign.common.site_name import campaign_name
 from campaign.common.urls import absolute_url
 
 _DATE = {"type": ["string", "null"], "format": "date-time"}
@@ -182,7 +181,7 @@ def description() -> dict:
     petition_id, event_id = _id("petition_id"), _id("event_id")
     return {
         "openapi": "3.1.0",
-        "info": {"title": f"{current_app.config['CAMPAIGN_NAME']} OSDI API", "version": "1.0",
+        "info": {"title": f"{campaign_name()} OSDI API", "version": "1.0",
                  "description": "OSDI 1.x (HAL+JSON). Personal data needs an API key; writing "
                                 "needs a key with the write scope."},
         "servers": [{"url": absolute_url("api.v1.entry_point").rstrip("/")}],

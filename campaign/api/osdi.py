@@ -6,9 +6,8 @@ OSDI: https://opensupporter.github.io/osdi-docs/ . Fields this app has and OSDI 
 """
 from datetime import datetime
 
-from flask import current_app
-
 from campaign.api.records import Page, Person
+from campaign.common.site_name import campaign_name
 from campaign.common.urls import absolute_url
 from campaign.events.models import Event, Registration, RegistrationStatus
 from campaign.events.service import figures
@@ -42,7 +41,7 @@ def identifier(kind: str, key) -> str:
 
 def entry_point() -> dict:
     return {
-        "motd": current_app.config["CAMPAIGN_NAME"],
+        "motd": campaign_name(),
         "vendor_name": "Campaign",
         "product_name": "Campaign statements and events",
         "osdi_version": "1.0",

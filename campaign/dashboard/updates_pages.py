@@ -9,6 +9,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from campaign.common.dates import format_datetime
 from campaign.common.forms import show_error
 from campaign.dashboard.shared import confirmation, private
 from campaign.dashboard.views import bp
@@ -101,8 +102,7 @@ def update_send(update_id: int):
     at = form.send_at.data.replace(tzinfo=timezone.utc) if form.send_at.data else None
     if request.method == "GET":
         reach = service.audience_count(item)
-        when = (_("at %(time)s UTC", time=at.strftime("%Y-%m-%d %H:%M")) if at
-                else _("now"))
+        when = _("at %(time)s", time=format_datetime(at)) if at else _("now")
         return confirmation(
             _("Send “%(subject)s” %(when)s?", subject=item.subject, when=when),
             [_("It goes to the %(count)d people in its audience at the time it is sent; "

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from campaign.audit.service import record
+from campaign.common import site_name
 from campaign.common.errors import DomainError
 from campaign.extensions import db
 from campaign.home.colours import MIN_CONTRAST, contrast_with_white, darker, parse_colour
@@ -87,11 +88,6 @@ def _defaults() -> SiteSettings:
 
 def has_saved_settings() -> bool:
     return db.session.get(SiteSettings, SETTINGS_ID) is not None
-
-
-def campaign_name(settings: SiteSettings) -> str:
-    """The name set on the settings page, else the CAMPAIGN_NAME setting."""
-    return settings.name or current_app.config["CAMPAIGN_NAME"]
 
 
 def theme_stylesheet(settings: SiteSettings) -> str:
@@ -217,8 +213,10 @@ def _set_logo(settings: SiteSettings, logo: Logo | None) -> None:
 
 
 def _save(settings: SiteSettings, detail: str) -> None:
-    """Commit the change with its audit entry and a new version (so caches drop the theme)."""
+    """Commit the change with its audit entry and a new version (so caches drop the theme),
+    and drop this worker's copy of the name."""
     # Counted up in SQL, so two saves at once make two versions.
     settings.version = SiteSettings.version + 1 if settings.version else 1
     record("site.settings", "site", detail)
     db.session.commit()
+    site_name.forget()

@@ -4,6 +4,7 @@ from flask import Blueprint, abort, current_app, make_response, render_template,
 from flask_babel import get_locale
 
 from campaign.common.page_copies import shared_page
+from campaign.common.site_name import campaign_name
 from campaign.events.service import upcoming_events
 from campaign.extensions import db
 from campaign.home import service
@@ -22,7 +23,7 @@ LONG_CACHE = "public, max-age=31536000, immutable"
 def site_identity() -> dict:
     """`site` (the settings) and `campaign_name` for every template."""
     settings = service.settings_for_pages()
-    return {"site": settings, "campaign_name": service.campaign_name(settings)}
+    return {"site": settings, "campaign_name": campaign_name(settings.name)}
 
 
 @bp.get("/")

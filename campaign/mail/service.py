@@ -11,6 +11,7 @@ from sqlalchemy import Date, bindparam, func, insert, select, text
 from campaign.common.emails import normalise_email
 from campaign.common.errors import DomainError
 from campaign.common.hashing import email_index, keyed_hash
+from campaign.common.site_name import campaign_name
 from campaign.common.time import utcnow
 from campaign.extensions import db
 from campaign.mail.models import OutboxMessage, OutboxStatus
@@ -78,7 +79,7 @@ def enqueue(kind: str, to: str, subject: str, template: str, unsubscribe_url: st
 
 def email_context(subject: str) -> dict:
     """What every email template is given besides its own values."""
-    return {"subject": subject, "campaign_name": current_app.config["CAMPAIGN_NAME"],
+    return {"subject": subject, "campaign_name": campaign_name(),
             "base_url": current_app.config["BASE_URL"].rstrip("/")}
 
 
@@ -107,9 +108,7 @@ def _message_row(kind: str, to: str, subject: str, unsubscribe_url: str | None) 
     return {
         "kind": kind,
         "to": to,
-        "sender": formataddr(
-            (current_app.config["CAMPAIGN_NAME"], current_app.config["MAIL_DEFAULT_SENDER"])
-        ),
+        "sender": formataddr((campaign_name(), current_app.config["MAIL_DEFAULT_SENDER"])),
         "subject": subject,
         "unsubscribe_url": unsubscribe_url,
     }

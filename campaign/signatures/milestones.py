@@ -9,7 +9,6 @@ crossing a figure at the same moment both see the other's), and the crossing is 
 by an upsert on the unique (statement, figure) row that only sets `reached_at` when it is
 still empty; only the transaction that set it writes the email, in the same commit.
 """
-from flask import current_app
 from flask_babel import format_decimal, gettext as _
 from sqlalchemy import bindparam, delete, select, text
 
@@ -69,7 +68,6 @@ def _email_organizers(statement: Statement, figure: int) -> None:
             name=organizer.name, statement_title=statement.title, figure=figure,
             statement_url=statement_url,
             next_figure=next_figure(figure, chosen_figures(statement)),
-            campaign_name=current_app.config["CAMPAIGN_NAME"],
         )
 
 
