@@ -1,13 +1,17 @@
 """Mail leaves through the outbox: real SMTP delivery, outages of the mail server and of the
 database, backoff, concurrent senders, the dashboard page."""
 import asyncio
+import os
 import re
 import socket
+import subprocess
+import sys
 import threading
 import time
 from contextlib import contextmanager
 from datetime import timedelta
 from email import message_from_bytes, policy
+from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -24,6 +28,8 @@ from campaign.mail.sender import claim_due, send_due
 from campaign.mail.service import enqueue
 from campaign.organizers.models import Role
 from campaign.signatures.models import Signature, SignatureStatus
+
+PROJECT = Path(__file__).resolve().parent.parent
 
 
 class Mailbox:
@@ -539,3 +545,27 @@ def test_only_owners_open_a_message(client, logged_in):
 def test_the_outbox_page_needs_a_login(client):
     response = client.get("/dashboard/mail")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def _niceness(pid: int) -> int:
+    """The process's nice value, field 19 of /proc/PID/stat (after the parenthesised name)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return int(fields[16])
+
+
+@pytest.mark.parametrize("asked, lowered_by", [([], 10), (["--nice", "0"], 0)])
+def test_the_production_sender_runs_below_the_web_servers_cpu_priority(tmp_path, asked,
+                                                                       lowered_by):
+    """A large update goes out beside the web server on the same host: the pages come first."""
+    command = [sys.executable, "-m", "flask", "--app", "app", "mail", "send", "--loop",
+               "--interval", "60", *asked]
+    environment = {**os.environ, "INSTANCE_PATH": str(tmp_path),
+                   "DATABASE_URL": f"sqlite:///{tmp_path / 'sender.db'}"}
+    sender = subprocess.Popen(command, cwd=PROJECT, env=environment, stdout=subprocess.PIPE,
+                              stderr=subprocess.DEVNULL, text=True)
+    try:
+        assert sender.stdout.readline().startswith("Sending mail every 60s")
+        assert _niceness(sender.pid) == os.nice(0) + lowered_by
+    finally:
+        sender.terminate()
+        sender.wait(timeout=30)

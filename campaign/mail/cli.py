@@ -1,3 +1,4 @@
+import os
 import signal
 import threading
 
@@ -23,8 +24,11 @@ def mail():
               help="Keep running, sending what becomes due, until stopped (a production worker).")
 @click.option("--interval", type=click.IntRange(min=1), default=10, show_default=True,
               help="Seconds between rounds with --loop.")
+@click.option("--nice", "niceness", type=click.IntRange(0, 19), default=10, show_default=True,
+              help="How far below the web server's CPU priority to run with --loop, so that "
+                   "a large send on the same host never slows the pages (0: the same).")
 @with_appcontext
-def send(loop, interval):
+def send(loop, interval, niceness):
     """Send every message that is due, retrying failed attempts when their time comes.
 
     Any number of these may run at once, on any number of hosts: each message is
@@ -33,6 +37,7 @@ def send(loop, interval):
     if not loop:
         _echo_report(send_due())
         return
+    os.nice(niceness)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     click.echo(f"Sending mail every {interval}s; stop with Ctrl-C.")
