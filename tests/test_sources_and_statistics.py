@@ -706,3 +706,21 @@ def test_the_running_total_of_a_statement_signed_on_one_day_shows_as_a_point(
     so_far = so_far[:so_far.index("</svg>")]
     assert re.search(r'<circle class="chart__end" cx="[\d.]+" cy="[\d.]+" r="5"><title>'
                      r'\d{4}-\d\d-\d\d: 3</title></circle>', so_far)
+
+
+def test_a_signer_who_signs_again_asking_for_updates_counts_as_asking(client, logged_in,
+                                                                       make_statement):
+    """Ian signed without the box, then again with it: he asked, once, however often he repeats."""
+    statement = make_statement(requires_confirmation=True)
+    _three_sign_and_two_ask_for_updates(statement)
+    for _repeat in range(2):
+        response = sign_through(_visitor(), statement, "?source=unite", name="Ian",
+                                email="ian@example.org", email_updates="y")
+        assert response.status_code == 302
+
+    logged_in(Role.viewer)
+    html = table_page(client, f"/dashboard/statements/{statement.id}/statistics")
+    assert _figure(html, "Update opt-in rate") == "100% (3 of 3)"
+    sources = html[html.index('id="sources-title"'):html.index('id="links-title"')]
+    assert re.search(r'<th scope="row">unite</th><td>2</td><td>0</td><td>0%</td>'
+                     r'<td>100% \(2 of 2\)</td>', sources)

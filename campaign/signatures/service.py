@@ -219,6 +219,8 @@ def sign(statement: Statement | SigningTerms, details: SignatoryDetails,
     )
     if signature is None:
         existing = _signature_by_email(statement.id, email)
+        if existing is not None and details.wants_updates:
+            _opt_in(existing)
         if existing is not None and not held:
             emails.remind(existing, email, statement)
     elif confirmed:
@@ -230,6 +232,19 @@ def sign(statement: Statement | SigningTerms, details: SignatoryDetails,
     if confirmed and signature is not None:
         milestones.announce_crossed(statement)
     return held
+
+
+def _opt_in(signature: Signature) -> None:
+    """A repeat signer ticked "Email me updates": their signature says so from now on, counted
+    once among those who asked however many repeats come at once."""
+    opted = db.session.execute(
+        update(Signature)
+        .where(Signature.id == signature.id, Signature.wants_updates.is_(False))
+        .values(wants_updates=True, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if opted:
+        breakdown.add(signature.statement_id, breakdown.keys_of(signature), 0, 0, 1)
 
 
 def insert_signature(**values) -> Signature | None:
