@@ -69,6 +69,21 @@ def test_the_country_list_is_iso_codes_sorted_by_name(client, make_statement):
     assert len(codes) > 240
 
 
+def test_the_country_list_speaks_the_page_language_and_keeps_a_signers_choice(
+        client, make_statement, sign):
+    statement = make_statement()
+    ukrainian = client.get(f"/s/{statement.slug}?lang=uk").get_data(as_text=True)
+    english = client.get(f"/s/{statement.slug}?lang=en").get_data(as_text=True)
+    assert ('<option value="">Choose a country</option><option value="AF">Afghanistan</option>'
+            in english)
+    assert '<option value="UA">Україна</option>' in ukrainian
+    assert '<option value="">Виберіть країну</option>' in ukrainian
+
+    html = sign(statement, email="not an address", country="UA").get_data(as_text=True)
+    assert "selected" in re.search(r'<option[^>]*value="UA"[^>]*>Ukraine</option>', html)[0]
+    assert html.count(" selected") == 1
+
+
 def test_a_person_signs_and_is_asked_to_confirm_by_email(client, make_statement, sign):
     statement = make_statement(requires_confirmation=True, revision=3)
 
