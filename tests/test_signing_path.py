@@ -62,16 +62,20 @@ def test_a_country_not_on_the_list_is_refused_without_building_the_list(
     assert built == ["en"]  # once, to show the list again with the mistake
 
 
+def _statements_of_a_second_signature(client, statement, sign) -> list[str]:
+    """The SQL run by the statement's second signature, the first having warmed the worker."""
+    slug = statement.slug
+    sign(statement, name="First Signer", email="first@example.org")
+    return _statements_run_by(lambda: client.post(f"/s/{slug}/sign", data={
+        "name": "Second Signer", "email": "second@example.org", "consent": "y",
+        "form_token": client.form_token()}))
+
+
 def test_a_signature_reads_the_statement_once_per_worker_while_it_is_unchanged(
     client, make_statement, sign
 ):
-    statement = make_statement(requires_confirmation=False)
-    sign(statement, name="First Signer", email="first@example.org")
-
-    slug = statement.slug
-    second = _statements_run_by(lambda: client.post(f"/s/{slug}/sign", data={
-        "name": "Second Signer", "email": "second@example.org", "consent": "y",
-        "form_token": client.form_token()}))
+    second = _statements_of_a_second_signature(
+        client, make_statement(requires_confirmation=False), sign)
 
     reads = [sql for sql in second if "FROM statements" in sql]
     assert len(reads) == 1 and "preamble" not in reads[0]  # its version, not the statement
@@ -81,12 +85,7 @@ def test_a_signature_reads_the_site_name_once_per_worker_while_it_is_kept(
     app, client, make_statement, sign
 ):
     app.config["PAGE_CACHE_SECONDS"] = 60
-    statement = make_statement(requires_confirmation=True)
-    sign(statement, name="First Signer", email="first@example.org")
-
-    slug = statement.slug
-    second = _statements_run_by(lambda: client.post(f"/s/{slug}/sign", data={
-        "name": "Second Signer", "email": "second@example.org", "consent": "y",
-        "form_token": client.form_token()}))
+    second = _statements_of_a_second_signature(
+        client, make_statement(requires_confirmation=True), sign)
 
     assert second and not [sql for sql in second if "FROM site_settings" in sql]
