@@ -304,6 +304,29 @@ def test_without_stripe_keys_tickets_are_paid_at_the_door(app, make_event, regis
     assert registration.is_confirmed and registration.payment_method == "pay_later"
 
 
+def test_a_payment_too_late_for_a_place_is_told_in_the_language_the_person_registered_in(
+        client, make_event, register, emailed_link, stripe_fake, send_webhook):
+    """Stripe's webhook comes with no Ukrainian; the email goes in the registrant's language."""
+    from campaign.events.translations import save_event_translation
+
+    event = make_event(tickets=[SUPPORTER], capacity=1)
+    save_event_translation(event, "uk", "Презентація в парламенті", "Опис зустрічі.")
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "uk"
+    register(event, email="pizno@example.org")
+    pay_button(client, emailed_link, "pizno@example.org")
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    registration_of("pizno@example.org").hold_until = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    register(event, email="prompt@example.org")
+
+    send_webhook("checkout.session.completed", stripe_fake.pay(stripe_fake.only_session()["id"]))
+    assert [r["amount"] for r in stripe_fake.refunds] == [2500]
+    assert subjects_to("pizno@example.org")[-1] == "Місць не лишилося: Презентація в парламенті"
+    told = bodies_to("pizno@example.org")
+    assert "Ваш платіж за Презентація в парламенті надійшов після того" in told
+    assert "Ми повернули" in told and "We have refunded" not in told
+
+
 APPEAL = {"name": "Miners' appeal", "description": "Food and medicine for **miners' families**.",
           "target_minor": 100_000, "currency": "GBP", "slug": "miners",
           "gift_min_minor": 500, "gift_max_minor": 50_000, "gift_suggestions": "1000,2500"}

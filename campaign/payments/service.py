@@ -252,11 +252,8 @@ def _send_receipt(payment: Payment) -> None:
 
 
 def _notify_no_place(registration: Registration, outcome: RefundOutcome) -> None:
-    if registration.email:
-        enqueue("payment_refunded", registration.email,
-                _("No place left: %(title)s", title=registration.event.title),
-                "payment_refunded", registration=registration, event=registration.event,
-                refund=outcome, **events.registration_links(registration))
+    events.email_registrant(registration, "payment_refunded", _l("No place left: %(title)s"),
+                            refund=outcome)
 
 
 @dataclass(frozen=True)
