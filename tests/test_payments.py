@@ -358,6 +358,23 @@ def test_a_supporter_gives_to_the_appeal_without_a_ticket(client, make_event, st
     assert "£25.00 online, £0.00 at the door" in client.get("/a/miners").get_data(as_text=True)
 
 
+def test_a_giver_on_the_ukrainian_page_gets_the_receipt_in_ukrainian(client, make_event,
+                                                                     stripe_fake, send_webhook):
+    make_event(appeal=APPEAL)
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "uk"
+    client.submit("/a/miners", {"name": "Микола", "email": "mykola@example.org", "consent": "y",
+                                "amount": "25.00"}, page="/a/miners")
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+    send_webhook("checkout.session.completed", stripe_fake.pay(stripe_fake.only_session()["id"]))
+    assert subjects_to("mykola@example.org") == ["Дякуємо за вашу пожертву на Miners' appeal"]
+    [receipt] = db.session.scalars(select(OutboxMessage).where(
+        OutboxMessage.to_index == email_index("mykola@example.org")))
+    text, html = message_bodies(receipt)
+    assert "Дякуємо: ми отримали вашу пожертву" in text and "Квитанція" in text
+    assert '<html lang="uk">' in html and "Thank you" not in text
+
+
 def test_the_receipt_and_the_payments_page_give_the_time_in_the_one_style(
         client, make_event, stripe_fake, send_webhook, logged_in):
     event = make_event(appeal=APPEAL)
