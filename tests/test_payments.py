@@ -304,6 +304,29 @@ def test_without_stripe_keys_tickets_are_paid_at_the_door(app, make_event, regis
     assert registration.is_confirmed and registration.payment_method == "pay_later"
 
 
+def test_a_payment_too_late_for_a_place_is_told_in_the_language_the_person_registered_in(
+        client, make_event, register, emailed_link, stripe_fake, send_webhook):
+    """Stripe's webhook comes with no Ukrainian; the email goes in the registrant's language."""
+    from campaign.events.translations import save_event_translation
+
+    event = make_event(tickets=[SUPPORTER], capacity=1)
+    save_event_translation(event, "uk", "Презентація в парламенті", "Опис зустрічі.")
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "uk"
+    register(event, email="pizno@example.org")
+    pay_button(client, emailed_link, "pizno@example.org")
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    registration_of("pizno@example.org").hold_until = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    register(event, email="prompt@example.org")
+
+    send_webhook("checkout.session.completed", stripe_fake.pay(stripe_fake.only_session()["id"]))
+    assert [r["amount"] for r in stripe_fake.refunds] == [2500]
+    assert subjects_to("pizno@example.org")[-1] == "Місць не лишилося: Презентація в парламенті"
+    told = bodies_to("pizno@example.org")
+    assert "Ваш платіж за Презентація в парламенті надійшов після того" in told
+    assert "Ми повернули" in told and "We have refunded" not in told
+
+
 APPEAL = {"name": "Miners' appeal", "description": "Food and medicine for **miners' families**.",
           "target_minor": 100_000, "currency": "GBP", "slug": "miners",
           "gift_min_minor": 500, "gift_max_minor": 50_000, "gift_suggestions": "1000,2500"}
@@ -333,6 +356,23 @@ def test_a_supporter_gives_to_the_appeal_without_a_ticket(client, make_event, st
     assert subjects_to("mykola@example.org") == ["Thank you for your gift to Miners' appeal"]
     assert "we have received your gift of £25.00" in bodies_to("mykola@example.org")
     assert "£25.00 online, £0.00 at the door" in client.get("/a/miners").get_data(as_text=True)
+
+
+def test_a_giver_on_the_ukrainian_page_gets_the_receipt_in_ukrainian(client, make_event,
+                                                                     stripe_fake, send_webhook):
+    make_event(appeal=APPEAL)
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "uk"
+    client.submit("/a/miners", {"name": "Микола", "email": "mykola@example.org", "consent": "y",
+                                "amount": "25.00"}, page="/a/miners")
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+    send_webhook("checkout.session.completed", stripe_fake.pay(stripe_fake.only_session()["id"]))
+    assert subjects_to("mykola@example.org") == ["Дякуємо за вашу пожертву на Miners' appeal"]
+    [receipt] = db.session.scalars(select(OutboxMessage).where(
+        OutboxMessage.to_index == email_index("mykola@example.org")))
+    text, html = message_bodies(receipt)
+    assert "Дякуємо: ми отримали вашу пожертву" in text and "Квитанція" in text
+    assert '<html lang="uk">' in html and "Thank you" not in text
 
 
 def test_the_receipt_and_the_payments_page_give_the_time_in_the_one_style(

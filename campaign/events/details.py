@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from campaign.common.time import utcnow
-from campaign.events.emails import _notify
+from campaign.events.emails import email_registrant
 from campaign.events.errors import EventError
 from campaign.events.models import (
     Event, EventStatus, Registration, RegistrationStatus, Speaker, TicketType,
@@ -165,8 +165,8 @@ def set_status(event: Event, status: EventStatus) -> Event:
             ).all():
                 refund = (method_for(registration).refund(registration)
                           if registration.paid_at else None)
-                _notify(registration, "registration_event_cancelled",
-                        _l("Cancelled: %(title)s"), refund=refund)
+                email_registrant(registration, "registration_event_cancelled",
+                                 _l("Cancelled: %(title)s"), refund=refund)
         record(_STATUS_RECORDED[status], f"event:{event.slug}")
     return event
 

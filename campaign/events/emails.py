@@ -46,8 +46,9 @@ def registration_links(registration: Registration) -> dict[str, str]:
     }
 
 
-def _notify(registration: Registration, template: str, subject, **extra) -> None:
-    """Email the registrant in the language they registered in.
+def email_registrant(registration: Registration, template: str, subject, **extra) -> None:
+    """Email the registrant in the language they registered in, whichever request sends it
+    (theirs, an organizer's, or the payment provider's webhook in `payments`).
 
     `subject` is a lazy string with a %(title)s, filled with the event's title in that language.
     """

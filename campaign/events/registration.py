@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from campaign.common.hashing import email_index
 from campaign.common.time import utcnow
 from campaign.events.details import event_ends_at
-from campaign.events.emails import _notify
+from campaign.events.emails import email_registrant
 from campaign.events.errors import EventError, RegistrationClosed
 from campaign.events.models import Event, Registration, RegistrationStatus
 from campaign.events.payments import DEFAULT_METHOD, METHODS, method_for
@@ -169,11 +169,11 @@ def _send_details(registration: Registration) -> None:
     if registration.is_awaiting_payment:
         _notify_place_given(registration)
     elif registration.is_confirmed:
-        _notify(registration, "registration_confirmed",
-                _l("You are registered: %(title)s"))
+        email_registrant(registration, "registration_confirmed",
+                         _l("You are registered: %(title)s"))
     elif registration.is_on_waiting_list:
-        _notify(registration, "registration_waitlisted",
-                _l("On the waiting list: %(title)s"))
+        email_registrant(registration, "registration_waitlisted",
+                         _l("On the waiting list: %(title)s"))
 
 
 def new_reference() -> str:
@@ -229,8 +229,8 @@ def cancel_registration(registration: Registration, by_organizer: bool = False) 
         registration.hold_until = None
         registration_changed.send(registration, before=before)
         refund = method_for(registration).refund(registration) if registration.paid_at else None
-        _notify(registration, "registration_cancelled",
-                _l("Registration cancelled: %(title)s"), refund=refund)
+        email_registrant(registration, "registration_cancelled",
+                         _l("Registration cancelled: %(title)s"), refund=refund)
         if had_place:
             _promote_waitlisted(event)
         record("registration.cancel" if by_organizer else "registration.cancel_self",

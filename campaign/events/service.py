@@ -20,7 +20,9 @@ from campaign.events.details import (
     event_by_id, event_by_slug, event_part, move_speaker, published_event, set_status, statements,
     titles_by_slug, update_event, update_speaker, upcoming_events, upcoming_launch_event,
 )
-from campaign.events.emails import registration_from_token, registration_links, registration_token
+from campaign.events.emails import (
+    email_registrant, registration_from_token, registration_links, registration_token,
+)
 from campaign.events.errors import EventError, EventNotFound, NoPlaceLeft, RegistrationClosed
 from campaign.events.places import figures, tickets_full, waitlist_place
 from campaign.events.registration import (
@@ -61,7 +63,7 @@ __all__ = [
     "erase_registration", "offered_methods", "pays_online", "register", "registration_closed_message",
     "registration_state", "release_hold",
     # emails.py
-    "registration_from_token", "registration_links", "registration_token",
+    "email_registrant", "registration_from_token", "registration_links", "registration_token",
     # checkin.py
     "check_in", "door_list", "find_for_checkin", "is_paid_by_hand", "is_settled",
     "registrations_page", "set_paid", "undo_check_in",

@@ -7,7 +7,7 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import select
 
 from campaign.common.time import utcnow
-from campaign.events.emails import _notify
+from campaign.events.emails import email_registrant
 from campaign.events.errors import NoPlaceLeft
 from campaign.events.models import Event, Registration, RegistrationStatus
 from campaign.events.payments import method_for
@@ -30,10 +30,10 @@ def _give_place(registration: Registration) -> None:
 
 def _notify_place_given(registration: Registration) -> None:
     if registration.is_awaiting_payment:
-        _notify(registration, "registration_awaiting_payment",
-                _l("Pay to keep your place: %(title)s"))
+        email_registrant(registration, "registration_awaiting_payment",
+                         _l("Pay to keep your place: %(title)s"))
     else:
-        _notify(registration, "registration_promoted", _l("A place for you: %(title)s"))
+        email_registrant(registration, "registration_promoted", _l("A place for you: %(title)s"))
 
 
 def _release_expired_holds(event: Event) -> None:
@@ -51,8 +51,8 @@ def _end_hold(registration: Registration) -> None:
     registration.status = RegistrationStatus.cancelled
     registration.cancelled_at = utcnow()
     registration.hold_until = None
-    _notify(registration, "registration_hold_expired",
-            _l("Your place was released: %(title)s"))
+    email_registrant(registration, "registration_hold_expired",
+                     _l("Your place was released: %(title)s"))
     record("registration.hold_expired", f"registration:{registration.reference}",
            f"event:{registration.event.slug}", actor="system")
 
@@ -116,8 +116,8 @@ def move_to_waitlist(registration: Registration) -> Registration:
         registration.status = RegistrationStatus.waitlisted
         registration.checked_in_at = None
         registration_changed.send(registration, before=RegistrationStatus.confirmed)
-        _notify(registration, "registration_waitlisted",
-                _l("On the waiting list: %(title)s"))
+        email_registrant(registration, "registration_waitlisted",
+                         _l("On the waiting list: %(title)s"))
         record("registration.waitlist", f"registration:{registration.reference}",
                f"event:{event.slug}")
     return registration

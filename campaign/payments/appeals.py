@@ -5,7 +5,7 @@ import re
 import uuid
 from dataclasses import dataclass, field
 
-from flask_babel import gettext as _
+from flask_babel import get_locale, gettext as _
 from sqlalchemy import func, select
 
 from campaign.audit.service import record
@@ -99,7 +99,8 @@ def start_gift(appeal: Appeal, *, name: str, email: str, amount_minor: int | Non
     payment = Payment(
         kind=PaymentKind.gift, appeal_id=appeal.id, name=name, email=email,
         amount_minor=amount_minor, currency=appeal.currency, method=StripeCheckout.name,
-        idempotency_key=f"gift-{uuid.uuid4().hex}", expires_at=_session_expiry(None),
+        language=str(get_locale()), idempotency_key=f"gift-{uuid.uuid4().hex}",
+        expires_at=_session_expiry(None),
     )
     return _open_checkout(
         payment, description=_("Gift to %(appeal)s", appeal=appeal.name), email=email,

@@ -51,6 +51,9 @@ class Payment(db.Model):
     amount_minor: Mapped[int] = mapped_column(MINOR_UNITS)
     currency: Mapped[str] = mapped_column(String(3))
     method: Mapped[str] = mapped_column(String(32), default="stripe")
+    #: The language the payer paid in (a ticket's: its registration's): the receipt is written
+    #: in it, though the provider's webhook that settles the payment has none.
+    language: Mapped[str] = mapped_column(String(16), default="en", server_default="en")
     state: Mapped[PaymentState] = mapped_column(
         Enum(PaymentState, native_enum=False, length=16), default=PaymentState.open)
     #: Sent with the create request, so a retried request never opens a second session.

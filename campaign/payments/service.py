@@ -13,7 +13,7 @@ The rules every path keeps:
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import force_locale, gettext as _, lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -90,6 +90,7 @@ def ticket_checkout_url(registration: Registration) -> str:
         kind=PaymentKind.ticket, registration_id=registration.id, event_id=event.id,
         appeal_id=event.appeal_id, amount_minor=registration.amount_minor,
         currency=registration.currency, method=StripeCheckout.name,
+        language=registration.language,
         idempotency_key=f"registration-{registration.id}-checkout-{earlier + 1}",
         expires_at=_session_expiry(registration.hold_until),
     )
@@ -245,18 +246,17 @@ def _record(payment: Payment, action: str) -> None:
 
 
 def _send_receipt(payment: Payment) -> None:
+    """The giver's receipt, in the language they gave in (the webhook's request has none)."""
     if payment.email:
-        enqueue("gift_receipt", payment.email,
-                _("Thank you for your gift to %(appeal)s", appeal=payment.appeal.name),
-                "gift_receipt", payment=payment, appeal=payment.appeal)
+        with force_locale(payment.language):
+            enqueue("gift_receipt", payment.email,
+                    _("Thank you for your gift to %(appeal)s", appeal=payment.appeal.name),
+                    "gift_receipt", payment=payment, appeal=payment.appeal)
 
 
 def _notify_no_place(registration: Registration, outcome: RefundOutcome) -> None:
-    if registration.email:
-        enqueue("payment_refunded", registration.email,
-                _("No place left: %(title)s", title=registration.event.title),
-                "payment_refunded", registration=registration, event=registration.event,
-                refund=outcome, **events.registration_links(registration))
+    events.email_registrant(registration, "payment_refunded", _l("No place left: %(title)s"),
+                            refund=outcome)
 
 
 @dataclass(frozen=True)
