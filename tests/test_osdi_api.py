@@ -11,6 +11,7 @@ from campaign.common.time import utcnow
 from campaign.events.models import Registration, RegistrationStatus
 from campaign.extensions import db
 from campaign.mail.models import OutboxMessage
+from campaign.organizers.models import Role
 from campaign.signatures.models import Signature
 from campaign.statements.models import StatementStatus
 
@@ -228,6 +229,33 @@ def test_writing_needs_a_write_key_json_and_an_open_statement(client, api_key, m
     statement.status = StatementStatus.closed
     db.session.commit()
     assert client.post(url, json=_signing_body(), headers=write).status_code == 409
+
+
+def test_everyone_registered_for_a_cancelled_event_reads_as_declined_and_changed(
+        client, api_key, make_event, logged_in):
+    event = make_event()
+    long_ago = utcnow() - timedelta(days=3)
+    for status in RegistrationStatus:
+        db.session.add(Registration(
+            event_id=event.id, ticket_type_id=event.ticket_types[0].id, name="Guest",
+            email=f"{status.value}@example.org", status=status, reference=status.name.upper(),
+            updated_at=long_ago))
+    db.session.commit()
+    url = f"/api/v1/events/{event.id}/attendances"
+    since = (utcnow() - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    changed_since = {"filter": f"modified_date gt '{since}'"}
+    assert _get(client, url, api_key(), query_string=changed_since).get_json()[
+        "total_records"] == 0
+
+    logged_in(Role.editor)
+    page = f"/dashboard/events/{event.id}"
+    client.submit(f"{page}/cancel", page=page)
+    listed = _get(client, url, api_key(), query_string=changed_since).get_json()
+    assert listed["total_records"] == 3, "those the cancellation ended, not the one cancelled"
+    assert {attendance["reference"] for attendance in listed["_embedded"]["osdi:attendances"]} \
+        == {"CONFIRMED", "WAITLISTED", "AWAITING_PAYMENT"}
+    everyone = _get(client, url, api_key()).get_json()["_embedded"]["osdi:attendances"]
+    assert [attendance["status"] for attendance in everyone] == ["declined"] * 4
 
 
 def test_registering_through_the_api_takes_a_place_or_the_waiting_list(client, api_key,

@@ -166,6 +166,70 @@ def test_registrations_cancellations_and_the_waiting_list(hook, receiver, make_e
     assert verified(receiver.received[2])["_embedded"]["osdi:attendance"]["status"] == "accepted"
 
 
+def test_an_organizer_cancelling_an_event_tells_the_crm_each_registrant_is_not_attending(
+        client, logged_in, hook, receiver, make_event, register, emailed_link):
+    hook("registration.cancelled")
+    event = make_event(capacity=1)
+    for email in ("placed@example.org", "waiting@example.org", "left@example.org"):
+        register(event, email=email)
+    cancel = emailed_link("left@example.org", "r") + "/cancel"
+    client.submit(cancel, page=cancel)
+    deliver_due()
+    [own] = [verified(request) for request in receiver.received]
+    receiver.received.clear()
+    registrations = {registration.email: registration.id
+                     for registration in db.session.scalars(select(Registration))}
+    assert own["_embedded"]["osdi:attendance"]["identifiers"] == [
+        f"campaign:attendance-{registrations['left@example.org']}"]
+
+    logged_in(Role.editor)
+    page = f"/dashboard/events/{event.id}"
+    client.submit(f"{page}/cancel", page=page)
+    assert deliver_due().delivered == 2, "one each for the two still registered, none again"
+    bodies = [verified(request) for request in receiver.received]
+    told = {body["_embedded"]["osdi:attendance"]["identifiers"][0]: body for body in bodies}
+    assert sorted(told) == sorted(f"campaign:attendance-{registrations[email]}"
+                                  for email in ("placed@example.org", "waiting@example.org"))
+    for body in bodies:
+        assert body["event"] == own["event"] == "registration.cancelled"
+        attendance = body["_embedded"]["osdi:attendance"]
+        assert attendance["status"] == "declined", "no longer attending"
+        assert attendance.keys() == own["_embedded"]["osdi:attendance"].keys()
+        assert body["_embedded"].keys() == own["_embedded"].keys()
+    assert {body["_embedded"]["osdi:person"]["email_addresses"][0]["address"]
+            for body in bodies} == {"placed@example.org", "waiting@example.org"}
+
+
+def test_cancelling_a_large_event_reads_the_endpoints_once(hook, make_event):
+    from sqlalchemy import event as sql_event
+
+    from campaign.events.models import EventStatus, RegistrationStatus
+
+    hook("registration.cancelled")
+    hook("registration.cancelled", "registration.confirmed")
+    event = make_event()
+    db.session.add_all(Registration(
+        event_id=event.id, ticket_type_id=event.ticket_types[0].id, name=f"Guest {number}",
+        email=f"guest{number}@example.org", reference=f"BULK{number:04d}",
+        status=RegistrationStatus.confirmed if number % 2 else RegistrationStatus.waitlisted)
+        for number in range(60))
+    db.session.commit()
+    statements = []
+
+    def seen(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    engine = db.engine
+    sql_event.listen(engine, "before_cursor_execute", seen)
+    try:
+        events.set_status(event, EventStatus.cancelled)
+    finally:
+        sql_event.remove(engine, "before_cursor_execute", seen)
+    assert len(db.session.scalars(select(WebhookDelivery)).all()) == 120, "each one, each endpoint"
+    assert len([s for s in statements if "FROM webhook_endpoints" in s]) == 1
+    assert len([s for s in statements if "INTO webhook_deliveries" in s]) == 1
+
+
 def test_someone_unsubscribing_from_updates_reaches_the_crm(client, hook, receiver, sign,
                                                            make_statement):
     from campaign.supporters.models import Supporter

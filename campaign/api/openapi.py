@@ -74,7 +74,9 @@ SCHEMAS = {
     "Attendance": _resource(
         ["status"],
         origin_system={"type": "string"},
-        status={"enum": ["accepted", "tentative", "declined"]},
+        status={"enum": ["accepted", "tentative", "declined"],
+                "description": "accepted: has a place; tentative: on the waiting list; "
+                               "declined: cancelled, or the event was"},
         ticket={"type": "object", "properties": {
             "title": {"type": "string"}, "amount_minor": {"type": "integer"},
             "currency": {"type": "string"}}},

@@ -19,7 +19,8 @@ from campaign.statements.models import Statement
 SYSTEM = "campaign"
 CURIES = [{"name": "osdi", "href": "https://opensupporter.github.io/osdi-docs/{rel}",
            "templated": True}]
-#: OSDI's attendance status for each registration status.
+#: OSDI's attendance status for each registration status; everyone registered for a cancelled
+#: event is "declined" (the registration keeps its own status for the event's return).
 ATTENDANCE_STATUS = {
     RegistrationStatus.confirmed: "accepted",
     RegistrationStatus.waitlisted: "tentative",
@@ -187,7 +188,7 @@ def event(record: Event) -> dict:
 def attendance(record: Registration) -> dict:
     return _act(
         "attendance", record, "event", record.event_id,
-        status=ATTENDANCE_STATUS[record.status],
+        status="declined" if record.event.is_cancelled else ATTENDANCE_STATUS[record.status],
         ticket={"title": record.ticket_type.name, "amount_minor": record.amount_minor,
                 "currency": record.currency},
         reference=record.reference,

@@ -5,7 +5,7 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from flask_babel import gettext as _, lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from campaign.common.time import utcnow
@@ -16,6 +16,7 @@ from campaign.events.models import (
 )
 from campaign.events.payments import method_for
 from campaign.events.places import _locked
+from campaign.events.signals import event_cancelled
 from campaign.events.times import local_to_utc, utc_to_local
 from campaign.events.waitlist import _promote_waitlisted
 from campaign.extensions import db
@@ -157,18 +158,29 @@ def set_status(event: Event, status: EventStatus) -> Event:
             return event
         event.status = status
         if status is EventStatus.cancelled:
-            for registration in db.session.scalars(
-                select(Registration).where(
-                    Registration.event_id == event.id,
-                    Registration.status != RegistrationStatus.cancelled,
-                )
-            ).all():
-                refund = (method_for(registration).refund(registration)
-                          if registration.paid_at else None)
-                email_registrant(registration, "registration_event_cancelled",
-                                 _l("Cancelled: %(title)s"), refund=refund)
+            _end_registrations(event)
         record(_STATUS_RECORDED[status], f"event:{event.slug}")
     return event
+
+
+def _end_registrations(event: Event) -> None:
+    """Refund and email everyone the cancelled event leaves without a place, in one read of
+    their registrations. Each keeps its status (publishing the event again gives it back), but
+    the API reports it declined from now on, so its `updated_at` moves, and `event_cancelled`
+    tells the floors above which registrations it ended."""
+    still_registered = (Registration.event_id == event.id,
+                        Registration.status != RegistrationStatus.cancelled)
+    ended = db.session.scalars(select(Registration).where(*still_registered)).all()
+    for registration in ended:
+        refund = (method_for(registration).refund(registration)
+                  if registration.paid_at else None)
+        email_registrant(registration, "registration_event_cancelled",
+                         _l("Cancelled: %(title)s"), refund=refund)
+    if ended:
+        db.session.execute(update(Registration).where(*still_registered)
+                           .values(updated_at=utcnow())
+                           .execution_options(synchronize_session=False))
+        event_cancelled.send(event, registration_ids=[registration.id for registration in ended])
 
 
 def event_ends_at(event: Event) -> datetime:

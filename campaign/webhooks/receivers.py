@@ -2,7 +2,7 @@
 from campaign.common.hashing import email_index
 from campaign.common.signals import person_unsubscribed
 from campaign.events.models import RegistrationStatus
-from campaign.events.signals import registration_changed
+from campaign.events.signals import event_cancelled, registration_changed
 from campaign.signatures.models import SignatureStatus
 from campaign.signatures.signals import status_changed
 from campaign.webhooks.models import WebhookEvent
@@ -18,14 +18,28 @@ def _signature_changed(signature, before) -> None:
         queue(WebhookEvent.signature_withdrawn, resource)
 
 
+def _registration(registration_id: int) -> str:
+    return f"registration:{registration_id}"
+
+
 @registration_changed.connect
 def _registration_changed(registration, before) -> None:
-    resource = f"registration:{registration.id}"
     if registration.status is RegistrationStatus.confirmed:
         queue(WebhookEvent.waitlist_promoted if before is RegistrationStatus.waitlisted
-              else WebhookEvent.registration_confirmed, resource)
+              else WebhookEvent.registration_confirmed, _registration(registration.id))
     elif registration.status is RegistrationStatus.cancelled:
-        queue(WebhookEvent.registration_cancelled, resource)
+        _registrations_ended([registration.id])
+
+
+@event_cancelled.connect
+def _event_cancelled(_event, registration_ids) -> None:
+    _registrations_ended(registration_ids)
+
+
+def _registrations_ended(registration_ids) -> None:
+    """`registration.cancelled` for each: cancelled by the registrant, an organizer or an
+    erasure, or left without a place by the event's cancellation."""
+    queue(WebhookEvent.registration_cancelled, *map(_registration, registration_ids))
 
 
 @person_unsubscribed.connect
