@@ -258,6 +258,25 @@ def test_everyone_registered_for_a_cancelled_event_reads_as_declined_and_changed
     assert [attendance["status"] for attendance in everyone] == ["declined"] * 4
 
 
+def test_every_registration_of_a_published_event_reads_as_an_osdi_status(client, api_key,
+                                                                         make_event):
+    """Someone still paying online holds a place but has not taken it: tentative."""
+    event = make_event()
+    for status in RegistrationStatus:
+        db.session.add(Registration(
+            event_id=event.id, ticket_type_id=event.ticket_types[0].id, name="Guest",
+            email=f"{status.value}@example.org", status=status, reference=status.name.upper()))
+    db.session.commit()
+
+    response = _get(client, f"/api/v1/events/{event.id}/attendances", api_key())
+
+    assert response.status_code == 200
+    assert {attendance["reference"]: attendance["status"]
+            for attendance in response.get_json()["_embedded"]["osdi:attendances"]} == {
+        "CONFIRMED": "accepted", "WAITLISTED": "tentative", "CANCELLED": "declined",
+        "AWAITING_PAYMENT": "tentative"}
+
+
 def test_registering_through_the_api_takes_a_place_or_the_waiting_list(client, api_key,
                                                                         make_event):
     event = make_event(capacity=1)

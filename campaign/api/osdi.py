@@ -25,6 +25,8 @@ ATTENDANCE_STATUS = {
     RegistrationStatus.confirmed: "accepted",
     RegistrationStatus.waitlisted: "tentative",
     RegistrationStatus.cancelled: "declined",
+    #: A place held while they pay online: not taken until they have paid.
+    RegistrationStatus.awaiting_payment: "tentative",
 }
 
 
