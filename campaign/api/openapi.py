@@ -75,7 +75,8 @@ SCHEMAS = {
         ["status"],
         origin_system={"type": "string"},
         status={"enum": ["accepted", "tentative", "declined"],
-                "description": "accepted: has a place; tentative: on the waiting list; "
+                "description": "accepted: has a place; tentative: on the waiting list, or "
+                               "a place held while paying online; "
                                "declined: cancelled, or the event was"},
         ticket={"type": "object", "properties": {
             "title": {"type": "string"}, "amount_minor": {"type": "integer"},
