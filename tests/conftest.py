@@ -21,6 +21,7 @@ from campaign.common.hashing import email_index
 from campaign import create_app
 from campaign.extensions import db
 from campaign.organizers.models import Organizer, Role
+from campaign.signatures.emails import tell_new_signatories
 from campaign.signatures.models import Signature, SignatureStatus
 from campaign.statements.models import Campaign, Demand, Statement, StatementStatus
 from werkzeug.security import generate_password_hash
@@ -277,13 +278,17 @@ def logged_in(make_organizer, login):
 
 @pytest.fixture
 def sign(client):
-    """Sign a statement through its public form, as a person would; returns the response."""
+    """Sign a statement through its public form, as a person would, and let the mail sender
+    write what it writes after the answer (the signatory's email, the supporter record);
+    returns the response."""
 
     def sign_as(statement, **fields):
         data = {"name": "Olena Kovalenko", "email": "olena@example.org", "country": "UA",
                 "consent": "y"}
         data.update(fields)
-        return client.submit(f"/s/{statement.slug}/sign", data, page=f"/s/{statement.slug}")
+        response = client.submit(f"/s/{statement.slug}/sign", data, page=f"/s/{statement.slug}")
+        tell_new_signatories()
+        return response
 
     return sign_as
 
@@ -295,6 +300,7 @@ def emailed_link(app):
     def find(to: str, purpose: str) -> str:
         from campaign.mail.models import OutboxMessage
 
+        tell_new_signatories()  # what the mail sender does first
         messages = db.session.scalars(
             select(OutboxMessage).where(OutboxMessage.to_index == email_index(to))
             .order_by(OutboxMessage.id.desc())

@@ -12,6 +12,7 @@ from campaign.events.models import Registration, RegistrationStatus
 from campaign.extensions import db
 from campaign.mail.models import OutboxMessage
 from campaign.organizers.models import Role
+from campaign.signatures.emails import tell_new_signatories
 from campaign.signatures.models import Signature
 from campaign.statements.models import StatementStatus
 
@@ -166,6 +167,7 @@ def test_a_partner_passes_on_who_asked_for_updates_and_reads_who_gets_them(clien
                            headers=write).status_code == 200
     assert client.post(f"/api/v1/events/{event.id}/attendances", json=registrant,
                        headers=write).status_code == 200
+    tell_new_signatories()  # the mail sender writes the signatories' supporter records
 
     people = _get(client, "/api/v1/people?per_page=10", write["OSDI-API-Token"]).get_json()
     statuses = {person["email_addresses"][0]["address"]: person["email_addresses"][0]["status"]

@@ -1,11 +1,19 @@
-"""Nothing on the signing request that can be done later: the email is rendered by the sender,
-the country is checked against a set, the statement is not read afresh for every signature."""
+"""Nothing on the signing request that can be done later: the email and the supporter record are
+written by the mail sender, which renders the email; the country is checked against a set; the
+statement is not read afresh for every signature."""
+import re
+import threading
+
 from sqlalchemy import event, select
 
 from campaign.extensions import db
 from campaign.mail.models import OutboxMessage
 from campaign.mail.sender import send_due
-from campaign.signatures import forms
+from campaign.signatures import counts, forms
+from campaign.signatures import service as signing
+from campaign.signatures.emails import tell_new_signatories
+from campaign.signatures.models import Signature
+from campaign.supporters.models import SubscriptionState, Supporter
 
 
 def _statements_run_by(request) -> list[str]:
@@ -89,3 +97,81 @@ def test_a_signature_reads_the_site_name_once_per_worker_while_it_is_kept(
         client, make_statement(requires_confirmation=True), sign)
 
     assert second and not [sql for sql in second if "FROM site_settings" in sql]
+
+
+def _inserted_tables(statements: list[str]) -> set[str]:
+    return {match.group(1) for sql in statements
+            if (match := re.match(r"\s*INSERT INTO (\w+)", sql))}
+
+
+def test_a_signing_request_writes_the_signature_and_its_counts_and_the_sender_the_rest(
+    client, make_statement
+):
+    statement = make_statement(requires_confirmation=False)
+    client.get(f"/s/{statement.slug}")
+
+    run = _statements_run_by(lambda: client.post(f"/s/{statement.slug}/sign", data={
+        "name": "Olena Kovalenko", "email": "olena@example.org", "consent": "y",
+        "email_updates": "y", "form_token": client.form_token()}))
+
+    assert _inserted_tables(run) == {"signatures", "signature_count_shards",
+                                     "signature_stat_shards"}
+    assert counts.totals(statement.id).counted == 1
+    assert not db.session.scalars(select(OutboxMessage)).all()
+    assert not db.session.scalars(select(Supporter)).all()
+
+    assert tell_new_signatories() == 1
+    assert tell_new_signatories() == 0
+    [receipt] = db.session.scalars(select(OutboxMessage)).all()
+    assert receipt.kind == "signature_receipt" and receipt.to == "olena@example.org"
+    [supporter] = db.session.scalars(select(Supporter)).all()
+    assert supporter.state is SubscriptionState.subscribed
+
+
+def test_a_signature_erased_before_the_senders_turn_is_told_nothing(
+    client, make_statement
+):
+    statement = make_statement(requires_confirmation=True)
+    client.get(f"/s/{statement.slug}")
+    client.post(f"/s/{statement.slug}/sign", data={
+        "name": "Olena Kovalenko", "email": "olena@example.org", "consent": "y",
+        "form_token": client.form_token()})
+    signature = db.session.scalars(select(Signature)).one()
+    signing.erase_signature(signature, "asked by the person")
+    db.session.commit()
+
+    assert tell_new_signatories() == 1
+    assert not db.session.scalars(select(OutboxMessage)).all()
+    assert not db.session.scalars(select(Supporter)).all()
+
+
+def test_three_senders_at_once_tell_each_new_signatory_once(app, make_statement):
+    statement = make_statement(requires_confirmation=True)
+    signatories = [f"signer{number}@example.org" for number in range(30)]
+    for address in signatories:
+        signing.sign(statement, signing.SignatoryDetails(name="Signer", email=address))
+    app.config["MAIL_BATCH_SIZE"] = 4
+    start = threading.Barrier(3)
+    errors = []
+
+    def one_sender():
+        with app.app_context():
+            start.wait()
+            try:
+                while tell_new_signatories():
+                    pass
+            except Exception as error:  # reported below, not lost in the thread
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    senders = [threading.Thread(target=one_sender) for _ in range(3)]
+    for sender in senders:
+        sender.start()
+    for sender in senders:
+        sender.join(timeout=60)
+
+    assert not errors
+    db.session.expire_all()
+    told = db.session.scalars(select(OutboxMessage.to)).all()
+    assert sorted(told) == sorted(signatories)

@@ -15,6 +15,7 @@ from campaign.events.models import Registration
 from campaign.extensions import db
 from campaign.organizers.models import Role
 from campaign.signatures import breakdown, counts
+from campaign.signatures.emails import tell_new_signatories
 from campaign.signatures.models import Breakdown, Signature, SignatureStatus
 from campaign.signatures.service import confirm, delete, hide
 from campaign.stats.models import TrackedLink
@@ -35,7 +36,9 @@ def sign_through(client, statement, query: str = "", referrer: str = "", **field
             "country": "UA", "consent": "y", "source": hidden_value(page, "source"),
             "referrer": referrer}
     data.update(fields)
-    return client.submit(f"/s/{statement.slug}/sign", data, page=f"/s/{statement.slug}")
+    response = client.submit(f"/s/{statement.slug}/sign", data, page=f"/s/{statement.slug}")
+    tell_new_signatories()  # the mail sender, after the answer
+    return response
 
 
 def only_signature(statement) -> Signature:

@@ -1,5 +1,6 @@
 """Writing messages to the outbox and putting failed ones back; `mail.sender` delivers them."""
 import json
+from contextlib import contextmanager
 from email.utils import formataddr
 
 from flask import current_app, g, has_app_context, has_request_context, render_template
@@ -147,9 +148,24 @@ def _over_daily_limit(to: str, context: dict) -> bool:
 
 def _asked_by_a_visitor() -> bool:
     """Not an organizer's action, a command, nor a payment provider's verified webhook (which
-    sets `g.verified_webhook`): organizers' notices, and tickets and receipts, always go."""
+    sets `g.verified_webhook`): organizers' notices, and tickets and receipts, always go. The
+    mail sender writing what visitors asked for earlier says so (`for_visitors`)."""
+    if g.get("for_visitors"):
+        return True
     return (has_request_context() and not current_user.is_authenticated
             and not g.get("verified_webhook"))
+
+
+@contextmanager
+def for_visitors():
+    """What is enqueued inside was asked for by visitors' requests answered earlier (a
+    signature's email, a link asked for again): the per-recipient daily limit counts it as if
+    those requests had enqueued it."""
+    g.for_visitors = True
+    try:
+        yield
+    finally:
+        g.pop("for_visitors", None)
 
 
 def ask_for_delivery() -> None:

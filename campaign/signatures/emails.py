@@ -1,19 +1,70 @@
 """The emails a signatory gets about their own signature: the confirmation link, the receipt
 (with the withdraw link), and "you have already signed". Each is written in the language the
-person signed in and stored for the mail sender to render (`mail.service.enqueue`)."""
+person signed in and stored for the mail sender to render (`mail.service.enqueue`).
+
+A new signature's email is written by the mail sender (`tell_new_signatories`), not by the
+request that stored it: the signing request writes only what is counted with the signature.
+"""
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import force_locale, gettext as _
+from sqlalchemy import select, update
 
 from campaign.common.urls import absolute_url
-from campaign.mail.service import enqueue
+from campaign.extensions import db
+from campaign.mail.service import enqueue, for_visitors
 from campaign.signatures.links import signed_link
 from campaign.signatures.models import Signature, SignatureStatus
+from campaign.signatures.signals import signed
 from campaign.statements.models import Statement
 from campaign.statements.service import SigningTerms
 from campaign.statements.translations import in_language
+
+
+def tell_new_signatories() -> int:
+    """Write the emails of up to MAIL_BATCH_SIZE new signatures, and let the supporters keep
+    their record of each person (`signed`); the mail sender runs this every round. Returns how
+    many signatures it took (0: none was waiting).
+
+    Each signature is taken by one sender: SKIP LOCKED on PostgreSQL, and on both databases
+    the UPDATE that clears `email_due` decides, in the transaction that writes the emails. A
+    signature erased before its turn (no address left) is told nothing; one no longer pending
+    or confirmed (hidden already) gets no email.
+    """
+    waiting = (select(Signature.id).where(Signature.email_due.is_(True)).order_by(Signature.id)
+               .limit(current_app.config["MAIL_BATCH_SIZE"]))
+    if db.engine.dialect.name == "postgresql":
+        waiting = waiting.with_for_update(skip_locked=True)
+    candidate_ids = db.session.scalars(waiting).all()
+    if not candidate_ids:
+        db.session.commit()
+        return 0
+    taken = db.session.scalars(
+        update(Signature)
+        .where(Signature.id.in_(candidate_ids), Signature.email_due.is_(True))
+        .values(email_due=False)
+        .returning(Signature.id)
+        .execution_options(synchronize_session=False)
+    ).all()
+    signatures = db.session.scalars(
+        select(Signature).where(Signature.id.in_(taken)).order_by(Signature.id)
+        .execution_options(populate_existing=True)
+    ).all()
+    with for_visitors():
+        for signature in signatures:
+            if signature.email is None:
+                continue
+            statement = db.session.get(Statement, signature.statement_id)
+            if signature.status is SignatureStatus.pending:
+                send_confirmation(signature, signature.email, statement)
+            elif signature.status is SignatureStatus.confirmed:
+                send_receipt(signature, signature.email, statement)
+            signed.send(statement, email=signature.email, name=signature.name,
+                        wants_updates=signature.wants_updates)
+    db.session.commit()
+    return len(candidate_ids)
 
 
 def remind(signature: Signature, to: str, statement: "Statement | SigningTerms") -> None:

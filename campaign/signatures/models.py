@@ -3,7 +3,7 @@ from datetime import date, datetime
 from typing import Optional
 
 from sqlalchemy import (
-    Date, Enum, ForeignKey, Index, Integer, String, UniqueConstraint, false, func,
+    Date, Enum, ForeignKey, Index, Integer, String, UniqueConstraint, false, func, text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
@@ -52,6 +52,8 @@ class Signature(db.Model):
         Index("ix_signatures_statement_status_created", "statement_id", "status", "created_at"),
         Index("ix_signatures_statement_featured", "statement_id", "featured_position"),
         Index("ix_signatures_updated_at", "updated_at"),
+        Index("ix_signatures_email_due", "id", postgresql_where=text("email_due"),
+              sqlite_where=text("email_due")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -107,6 +109,9 @@ class Signature(db.Model):
     #: Ticked "Email me updates about this campaign" when signing (the choice on the form,
     #: whatever their subscription became): the statistics' update opt-in rate counts it.
     wants_updates: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: Signed online and not yet told: the mail sender writes its email (the confirmation link
+    #: or the receipt) and the supporter record after the signing request has been answered.
+    email_due: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     confirmed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     #: The last change of any kind (the API's `modified_date`); the server default serves

@@ -11,7 +11,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
-from blinker import Namespace
 from flask import current_app
 from flask_babel import get_locale, gettext as _
 from sqlalchemy import bindparam, func, select, text, update
@@ -23,12 +22,12 @@ from campaign.common.errors import DomainError
 from campaign.common.forms import INVALID_EMAIL
 from campaign.common.time import utcnow
 from campaign.extensions import db
-from campaign.mail.service import ask_for_delivery
+from campaign.mail.service import ask_for_delivery, for_visitors
 from campaign.audit.service import record
 from campaign.common.hashing import email_index, ip_hash
 from campaign.common.limits import keeps_pace
 from campaign.signatures import breakdown, counts, emails, milestones
-from campaign.signatures.signals import status_changed
+from campaign.signatures.signals import signed, status_changed
 from campaign.signatures.models import (
     EntryMethod, HoldReason, ResendRequest, Signature, SignatureStatus, indexed_email,
 )
@@ -39,11 +38,6 @@ from campaign.statements.service import SigningTerms, is_open_for_signing
 WITHDRAWN_NAME = "Withdrawn"
 #: What an anonymised (still counted) signature's name becomes.
 ANONYMOUS_NAME = "Anonymous"
-
-
-#: Sent for every accepted signing, a repeat too, inside its transaction, with the statement
-#: and `email`, `name`, `wants_updates` (supporters keep their record of the person).
-signed = Namespace().signal("signed")
 
 
 class SignatureError(DomainError):
@@ -171,7 +165,10 @@ def sign(statement: Statement | SigningTerms, details: SignatoryDetails,
     """Add a signature, or tell the address by email that it has already signed.
 
     A new signature gets an email either way: the confirmation link, or (on a statement
-    that needs no confirmation) a receipt; both carry the link to withdraw.
+    that needs no confirmation) a receipt; both carry the link to withdraw. The mail sender
+    writes it, and the person's supporter record, once this request has been answered
+    (`emails.tell_new_signatories`): only what must be counted with the signature is written
+    here.
 
     Signing from one network address faster than one person does (SIGN_HOLD_AFTER, per
     statement: a meeting on one Wi-Fi, or a script) is never refused for that: the signature
@@ -184,8 +181,7 @@ def sign(statement: Statement | SigningTerms, details: SignatoryDetails,
     insert does nothing on a clash, so concurrent duplicates leave one row and no broken
     request. A statement that needs no confirmation gets its signature written as confirmed.
     Every write is one statement that reads nothing back (the new row's id at most): the
-    signature, its count shard, its breakdown counters, the email's daily count and the
-    email itself, the supporter record; then the commit.
+    signature, its count shard, its breakdown counters; then the commit.
     """
     if not is_open_for_signing(statement):
         raise SigningClosed(_("Signing this statement has closed."))
@@ -214,6 +210,7 @@ def sign(statement: Statement | SigningTerms, details: SignatoryDetails,
         referrer_domain=details.referrer_domain,
         wants_updates=details.wants_updates,
         language=str(get_locale()),
+        email_due=True,
         created_at=now,
         updated_at=now,
     )
@@ -223,12 +220,10 @@ def sign(statement: Statement | SigningTerms, details: SignatoryDetails,
             _opt_in(existing)
         if existing is not None and not held:
             emails.remind(existing, email, statement)
-    elif confirmed:
-        emails.send_receipt(signature, email, statement)
-    else:
-        emails.send_confirmation(signature, email, statement)
-    signed.send(statement, email=email, name=details.name, wants_updates=details.wants_updates)
+        signed.send(statement, email=email, name=details.name,
+                    wants_updates=details.wants_updates)
     db.session.commit()
+    ask_for_delivery()
     if confirmed and signature is not None:
         milestones.announce_crossed(statement)
     return held
@@ -319,7 +314,8 @@ def send_requested_links() -> None:
     A pending signature gets its confirmation link again, a standing one "already signed",
     an address that never signed nothing. Each request is taken by one sender (SKIP LOCKED
     on PostgreSQL; the DELETE decides on SQLite) and gone in the transaction that writes its
-    email.
+    email. The emails count against the address's daily limit (`mail.service.for_visitors`):
+    asking again from many places fills nobody's inbox.
     """
     while True:
         waiting = (select(ResendRequest).order_by(ResendRequest.id)
@@ -336,12 +332,13 @@ def send_requested_links() -> None:
             .returning(ResendRequest.id)
             .execution_options(synchronize_session=False)
         ))
-        for request in requests:
-            if request.id not in taken:
-                continue
-            signature = _signature_by_email(request.statement_id, request.email)
-            if signature is not None:
-                emails.remind(signature, request.email, signature.statement)
+        with for_visitors():
+            for request in requests:
+                if request.id not in taken:
+                    continue
+                signature = _signature_by_email(request.statement_id, request.email)
+                if signature is not None:
+                    emails.remind(signature, request.email, signature.statement)
         db.session.commit()
 
 

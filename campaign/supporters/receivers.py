@@ -2,7 +2,7 @@
 mail server refuses for good."""
 from campaign.events.registration import registered
 from campaign.mail.sender import permanently_refused
-from campaign.signatures.service import signed
+from campaign.signatures.signals import signed
 from campaign.supporters.models import SubscriptionSource
 from campaign.supporters.service import mark_bounced, note_contact
 
