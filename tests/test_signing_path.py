@@ -100,8 +100,7 @@ def test_a_signature_reads_the_site_name_once_per_worker_while_it_is_kept(
 
 
 def _inserted_tables(statements: list[str]) -> set[str]:
-    return {match.group(1) for sql in statements
-            if (match := re.match(r"\s*INSERT INTO (\w+)", sql))}
+    return {table for sql in statements for table in re.findall(r"INSERT INTO (\w+)", sql)}
 
 
 def test_a_signing_request_writes_the_signature_and_its_counts_and_the_sender_the_rest(

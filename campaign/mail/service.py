@@ -56,12 +56,14 @@ def enqueue(kind: str, to: str, subject: str, template: str, unsubscribe_url: st
     A visitor can make the site write to anyone's address, so what a visitor's request asks
     for about one statement or event (given to the templates as `statement` or `event`)
     reaches one address at most MAIL_PER_RECIPIENT_DAILY times a UTC day. Past that the
-    message is dropped (False) and nothing else changes, so the page answers the same.
+    message is dropped (False) and nothing else changes, so the page answers the same. A new
+    signature's own email is counted but never dropped (`for_visitors(always=True)`): the
+    statement's repeats that came before the sender wrote it cannot keep it from the signer.
 
     Bulk mail gives `unsubscribe_url`: it goes out as `List-Unsubscribe` with one-click POST.
     The row is written as it is, never loaded as an object: a signature enqueues one.
     """
-    if _over_daily_limit(to, context):
+    if _over_daily_limit(to, context) and g.get("for_visitors") != "always":
         return False
     context = {**email_context(subject), **context}
     row = _message_row(kind, to, subject, unsubscribe_url)
@@ -157,11 +159,12 @@ def _asked_by_a_visitor() -> bool:
 
 
 @contextmanager
-def for_visitors():
+def for_visitors(always: bool = False):
     """What is enqueued inside was asked for by visitors' requests answered earlier (a
     signature's email, a link asked for again): the per-recipient daily limit counts it as if
-    those requests had enqueued it."""
-    g.for_visitors = True
+    those requests had enqueued it. `always`: counted, but sent even past the limit (a new
+    signature's own email, one per signature)."""
+    g.for_visitors = "always" if always else "limited"
     try:
         yield
     finally:

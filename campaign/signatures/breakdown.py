@@ -23,6 +23,12 @@ from campaign.signatures.models import Breakdown, Signature, SignatureStatShard,
 
 _COLUMNS = "(statement_id, breakdown, key, shard, signed, counted, opted_in)"
 _ROW = "(:statement_id, '{breakdown}', :{name}, :shard, :signed, :counted, :opted_in)"
+_ADD_TO_COUNTERS = (
+    " ON CONFLICT (statement_id, breakdown, key, shard) DO UPDATE SET "
+    "signed = signature_stat_shards.signed + excluded.signed, "
+    "counted = signature_stat_shards.counted + excluded.counted, "
+    "opted_in = signature_stat_shards.opted_in + excluded.opted_in"
+)
 #: Written out, as `counts._ADD_TO_SHARD` is, since it runs for every signature. The rows go
 #: in the same order every time (day, hour, country, source), so two signatures never wait
 #: for each other's rows in opposite orders.
@@ -30,11 +36,21 @@ _ADD = text(
     f"INSERT INTO signature_stat_shards {_COLUMNS} VALUES "
     + ", ".join(_ROW.format(breakdown=breakdown.value, name=breakdown.value)
                 for breakdown in Breakdown)
-    + " ON CONFLICT (statement_id, breakdown, key, shard) DO UPDATE SET "
-    "signed = signature_stat_shards.signed + excluded.signed, "
-    "counted = signature_stat_shards.counted + excluded.counted, "
-    "opted_in = signature_stat_shards.opted_in + excluded.opted_in"
+    + _ADD_TO_COUNTERS
 )
+
+
+def add_for_new_row(new: str, after: str) -> str:
+    """SQL that adds one new signature to its counters (what `add` does), for a PostgreSQL
+    WITH: `new` names the query that returned its `statement_id`, and nothing is added until
+    the query named `after` has run; the keys are the parameters `key_<breakdown>`."""
+    keys = ", ".join(f"('{breakdown.value}', :key_{breakdown.value})" for breakdown in Breakdown)
+    return (
+        f"INSERT INTO signature_stat_shards {_COLUMNS} "
+        f"SELECT {new}.statement_id, keys.breakdown, keys.key, :shard, :signed, :counted, "
+        f":opted_in FROM {new}, (VALUES {keys}) AS keys (breakdown, key) "
+        f"WHERE EXISTS (SELECT FROM {after})" + _ADD_TO_COUNTERS
+    )
 
 
 class Figures(NamedTuple):

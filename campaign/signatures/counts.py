@@ -31,12 +31,15 @@ class Totals:
 
 #: Written out because SQLAlchemy compiles an ON CONFLICT statement afresh on every use (it
 #: cannot cache one) and this runs for every signature; both databases accept it as is.
-_ADD_TO_SHARD = text(
-    "INSERT INTO signature_count_shards (statement_id, shard, counted, listed) "
-    "VALUES (:statement_id, :shard, :counted, :listed) "
-    "ON CONFLICT (statement_id, shard) DO UPDATE SET "
+_SHARD_COLUMNS = "signature_count_shards (statement_id, shard, counted, listed)"
+_ADD_TO_COUNTS = (
+    " ON CONFLICT (statement_id, shard) DO UPDATE SET "
     "counted = signature_count_shards.counted + excluded.counted, "
     "listed = signature_count_shards.listed + excluded.listed"
+)
+_ADD_TO_SHARD = text(
+    f"INSERT INTO {_SHARD_COLUMNS} VALUES (:statement_id, :shard, :counted, :listed)"
+    + _ADD_TO_COUNTS
 )
 
 
@@ -89,6 +92,34 @@ def count_stored(statement_id: int, signatures: list[Signature]) -> None:
     for keys in sorted({keys for keys, _column in by_keys}):
         breakdown.add(statement_id, dict(keys), by_keys[keys, "signed"],
                       by_keys[keys, "counted"], by_keys[keys, "opted_in"], shard=shard)
+
+
+def counted_as_inserted(insert: str) -> str:
+    """`insert` (one signature's INSERT ... RETURNING id, statement_id, or no row) as a
+    PostgreSQL statement that also counts the new row, as `count_stored` does, and returns its
+    id: one round trip instead of three. Its parameters: `counters_of_new`'s.
+
+    The count shard is written before the breakdown counters (they wait for its RETURNING),
+    the order `count_stored` keeps and `reconcile` relies on.
+    """
+    return (
+        f"WITH new AS ({insert}), "
+        f"shard AS (INSERT INTO {_SHARD_COLUMNS} SELECT statement_id, :shard, :counted, :listed "
+        f"FROM new{_ADD_TO_COUNTS} RETURNING 1), "
+        f"counters AS ({breakdown.add_for_new_row('new', after='shard')}) "
+        "SELECT id FROM new"
+    )
+
+
+def counters_of_new(signature: Signature) -> dict:
+    """The parameters of `counted_as_inserted` for `signature`, about to be stored."""
+    counted, listed = standing(signature)
+    return {
+        "shard": random.randrange(current_app.config["COUNT_SHARDS"]),
+        "counted": counted, "listed": listed, "signed": 1,
+        "opted_in": 1 if signature.wants_updates else 0,
+        **{f"key_{name}": key for name, key in breakdown.keys_of(signature).items()},
+    }
 
 
 def standing(signature: Signature) -> tuple[int, int]:

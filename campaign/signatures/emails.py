@@ -52,7 +52,7 @@ def tell_new_signatories() -> int:
         select(Signature).where(Signature.id.in_(taken)).order_by(Signature.id)
         .execution_options(populate_existing=True)
     ).all()
-    with for_visitors():
+    with for_visitors(always=True):
         for signature in signatures:
             if signature.email is None:
                 continue

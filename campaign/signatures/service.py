@@ -251,11 +251,19 @@ def insert_signature(**values) -> Signature | None:
     """
     values.setdefault("updated_at", values.get("created_at") or utcnow())
     row = _with_defaults(**values)
-    signature_id = db.session.connection().scalar(_insert_signature(), row)
-    if signature_id is None:
+    signature = Signature(**row)
+    connection = db.session.connection()
+    counted_with_it = connection.dialect.name == "postgresql"
+    if counted_with_it:
+        signature.id = connection.scalar(_insert_counted_signature(),
+                                         row | counts.counters_of_new(signature))
+    else:
+        signature.id = connection.scalar(_insert_signature(), row)
+    if signature.id is None:
         return None
-    signature = _as_stored(row | {"id": signature_id})
-    counts.count_stored(signature.statement_id, [signature])
+    _as_stored(signature)
+    if not counted_with_it:
+        counts.count_stored(signature.statement_id, [signature])
     if signature.status is SignatureStatus.confirmed:
         status_changed.send(signature, before=None)
     return signature
@@ -268,13 +276,23 @@ def _insert_signature():
     Written as text from the table's columns because SQLAlchemy compiles an ON CONFLICT
     statement afresh on every use (it cannot cache one); both databases accept it as is.
     """
+    return _signature_insert("RETURNING id")
+
+
+@cache
+def _insert_counted_signature():
+    """On PostgreSQL, the same INSERT and the new row's counters in one statement."""
+    return _signature_insert("RETURNING id, statement_id", counts.counted_as_inserted)
+
+
+def _signature_insert(returning: str, around: Callable[[str], str] = str):
     table = Signature.__table__
     written = [column for column in table.columns if not column.primary_key]
-    return text(
+    return text(around(
         f"INSERT INTO {table.name} ({', '.join(column.name for column in written)}) "
         f"VALUES ({', '.join(':' + column.key for column in written)}) "
-        "ON CONFLICT (statement_id, email_index) DO NOTHING RETURNING id"
-    ).bindparams(*(bindparam(column.key, type_=column.type) for column in written))
+        f"ON CONFLICT (statement_id, email_index) DO NOTHING {returning}"
+    )).bindparams(*(bindparam(column.key, type_=column.type) for column in written))
 
 
 def _with_defaults(**values) -> dict:
@@ -287,13 +305,11 @@ def _with_defaults(**values) -> dict:
     return row | values
 
 
-def _as_stored(row: dict) -> Signature:
-    """The session's Signature for a row just written from `row`, every value already known,
-    so nothing is read back (nor the address decrypted again)."""
-    signature = Signature(**row)
+def _as_stored(signature: Signature) -> None:
+    """Give the session `signature`, just written from its values (and given its id), as the
+    stored row: nothing is read back (nor the address decrypted again)."""
     make_transient_to_detached(signature)
     db.session.add(signature)
-    return signature
 
 
 def resend_confirmation(statement: Statement, email: str) -> None:
