@@ -22,7 +22,7 @@ from campaign.extensions import db
 from campaign.signatures.models import Breakdown, Signature, SignatureStatShard, SignatureStatus
 
 _COLUMNS = "(statement_id, breakdown, key, shard, signed, counted, opted_in)"
-_ROW = "(:statement_id, '{breakdown}', :{name}, :shard, :signed, :counted, :opted_in)"
+_ROW = "(:statement_id, '{breakdown}', :key_{name}, :shard, :signed, :counted, :opted_in)"
 _ADD_TO_COUNTERS = (
     " ON CONFLICT (statement_id, breakdown, key, shard) DO UPDATE SET "
     "signed = signature_stat_shards.signed + excluded.signed, "
@@ -87,14 +87,25 @@ def add(statement_id: int, keys: dict[str, str], signed: int, counted: int, opte
     """Add to the counters at `keys` (from `keys_of`) within the caller's transaction."""
     if not signed and not counted and not opted_in:
         return
-    db.session.execute(_ADD, {
+    add_figures({
         "statement_id": statement_id,
         "shard": random.randrange(current_app.config["COUNT_SHARDS"]) if shard is None else shard,
         "signed": signed,
         "counted": counted,
         "opted_in": opted_in,
-        **keys,
+        **parameters_of(keys),
     })
+
+
+def parameters_of(keys: dict[str, str]) -> dict[str, str]:
+    """`keys` (from `keys_of`) as the parameters `key_<breakdown>` of this module's SQL."""
+    return {f"key_{name}": key for name, key in keys.items()}
+
+
+def add_figures(parameters: dict) -> None:
+    """`add`, its figures given as the SQL's parameters (`statement_id`, `shard`, `signed`,
+    `counted`, `opted_in` and the keys): for a caller that has them already."""
+    db.session.execute(_ADD, parameters)
 
 
 def move(signature: Signature, keys_before: dict[str, str], counted_before: int,

@@ -64,8 +64,9 @@ def count_stored(statement_id: int, signatures: list[Signature]) -> None:
     standing, the breakdown counters (day, hour, country, source) as made, counted and opted
     in to updates.
 
-    Every way of storing a new signature calls this (signing, curated and imported
-    signatories), so no signature is left out of a count or a chart.
+    Curated and imported signatories are counted by this, a statement's worth at once; a
+    signature signed or entered from paper by `count_new` (or, on PostgreSQL, in its INSERT),
+    the same figures for one row. No signature is left out of a count or a chart.
 
     The count shard is written even when nothing counted moves (signatures awaiting
     confirmation add 0 to `counted` and `listed`): their `signed` breakdown counters still
@@ -112,14 +113,25 @@ def counted_as_inserted(insert: str) -> str:
 
 
 def counters_of_new(signature: Signature) -> dict:
-    """The parameters of `counted_as_inserted` for `signature`, about to be stored."""
+    """What `signature`, about to be stored, adds to its count shard and its breakdown
+    counters: the parameters of `counted_as_inserted` and `count_new`. Worked out before the
+    INSERT, so that on SQLite the write lock is held for the statements alone."""
     counted, listed = standing(signature)
     return {
+        "statement_id": signature.statement_id,
         "shard": random.randrange(current_app.config["COUNT_SHARDS"]),
         "counted": counted, "listed": listed, "signed": 1,
         "opted_in": 1 if signature.wants_updates else 0,
-        **{f"key_{name}": key for name, key in breakdown.keys_of(signature).items()},
+        **breakdown.parameters_of(breakdown.keys_of(signature)),
     }
+
+
+def count_new(counters: dict) -> None:
+    """Count one signature just stored (`counters_of_new`), in the caller's transaction: its
+    count shard first, even when nothing counted moves (why: `count_stored`), then its
+    breakdown counters. What `counted_as_inserted` does on PostgreSQL in the INSERT itself."""
+    db.session.execute(_ADD_TO_SHARD, counters)
+    breakdown.add_figures(counters)
 
 
 def standing(signature: Signature) -> tuple[int, int]:

@@ -247,23 +247,23 @@ def insert_signature(**values) -> Signature | None:
     the statement already has one from that address. Part of the caller's transaction.
 
     A row nobody else can see yet: counted as it was written (counts and breakdowns), with no
-    lock to take. A pending one, too, touches a count shard (why: `counts.count_stored`).
+    lock to take; on PostgreSQL by the INSERT itself. A pending one, too, touches a count
+    shard (why: `counts.count_stored`).
     """
     values.setdefault("updated_at", values.get("created_at") or utcnow())
     row = _with_defaults(**values)
     signature = Signature(**row)
+    counters = counts.counters_of_new(signature)
     connection = db.session.connection()
-    counted_with_it = connection.dialect.name == "postgresql"
-    if counted_with_it:
-        signature.id = connection.scalar(_insert_counted_signature(),
-                                         row | counts.counters_of_new(signature))
+    if connection.dialect.name == "postgresql":
+        signature.id = connection.scalar(_insert_counted_signature(), row | counters)
     else:
         signature.id = connection.scalar(_insert_signature(), row)
+        if signature.id is not None:
+            counts.count_new(counters)
     if signature.id is None:
         return None
     _as_stored(signature)
-    if not counted_with_it:
-        counts.count_stored(signature.statement_id, [signature])
     if signature.status is SignatureStatus.confirmed:
         status_changed.send(signature, before=None)
     return signature
