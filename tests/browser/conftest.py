@@ -28,6 +28,7 @@ from campaign import create_app
 from campaign.config import PROJECT_ROOT
 from campaign.extensions import db
 from campaign.mail.models import OutboxMessage
+from campaign.signatures.emails import tell_new_signatories
 from campaign.statements.models import Statement
 from tests.conftest import PASSWORD
 from tests.pages import make_scene
@@ -71,19 +72,26 @@ def chromium():
 
 
 class LiveServer:
-    def __init__(self, server):
+    def __init__(self, server, app):
         self.url = f"http://127.0.0.1:{server.port}"
         self.netloc = urlsplit(self.url).netloc
+        self.app = app
 
     def __call__(self, path: str = "/") -> str:
         return self.url + path
+
+    def run_mail_sender(self) -> None:
+        """What the served app's mail sender writes after the answers (new signatures'
+        emails), with the served app's address in their links."""
+        with self.app.app_context():
+            tell_new_signatories()
 
 
 @pytest.fixture(scope="session")
 def _served_app(test_settings, _schema):
     app = create_app(test_settings)
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    live = LiveServer(server)
+    live = LiveServer(server, app)
     app.config["BASE_URL"] = live.url
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()

@@ -27,7 +27,8 @@ def listed(page):
     return page.get_by_role("region", name="Signatories")
 
 
-def confirm_by_email(page, email: str):
+def confirm_by_email(page, live_server, email: str):
+    live_server.run_mail_sender()
     page.goto(link_in(latest_email(email), r"/confirm/[^/]+$"))
     page.get_by_role("button", name="Confirm my signature").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your signature is confirmed")
@@ -54,7 +55,7 @@ def test_a_signatory_signs_on_a_phone_and_sees_their_name_listed(demo, live_serv
     assert_accessible(page, "thank-you")
     screenshot(page, "thanks")
 
-    confirm_by_email(page, "halyna@example.org")
+    confirm_by_email(page, live_server, "halyna@example.org")
     assert_accessible(page, "confirmed")
     screenshot(page, "confirmed")
     page.get_by_role("link", name="Go to the statement").click()
