@@ -119,8 +119,10 @@ def test_a_signing_request_writes_the_signature_and_its_counts_and_the_sender_th
     assert not db.session.scalars(select(OutboxMessage)).all()
     assert not db.session.scalars(select(Supporter)).all()
 
+    signed_at = db.session.scalars(select(Signature.updated_at)).one()
     assert tell_new_signatories() == 1
     assert tell_new_signatories() == 0
+    assert db.session.scalars(select(Signature.updated_at)).one() == signed_at
     [receipt] = db.session.scalars(select(OutboxMessage)).all()
     assert receipt.kind == "signature_receipt" and receipt.to == "olena@example.org"
     [supporter] = db.session.scalars(select(Supporter)).all()

@@ -44,7 +44,8 @@ def tell_new_signatories() -> int:
     taken = db.session.scalars(
         update(Signature)
         .where(Signature.id.in_(candidate_ids), Signature.email_due.is_(True))
-        .values(email_due=False)
+        # Telling the signatory changes nothing about the signature (`updated_at` stays).
+        .values(email_due=False, updated_at=Signature.updated_at)
         .returning(Signature.id)
         .execution_options(synchronize_session=False)
     ).all()
