@@ -4,6 +4,9 @@ Flask-Migrate is the exception: it imports Alembic, which costs every web worker
 command about 19 MB, so it is set up only when migrations are wanted (`flask db ...`,
 `upgrade_database()`).
 """
+import threading
+import time
+
 import click
 from flask import Flask, current_app, g
 from flask.cli import ScriptInfo, with_appcontext
@@ -13,6 +16,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
+from limits.storage import MemoryStorage
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
@@ -97,6 +101,42 @@ migration_commands = MigrationCommands(
                      help="Additional arguments consumed by custom env.py scripts."),
     ],
 )
+class SweptMemoryStorage(MemoryStorage):
+    """The rate limits' counters in this process's memory (`memory://`, the embedded
+    default), their expired keys swept by one thread for the process's life.
+
+    The library's own storage starts a new timer thread 10 ms after the last one ended, so
+    while hits come in it starts a hundred threads a second, each start waiting until the new
+    thread runs (on a busy worker, milliseconds of a signing request's time), and walks every
+    key each time. A counter past its time is dropped when it is read anyway (`get`), so a
+    sweep a second only bounds the memory. Defined with the "memory" scheme, it takes that
+    scheme over from the library's class in this process; the sweeper is started on first use
+    and again in each process forked after it (a thread does not survive a fork).
+    """
+
+    STORAGE_SCHEME = ["memory"]
+    SWEEP_SECONDS = 1.0
+
+    def __init__(self, *args, **kwargs):
+        self._sweeper: threading.Thread | None = None
+        self._sweeper_lock = threading.Lock()
+        super().__init__(*args, **kwargs)
+
+    def _MemoryStorage__schedule_expiry(self) -> None:  # replaces the library's timer
+        if self._sweeper is not None and self._sweeper.is_alive():
+            return
+        with self._sweeper_lock:
+            if self._sweeper is None or not self._sweeper.is_alive():
+                self._sweeper = threading.Thread(target=self._sweep, name="rate-limit-sweeper",
+                                                 daemon=True)
+                self._sweeper.start()
+
+    def _sweep(self) -> None:
+        while True:
+            time.sleep(self.SWEEP_SECONDS)
+            self._MemoryStorage__expire_events()
+
+
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()

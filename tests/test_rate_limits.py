@@ -228,3 +228,33 @@ def test_while_redis_is_away_each_worker_keeps_holding_and_limiting_on_its_own(
     statement = make_statement()
     assert [_sign(client, statement).status_code for _ in range(3)] == [302, 302, 429]
     assert (_stored(statement), _counted(statement)) == (2, 1)
+
+
+def test_the_embedded_limits_sweep_their_counters_with_one_thread_however_many_signers(
+    monkeypatch
+):
+    import threading
+
+    from limits import parse
+    from limits.storage import storage_from_string
+    from limits.strategies import FixedWindowRateLimiter
+
+    storage = storage_from_string("memory://")
+    storage.SWEEP_SECONDS = 0.1
+    limit = parse("1 per second")
+    started = []
+    start = threading.Thread.start
+    monkeypatch.setattr(threading.Thread, "start",
+                        lambda thread: started.append(thread.name) or start(thread))
+
+    for address in range(2000):  # a busy launch: a new address with every signature
+        assert FixedWindowRateLimiter(storage).hit(limit, f"198.51.{address // 250}.{address}")
+        if address % 100 == 0:
+            time.sleep(0.02)  # longer than the library's own timer lives
+
+    assert len(started) <= 1  # one sweeper for the process, not a timer thread every 10 ms
+    deadline = time.monotonic() + 5
+    while storage.storage and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not storage.storage, "counters past their time are swept"
+    assert FixedWindowRateLimiter(storage).hit(limit, "198.51.0.0"), "and count afresh"
