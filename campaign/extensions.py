@@ -34,6 +34,16 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+
+def passing_locked_rows(query, of=None):
+    """`query`, taking only rows no other transaction has locked: SKIP LOCKED on PostgreSQL,
+    so workers taking batches from one queue pass each other instead of waiting in line
+    (`of`: the table whose rows to lock, when the query joins others). SQLite has a single
+    writer: there the caller's guarded UPDATE or DELETE decides which worker a row is for."""
+    if db.engine.dialect.name != "postgresql":
+        return query
+    return query.with_for_update(of=of, skip_locked=True)
 #: Indexes only a migration can make (PostgreSQL's trigram search index; the dashboard list's
 #: order, with its mixed directions): autogenerate must not propose dropping them.
 HAND_MADE_INDEXES = frozenset({"ix_signatures_search_trgm", "ix_signatures_list_order"})

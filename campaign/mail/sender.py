@@ -42,7 +42,7 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from campaign.common.time import backoff_delay, utcnow
-from campaign.extensions import db
+from campaign.extensions import db, passing_locked_rows
 from campaign.mail.backends import BackendUnavailable, backend_for
 from campaign.mail.models import OutboxMessage, OutboxStatus
 from campaign.mail.service import message_bodies
@@ -162,9 +162,7 @@ def claim_due(now: datetime) -> list[OutboxMessage]:
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(config["MAIL_BATCH_SIZE"])
     )
-    if db.engine.dialect.name == "postgresql":
-        due = due.with_for_update(skip_locked=True)
-    candidate_ids = db.session.scalars(due).all()
+    candidate_ids = db.session.scalars(passing_locked_rows(due)).all()
     if not candidate_ids:
         db.session.commit()
         return []

@@ -13,7 +13,7 @@ from flask_babel import force_locale, gettext as _
 from sqlalchemy import select, update
 
 from campaign.common.urls import absolute_url
-from campaign.extensions import db
+from campaign.extensions import db, passing_locked_rows
 from campaign.mail.service import enqueue, for_visitors
 from campaign.signatures.links import signed_link
 from campaign.signatures.models import Signature, SignatureStatus
@@ -35,9 +35,7 @@ def tell_new_signatories() -> int:
     """
     waiting = (select(Signature.id).where(Signature.email_due.is_(True)).order_by(Signature.id)
                .limit(current_app.config["MAIL_BATCH_SIZE"]))
-    if db.engine.dialect.name == "postgresql":
-        waiting = waiting.with_for_update(skip_locked=True)
-    candidate_ids = db.session.scalars(waiting).all()
+    candidate_ids = db.session.scalars(passing_locked_rows(waiting)).all()
     if not candidate_ids:
         db.session.commit()
         return 0

@@ -21,7 +21,7 @@ from campaign.common.emails import InvalidEmail, validated_email
 from campaign.common.errors import DomainError
 from campaign.common.forms import INVALID_EMAIL
 from campaign.common.time import utcnow
-from campaign.extensions import db
+from campaign.extensions import db, passing_locked_rows
 from campaign.mail.service import ask_for_delivery, for_visitors
 from campaign.audit.service import record
 from campaign.common.hashing import email_index, ip_hash
@@ -336,9 +336,7 @@ def send_requested_links() -> None:
     while True:
         waiting = (select(ResendRequest).order_by(ResendRequest.id)
                    .limit(current_app.config["MAIL_BATCH_SIZE"]))
-        if db.engine.dialect.name == "postgresql":
-            waiting = waiting.with_for_update(skip_locked=True)
-        requests = db.session.scalars(waiting).all()
+        requests = db.session.scalars(passing_locked_rows(waiting)).all()
         if not requests:
             db.session.commit()
             return

@@ -25,7 +25,7 @@ from campaign.common.markdown import render_markdown
 from campaign.common.time import utcnow
 from campaign.events.emails import registration_links
 from campaign.events.models import Event, Registration, RegistrationStatus
-from campaign.extensions import db
+from campaign.extensions import db, passing_locked_rows
 from campaign.mail.models import OutboxMessage, OutboxStatus
 from campaign.mail.service import (
     ask_for_delivery, email_context, enqueue_rendered, rendered_message,
@@ -238,9 +238,7 @@ def hand_over(limit: int) -> int:
                UpdateRecipient.status == RecipientStatus.queued)
         .order_by(UpdateRecipient.id).limit(limit)
     )
-    if db.engine.dialect.name == "postgresql":
-        pick = pick.with_for_update(of=UpdateRecipient, skip_locked=True)
-    candidates = db.session.scalars(pick).all()
+    candidates = db.session.scalars(passing_locked_rows(pick, of=UpdateRecipient)).all()
     if not candidates:
         _finish_sent_updates()
         db.session.commit()

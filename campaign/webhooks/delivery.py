@@ -21,7 +21,7 @@ from sqlalchemy import select, update
 from campaign.audit.service import record
 from campaign.common.time import backoff_delay, utcnow
 from campaign.common.urls import absolute_url
-from campaign.extensions import db
+from campaign.extensions import db, passing_locked_rows
 from campaign.mail.service import enqueue
 from campaign.organizers.models import Organizer, Role
 from campaign.webhooks import network
@@ -49,9 +49,7 @@ def claim_due(now: datetime) -> list[WebhookDelivery]:
         .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
         .limit(config["WEBHOOK_BATCH_SIZE"])
     )
-    if db.engine.dialect.name == "postgresql":
-        due = due.with_for_update(of=WebhookDelivery, skip_locked=True)
-    candidate_ids = db.session.scalars(due).all()
+    candidate_ids = db.session.scalars(passing_locked_rows(due, of=WebhookDelivery)).all()
     if not candidate_ids:
         db.session.commit()
         return []
