@@ -44,6 +44,8 @@ def passing_locked_rows(query, of=None):
     if db.engine.dialect.name != "postgresql":
         return query
     return query.with_for_update(of=of, skip_locked=True)
+
+
 #: Indexes only a migration can make (PostgreSQL's trigram search index; the dashboard list's
 #: order, with its mixed directions): autogenerate must not propose dropping them.
 HAND_MADE_INDEXES = frozenset({"ix_signatures_search_trgm", "ix_signatures_list_order"})
@@ -111,6 +113,8 @@ migration_commands = MigrationCommands(
                      help="Additional arguments consumed by custom env.py scripts."),
     ],
 )
+
+
 class SweptMemoryStorage(MemoryStorage):
     """The rate limits' counters in this process's memory (`memory://`, the embedded
     default), their expired keys swept by one thread for the process's life.
