@@ -11,6 +11,7 @@ from campaign.common.time import utcnow
 from campaign.events.models import Registration
 from campaign.extensions import db
 from campaign.mail.models import OutboxMessage, RecipientDailyCount
+from campaign.mail.sender import send_due
 from campaign.organizers.models import Role
 from campaign.privacy.duties import apply_retention
 from campaign.signatures.emails import tell_new_signatories
@@ -172,3 +173,19 @@ def test_fifty_registrations_at_once_with_one_address_send_it_three_emails(
     assert codes == [200] * 50
     assert rows(Registration) == 1
     assert mail_to(VICTIM) == ["registration_confirmed"] * 3
+
+
+def test_asking_for_the_link_again_from_fifty_clients_sends_three_emails_a_day(
+    limits_on, client, make_statement, sign
+):
+    statement = make_statement(requires_confirmation=True)
+    sign(statement, email=VICTIM)  # the confirmation link: one of the day's three
+    page = f"/s/{statement.slug}/thanks"
+
+    for number in range(50):
+        client.environ_base["REMOTE_ADDR"] = client_address(number)
+        assert client.submit(f"/s/{statement.slug}/resend", {"email": VICTIM},
+                             page=page).status_code in (200, 302)
+    send_due()
+
+    assert mail_to(VICTIM) == ["signature_confirmation"] * 3
