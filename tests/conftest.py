@@ -294,6 +294,18 @@ def sign(client):
 
 
 @pytest.fixture
+def smtp_server(app):
+    """A real SMTP server on a free local port, the app's mail server for the test."""
+    from tests.test_mail import SMTPServer
+
+    server = SMTPServer()
+    server.start()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port, MAIL_TIMEOUT=5)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
 def emailed_link(app):
     """The path of the newest emailed link to `to` whose path contains `/<purpose>/`."""
 

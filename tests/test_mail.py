@@ -77,15 +77,6 @@ class SMTPServer:
         return self.mailbox.received
 
 
-@pytest.fixture
-def smtp_server(app):
-    server = SMTPServer()
-    server.start()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port, MAIL_TIMEOUT=5)
-    yield server
-    server.stop()
-
-
 def queue(to="signer@example.org", subject="Please confirm your signature"):
     assert enqueue("test", to, subject, "mail_test")
     db.session.commit()

@@ -3,6 +3,7 @@ written by the mail sender, which renders the email; the country is checked agai
 statement is not read afresh for every signature."""
 import re
 import threading
+import time
 
 from sqlalchemy import event, select
 
@@ -176,3 +177,27 @@ def test_three_senders_at_once_tell_each_new_signatory_once(app, make_statement)
     db.session.expire_all()
     told = db.session.scalars(select(OutboxMessage.to)).all()
     assert sorted(told) == sorted(signatories)
+
+
+def test_in_the_embedded_default_the_signatory_is_emailed_after_the_answer_without_a_command(
+    app, client, make_statement, smtp_server
+):
+    app.config["MAIL_SEND_IN_BACKGROUND"] = True
+    statement = make_statement(requires_confirmation=True)
+    client.get(f"/s/{statement.slug}")
+
+    response = client.post(f"/s/{statement.slug}/sign", data={
+        "name": "Olena Kovalenko", "email": "olena@example.org", "consent": "y",
+        "form_token": client.form_token()})
+
+    assert response.status_code == 302
+    deadline = time.monotonic() + 10
+    while not smtp_server.received and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [message["To"] for message in smtp_server.received] == ["olena@example.org"]
+    assert smtp_server.received[0]["Subject"].startswith("Confirm your signature")
+    # Until the sender has recorded it sent: it then holds nothing the tables' emptying waits on.
+    while db.session.scalar(select(OutboxMessage.status)).name != "sent" \
+            and time.monotonic() < deadline:
+        db.session.rollback()
+        time.sleep(0.05)

@@ -16,16 +16,6 @@ from campaign.supporters.models import SubscriptionState, Supporter
 from campaign.updates import service
 from campaign.updates.models import RegistrantGroup, UpdateStatus
 from campaign.updates.reminders import remind_due
-from tests.test_mail import SMTPServer
-
-
-@pytest.fixture
-def smtp_server(app):
-    server = SMTPServer()
-    server.start()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port, MAIL_TIMEOUT=5)
-    yield server
-    server.stop()
 
 
 def received_by(server, address):
