@@ -10,8 +10,8 @@ from tests.browser.conftest import assert_accessible, log_in, screenshot
 pytestmark = pytest.mark.browser
 
 
-def demand_headings(page) -> list[str]:
-    return page.locator(".demand-editor__item .demand__heading").all_inner_texts()
+def demand_headings(page):
+    return page.locator(".demand-editor__item .demand__heading")
 
 
 def test_an_organizer_writes_publishes_and_reorders_a_statement(
@@ -36,16 +36,19 @@ def test_an_organizer_writes_publishes_and_reorders_a_statement(
     page.get_by_role("button", name="Save draft").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Solidarity with Ukrainian miners")
 
+    added = []
     for heading, body in (("Wages", "Pay wages on time."), ("Safety", "Make every pit safe."),
                           ("Unions", "Respect the right to organise.")):
         page.get_by_label("Heading").fill(heading)
         page.get_by_label("Text", exact=True).fill(body)
         page.get_by_role("button", name="Add demand").click()
-    assert demand_headings(page) == ["Wages", "Safety", "Unions"]
+        added.append(heading)
+        # Each demand is a form post and a reload: wait for it before writing the next.
+        expect(demand_headings(page)).to_have_text(added)
 
     unions = page.locator(".demand-editor__item").filter(has_text="Unions")
     unions.get_by_role("button", name="Move up").click()
-    assert demand_headings(page) == ["Wages", "Unions", "Safety"]
+    expect(demand_headings(page)).to_have_text(["Wages", "Unions", "Safety"])
     assert_accessible(page, "draft with demands")
     screenshot(page, "dashboard-statement")
 
