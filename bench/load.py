@@ -411,6 +411,13 @@ class Server:
         return pids
 
 
+def reset_peak_rss(pid: int) -> None:
+    """Start the process's high-water mark of resident memory again from what it holds now
+    (Linux: writing 5 to clear_refs), so that a later `peak_rss_mb` is the peak of what came
+    after, not of the login's password hashing before it (scrypt takes 32 MB for a moment)."""
+    Path(f"/proc/{pid}/clear_refs").write_text("5")
+
+
 def peak_rss_mb(pid: int) -> float:
     """The process's high-water mark of resident memory (VmHWM), in MB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():

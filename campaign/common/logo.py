@@ -3,13 +3,15 @@
 Only PNG, JPEG and WebP are opened (never SVG, which can carry script); the size is
 checked before the pixels are decoded; what is stored is drawn afresh from the pixels,
 so nothing of the upload but the picture (no metadata, no trailing bytes) reaches a page.
+
+Pillow is imported when a logo is uploaded, not with the app: most processes (the command
+line, the mail sender, most web workers most of the time) never take one.
 """
 import hashlib
 import io
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 from campaign.common.errors import DomainError
 
@@ -40,6 +42,8 @@ class Logo:
 
 def logo_from_upload(data: bytes) -> Logo:
     """The upload as a stored logo, or LogoError saying what is wrong with it."""
+    from PIL import Image, UnidentifiedImageError
+
     if len(data) > MAX_UPLOAD_BYTES:
         raise LogoError(_("The logo file is larger than %(size)s MB. Save it smaller and try "
                           "again.", size=MAX_UPLOAD_BYTES // 1_000_000))
@@ -63,9 +67,11 @@ def logo_from_upload(data: bytes) -> Logo:
     return Logo(png=stored.getvalue(), width=picture.width, height=picture.height)
 
 
-def _upright_rgb_or_rgba(image: Image.Image) -> Image.Image:
-    """The first frame's pixels, turned the way the camera meant, as RGBA when it has
-    transparency and RGB otherwise."""
+def _upright_rgb_or_rgba(image):
+    """The first frame's pixels (a Pillow image), turned the way the camera meant, as RGBA
+    when it has transparency and RGB otherwise."""
+    from PIL import ImageOps
+
     upright = ImageOps.exif_transpose(image)
     has_alpha = upright.mode in ("RGBA", "LA", "PA") or "transparency" in upright.info
     return upright.convert("RGBA" if has_alpha else "RGB")

@@ -1,17 +1,28 @@
-"""Markdown typed by organizers, rendered and then sanitised before it reaches a page."""
+"""Markdown typed by organizers, rendered and then sanitised before it reaches a page.
+
+The parser (markdown-it, 60 modules) is made on the first text rendered, not with the app:
+the command line and an export never render any.
+"""
+from functools import cache
+
 import nh3
-from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-_parser = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
 _ALLOWED_TAGS = {
     "p", "br", "strong", "em", "a", "ul", "ol", "li", "blockquote", "h2", "h3", "h4",
     "code", "pre", "hr",
 }
 
 
+@cache
+def _parser():
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+
+
 def render_markdown(text: str | None) -> Markup:
-    html = _parser.render(text or "")
+    html = _parser().render(text or "")
     cleaned = nh3.clean(
         html,
         tags=_ALLOWED_TAGS,

@@ -4,7 +4,6 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_babel import gettext as _
-from icalendar import Calendar, Event as CalendarEvent, vText
 
 from campaign.common.time import utcnow
 from campaign.events.models import Event, EventStatus, Registration
@@ -24,7 +23,12 @@ def where(event: Event) -> str:
 
 
 def event_calendar(registration: Registration, links: dict[str, str]) -> bytes:
-    """One VEVENT in UTC, with the online link: only confirmed registrants are given this file."""
+    """One VEVENT in UTC, with the online link: only confirmed registrants are given this file.
+
+    icalendar (80 modules) is imported on the first file made, not with the app.
+    """
+    from icalendar import Calendar, Event as CalendarEvent, vText
+
     event = registration.event
     calendar = Calendar()
     calendar.add("prodid", "-//campaign statements//events//EN")

@@ -6,6 +6,9 @@ the same file, so a card is drawn again only when its words change. A statement'
 is shown in steps (exact up to 100, then to two significant figures), so a busy statement
 is not redrawn for every signature. Older cards of the same statement or event are
 removed when a new one is written, so the folder holds at most one per page.
+
+Pillow is imported when a card is first drawn, not with the app: a worker that only serves
+pages whose cards are on disk, the command line and the mail sender never draw one.
 """
 import hashlib
 import os
@@ -19,7 +22,6 @@ from flask import current_app
 from flask_babel import format_decimal, get_locale, ngettext
 from flask_babel import gettext as _
 from markupsafe import escape
-from PIL import Image, ImageDraw, ImageFont
 
 from campaign.common.dates import format_date
 from campaign.common.languages import InLanguage
@@ -128,6 +130,8 @@ def _store(folder: Path, owner: str, path: Path, png: bytes) -> None:
 
 def draw_card(title: str, details: list[str], campaign_name: str) -> bytes:
     """The title large, the campaign's name in a band above, one to three lines of detail below."""
+    from PIL import Image, ImageDraw
+
     image = Image.new("RGB", (WIDTH, HEIGHT), _COLOURS["page"])
     draw = ImageDraw.Draw(image)
     band_height = 110
@@ -198,6 +202,8 @@ def _fit_line(draw, text: str, font, width: int) -> str:
 @lru_cache(maxsize=16)
 def _font(size: int):
     """DejaVu Sans Bold from Debian's fonts-dejavu-core; Pillow's own font if it is missing."""
+    from PIL import ImageFont
+
     try:
         return ImageFont.truetype(str(_FONT_FILE), size)
     except OSError:
