@@ -108,6 +108,23 @@ def test_an_expired_form_comes_back_as_filled_in_with_a_fresh_token(
     assert _stored() == 0
 
 
+def test_a_form_token_that_has_been_used_expires_all_the_same(client, make_statement,
+                                                               monkeypatch):
+    statement = make_statement()
+    token = client.form_token()
+    first = client.post(f"/s/{statement.slug}/sign", data={**SIGNER, "form_token": token})
+    assert first.status_code in (302, 303)
+
+    two_days_later = time.time() + 2 * 24 * 3600 + forms.FORM_TOKEN_STEP
+    monkeypatch.setattr(forms.time, "time", lambda: two_days_later)
+    late = client.post(f"/s/{statement.slug}/sign",
+                       data={**SIGNER, "email": "late@example.org", "form_token": token})
+
+    assert late.status_code == 400
+    assert "This form has expired" in late.get_data(as_text=True)
+    assert _stored() == 1
+
+
 def test_a_forged_form_token_is_refused(client, make_statement):
     statement = make_statement()
     forged = client.form_token().rsplit(".", 1)[0] + ".forged"
