@@ -11,6 +11,7 @@ from campaign.mail.models import OutboxMessage
 from campaign.mail.service import message_bodies
 from campaign.organizers.models import Role
 from campaign.signatures import counts
+from campaign.signatures.emails import tell_new_signatories
 from campaign.signatures.models import Milestone
 
 
@@ -24,10 +25,13 @@ def sign_once(client, statement):
 
 
 def sign_slug(client, slug: str):
-    return client.submit(f"/s/{slug}/sign", {
+    """Sign, then do what the mail sender does next: it announces the new signature."""
+    response = client.submit(f"/s/{slug}/sign", {
         "name": "Lesya Ukrainka", "email": f"{uuid.uuid4().hex[:12]}@example.org",
         "country": "UA", "consent": "y",
     }, page=f"/s/{slug}")
+    tell_new_signatories()
+    return response
 
 
 def already_counted(statement, number: int) -> None:

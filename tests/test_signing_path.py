@@ -10,11 +10,15 @@ from sqlalchemy import event, select
 from campaign.extensions import db
 from campaign.mail.models import OutboxMessage
 from campaign.mail.sender import send_due
+from campaign.organizers.models import Role
 from campaign.signatures import counts, forms
 from campaign.signatures import service as signing
 from campaign.signatures.emails import tell_new_signatories
+from campaign.signatures.milestones import set_chosen
 from campaign.signatures.models import Signature
 from campaign.supporters.models import SubscriptionState, Supporter
+from campaign.webhooks.models import WebhookDelivery
+from campaign.webhooks.service import add_endpoint
 
 
 def _statements_run_by(request) -> list[str]:
@@ -128,6 +132,56 @@ def test_a_signing_request_writes_the_signature_and_its_counts_and_the_sender_th
     assert receipt.kind == "signature_receipt" and receipt.to == "olena@example.org"
     [supporter] = db.session.scalars(select(Supporter)).all()
     assert supporter.state is SubscriptionState.subscribed
+
+
+def test_a_signature_confirmed_as_it_arrives_is_announced_by_the_sender_not_the_request(
+    client, make_statement, make_organizer
+):
+    """Its webhook and the milestone it reached: the request reads neither the endpoints nor
+    the milestones, and the mail sender's round announces both."""
+    make_organizer(Role.owner)
+    statement = make_statement(requires_confirmation=False, title="Stop the war")
+    set_chosen(statement, [1])
+    add_endpoint("https://crm.example.org/hooks", ["signature.confirmed"])
+    db.session.commit()
+    client.get(f"/s/{statement.slug}")
+
+    run = _statements_run_by(lambda: client.post(f"/s/{statement.slug}/sign", data={
+        "name": "Olena Kovalenko", "email": "olena@example.org", "consent": "y",
+        "form_token": client.form_token()}))
+
+    assert not [sql for sql in run if "webhook_endpoints" in sql or "milestones" in sql]
+    assert not db.session.scalars(select(WebhookDelivery)).all()
+    assert tell_new_signatories() == 1
+    [delivery] = db.session.scalars(select(WebhookDelivery)).all()
+    signature = db.session.scalars(select(Signature)).one()
+    assert (delivery.event, delivery.resource) == ("signature.confirmed",
+                                                   f"signature:{signature.id}")
+    [cheer] = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.kind == "milestone_reached")).all()
+    assert cheer.subject == "Stop the war: 1 signatures"
+
+
+def test_a_signature_confirmed_by_its_link_before_the_senders_turn_is_announced_once(
+    client, make_statement, emailed_link
+):
+    statement = make_statement(requires_confirmation=True)
+    add_endpoint("https://crm.example.org/hooks", ["signature.confirmed"])
+    db.session.commit()
+    client.get(f"/s/{statement.slug}")
+    client.post(f"/s/{statement.slug}/sign", data={
+        "name": "Olena Kovalenko", "email": "olena@example.org", "consent": "y",
+        "form_token": client.form_token()})
+    link = emailed_link("olena@example.org", "confirm")  # the sender's round writes the link
+    signature = db.session.scalars(select(Signature)).one()
+    signature.email_due = True  # as if the link had been opened before that round
+    db.session.commit()
+
+    client.submit(link, {}, page=link)  # "Confirm my signature"
+    tell_new_signatories()
+
+    assert [delivery.event for delivery in db.session.scalars(select(WebhookDelivery))] == [
+        "signature.confirmed"]
 
 
 def test_a_signature_erased_before_the_senders_turn_is_told_nothing(

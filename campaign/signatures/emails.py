@@ -4,6 +4,8 @@ person signed in and stored for the mail sender to render (`mail.service.enqueue
 
 A new signature's email is written by the mail sender (`tell_new_signatories`), not by the
 request that stored it: the signing request writes only what is counted with the signature.
+The sender announces a signature confirmed as it arrived there too (its webhooks, a milestone
+its count reached), so that a signing request reads nothing it does not need.
 """
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,16 +19,18 @@ from campaign.extensions import db, passing_locked_rows
 from campaign.mail.service import enqueue, for_visitors
 from campaign.signatures.links import signed_link
 from campaign.signatures.models import Signature, SignatureStatus
-from campaign.signatures.signals import signed
+from campaign.signatures.milestones import announce_crossed
+from campaign.signatures.signals import signed, status_changed
 from campaign.statements.models import Statement
 from campaign.statements.service import SigningTerms
 from campaign.statements.translations import in_language
 
 
 def tell_new_signatories() -> int:
-    """Write the emails of up to MAIL_BATCH_SIZE new signatures, and let the supporters keep
-    their record of each person (`signed`); the mail sender runs this every round. Returns how
-    many signatures it took (0: none was waiting).
+    """Write the emails of up to MAIL_BATCH_SIZE new signatures, let the supporters keep their
+    record of each person (`signed`), and announce those confirmed as they arrived
+    (`status_changed`: webhooks; then the milestones their count reached); the mail sender
+    runs this every round. Returns how many signatures it took (0: none was waiting).
 
     Each signature is taken by one sender: SKIP LOCKED on PostgreSQL, and on both databases
     the UPDATE that clears `email_due` decides, in the transaction that writes the emails. A
@@ -51,11 +55,15 @@ def tell_new_signatories() -> int:
         select(Signature).where(Signature.id.in_(taken)).order_by(Signature.id)
         .execution_options(populate_existing=True)
     ).all()
+    counted = {}
     with for_visitors(always=True):
         for signature in signatures:
+            statement = db.session.get(Statement, signature.statement_id)
+            if signature.confirmed_on_arrival:
+                status_changed.send(signature, before=None)
+                counted[statement.id] = statement
             if signature.email is None:
                 continue
-            statement = db.session.get(Statement, signature.statement_id)
             if signature.status is SignatureStatus.pending:
                 send_confirmation(signature, signature.email, statement)
             elif signature.status is SignatureStatus.confirmed:
@@ -63,6 +71,8 @@ def tell_new_signatories() -> int:
             signed.send(statement, email=signature.email, name=signature.name,
                         wants_updates=signature.wants_updates)
     db.session.commit()
+    for statement in counted.values():
+        announce_crossed(statement)
     return len(candidate_ids)
 
 

@@ -110,7 +110,8 @@ class Signature(db.Model):
     #: whatever their subscription became): the statistics' update opt-in rate counts it.
     wants_updates: Mapped[bool] = mapped_column(default=False, server_default=false())
     #: Signed online and not yet told: the mail sender writes its email (the confirmation link
-    #: or the receipt) and the supporter record after the signing request has been answered.
+    #: or the receipt) and the supporter record after the signing request has been answered,
+    #: and announces it when it was confirmed as it arrived (`confirmed_on_arrival`).
     email_due: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     confirmed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
@@ -127,6 +128,12 @@ class Signature(db.Model):
         for column, value in indexed_email(email).items():
             setattr(self, column, value)
         return email
+
+    @property
+    def confirmed_on_arrival(self) -> bool:
+        """Confirmed by the request that stored it (no link to open, not held), and still
+        confirmed: one confirmed later by its link or an organizer has its own moment."""
+        return self.status is SignatureStatus.confirmed and self.confirmed_at == self.created_at
 
     @property
     def is_held(self) -> bool:

@@ -166,7 +166,8 @@ def sign(statement: Statement | SigningTerms, details: SignatoryDetails,
 
     A new signature gets an email either way: the confirmation link, or (on a statement
     that needs no confirmation) a receipt; both carry the link to withdraw. The mail sender
-    writes it, and the person's supporter record, once this request has been answered
+    writes it, the person's supporter record, and for a signature confirmed as it arrives its
+    webhooks and any milestone it reached, once this request has been answered
     (`emails.tell_new_signatories`): only what must be counted with the signature is written
     here.
 
@@ -224,8 +225,6 @@ def sign(statement: Statement | SigningTerms, details: SignatoryDetails,
                     wants_updates=details.wants_updates)
     db.session.commit()
     ask_for_delivery()
-    if confirmed and signature is not None:
-        milestones.announce_crossed(statement)
     return held
 
 
@@ -264,8 +263,8 @@ def insert_signature(**values) -> Signature | None:
     if signature.id is None:
         return None
     _as_stored(signature)
-    if signature.status is SignatureStatus.confirmed:
-        status_changed.send(signature, before=None)
+    if signature.status is SignatureStatus.confirmed and not signature.email_due:
+        status_changed.send(signature, before=None)  # else the mail sender's, with its email
     return signature
 
 
