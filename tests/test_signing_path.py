@@ -52,6 +52,18 @@ def test_a_signatory_gets_the_email_the_sender_rendered_after_the_answer(sign, m
     assert (sent.template, sent.context) == ("", "")
 
 
+def test_the_sender_renders_a_signatorys_email_without_reading_the_site_settings(
+    sign, make_statement
+):
+    statement = make_statement(requires_confirmation=True)
+    sign(statement, name="Olena Kovalenko", email="olena@example.org")
+
+    run = _statements_run_by(send_due)
+
+    assert [sql for sql in run if "UPDATE outbox" in sql]  # it did send
+    assert not [sql for sql in run if "site_settings" in sql]
+
+
 def test_a_country_not_on_the_list_is_refused_without_building_the_list(
     client, make_statement, monkeypatch
 ):

@@ -1,6 +1,8 @@
 """The home page, and the site's identity every page wears: its name, tagline and logo in
 the header (a context processor) and its accent colour (`/theme.css`)."""
-from flask import Blueprint, abort, current_app, make_response, render_template, request
+from flask import (
+    Blueprint, abort, current_app, has_request_context, make_response, render_template, request,
+)
 from flask_babel import get_locale
 
 from campaign.common.page_copies import shared_page
@@ -21,7 +23,14 @@ LONG_CACHE = "public, max-age=31536000, immutable"
 
 @bp.app_context_processor
 def site_identity() -> dict:
-    """`site` (the settings) and `campaign_name` for every template."""
+    """`site` (the settings) and `campaign_name` for every page's template.
+
+    Nothing outside a request: what renders there is an email in the mail sender, whose
+    stored context has its own `campaign_name`, and reading the settings for each of them
+    was two reads of the database a message.
+    """
+    if not has_request_context():
+        return {}
     settings = service.settings_for_pages()
     return {"site": settings, "campaign_name": campaign_name(settings.name)}
 
