@@ -7,7 +7,12 @@ Every value comes from the environment, with defaults sized for a small host:
   WEB_THREADS        threads per worker (default 4); each may hold one database connection,
                      so keep WEB_THREADS <= DB_POOL_SIZE + DB_MAX_OVERFLOW
   WEB_TIMEOUT        seconds before a silent worker is restarted (default 30)
-  WEB_KEEPALIVE      seconds to keep an idle client connection (default 5)
+  WEB_KEEPALIVE      seconds to keep an idle client connection (default 0: closed after each
+                     answer. A kept-alive connection stays with the worker that accepted it,
+                     and with few clients, such as a proxy's pool, one worker could be left
+                     with most of them while another idled: in the ceiling benchmark three
+                     runs in eight served the page at half speed so. A new connection goes
+                     to whichever worker is free.)
   WEB_MAX_REQUESTS   recycle a worker after this many requests, 0 = never (default 0: a new
                      worker loads the app, a second or more of CPU, and under a spike of
                      signers 2000 came round every few seconds, each a stall of seconds)
@@ -34,7 +39,7 @@ threads = _int("WEB_THREADS", 4)
 worker_class = "gthread"
 timeout = _int("WEB_TIMEOUT", 30)
 graceful_timeout = timeout
-keepalive = _int("WEB_KEEPALIVE", 5)
+keepalive = _int("WEB_KEEPALIVE", 0)
 max_requests = _int("WEB_MAX_REQUESTS", 0)
 max_requests_jitter = max_requests // 10
 backlog = _int("WEB_BACKLOG", 2048)
