@@ -1,5 +1,7 @@
 """Public pages any shared cache may keep, and public forms that need no session: a visitor
 gets no cookie and no token of their own, and a POST from another site's page is refused."""
+import sys
+import threading
 import time
 
 import pytest
@@ -172,3 +174,41 @@ def test_a_render_that_fails_lets_the_next_visitor_try_again(monkeypatch):
     assert copies.fresh("page", max_age=2) is None
     copies.keep("page", None)  # the render failed: nothing kept
     assert copies.fresh("page", max_age=2) is None  # the next visitor renders
+
+
+def test_visitors_bringing_many_new_form_tokens_at_once_are_all_accepted(app, monkeypatch):
+    """Each worker keeps the tokens it has checked; threads adding new ones at once (pages
+    kept by caches for different lengths of time) neither fail nor lose one."""
+    now = time.time()
+    tokens = []
+    with app.app_context():
+        for step in range(500):  # 500 tokens, five minutes apart: all younger than two days
+            monkeypatch.setattr(forms.time, "time",
+                                lambda step=step: now - step * forms.FORM_TOKEN_STEP)
+            tokens.append(forms.public_form_token())
+    monkeypatch.setattr(forms.time, "time", lambda: now)
+    tokens = sorted(set(tokens))
+    start = threading.Barrier(8)
+    answers, failures = [], []
+
+    def visitor(mine):
+        with app.app_context():
+            start.wait()
+            try:
+                answers.extend(forms.is_valid_form_token(token) for token in mine)
+            except Exception as error:  # a thread's exception would otherwise go unseen
+                failures.append(repr(error))
+
+    threads = [threading.Thread(target=visitor, args=(tokens[k::8],)) for k in range(8)]
+    switching = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads take turns as often as they can: races show
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(switching)
+
+    assert failures == []
+    assert len(answers) == len(tokens) and all(answers)

@@ -1,6 +1,7 @@
 """What every public and organizer form shares: the email field, consent and the honeypot,
 the signed form token of the public forms, and showing a domain error under the field it
 concerns."""
+import threading
 import time
 
 from flask import current_app, url_for
@@ -101,6 +102,7 @@ def updates_choice() -> BooleanField:
 FORM_TOKEN_STEP = 300
 FORM_EXPIRED = _l("This form has expired. Check your details and press the button again.")
 _FORM_TOKEN_PURPOSE = b"public-form"
+_KEEPING_TOKENS = threading.Lock()
 
 
 class _SteppedSigner(TimestampSigner):
@@ -133,20 +135,24 @@ def is_valid_form_token(token: str | None) -> bool:
 
 def _signed_at(signer: _SteppedSigner, token: str) -> int | None:
     """When a genuine form token was signed (seconds), or None when it is not one. Tokens past
-    their age are let go, so a worker keeps only the few still valid."""
+    their age are let go as a new one is kept, so a worker keeps only the few still valid; the
+    threads that read the tokens take no lock, the rare one that adds one does."""
     verified = current_app.extensions.setdefault("verified_form_tokens", {})
-    if token not in verified:
+    signed_at = verified.get(token)
+    if signed_at is None:
         try:
             value, signed = signer.unsign(token, return_timestamp=True)
         except BadData:
             return None
         if value != _FORM_TOKEN_PURPOSE:
             return None
+        signed_at = int(signed.timestamp())
         oldest = signer.get_timestamp() - current_app.config["PUBLIC_FORM_TOKEN_MAX_AGE"]
-        for stale in [known for known, at in verified.items() if at < oldest]:
-            verified.pop(stale, None)
-        verified[token] = int(signed.timestamp())
-    return verified.get(token)
+        with _KEEPING_TOKENS:
+            for stale in [known for known, at in verified.items() if at < oldest]:
+                del verified[stale]
+            verified[token] = signed_at
+    return signed_at
 
 
 class FormTokenField(HiddenField):

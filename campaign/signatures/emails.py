@@ -55,13 +55,13 @@ def tell_new_signatories() -> int:
         select(Signature).where(Signature.id.in_(taken)).order_by(Signature.id)
         .execution_options(populate_existing=True)
     ).all()
-    counted = {}
+    announced_in = {}
     with for_visitors(always=True):
         for signature in signatures:
             statement = db.session.get(Statement, signature.statement_id)
             if signature.confirmed_on_arrival:
                 status_changed.send(signature, before=None)
-                counted[statement.id] = statement
+                announced_in[statement.id] = statement
             if signature.email is None:
                 continue
             if signature.status is SignatureStatus.pending:
@@ -71,7 +71,7 @@ def tell_new_signatories() -> int:
             signed.send(statement, email=signature.email, name=signature.name,
                         wants_updates=signature.wants_updates)
     db.session.commit()
-    for statement in counted.values():
+    for statement in announced_in.values():
         announce_crossed(statement)
     return len(candidate_ids)
 
