@@ -1,6 +1,8 @@
 """Organizers export signatories as CSV, from the dashboard and the command line."""
 import csv
 import io
+import subprocess
+import sys
 from datetime import datetime, timezone
 
 import pytest
@@ -225,9 +227,6 @@ def test_the_command_line_loads_no_picture_calendar_or_markdown_library(tmp_path
     """An export's process holds the app and its rows, nothing more: Pillow, icalendar, segno
     and markdown-it (about 8 MB between them) load only where a logo, a card, a calendar file,
     a QR code or a text is made."""
-    import subprocess
-    import sys
-
     program = (
         "import sys\n"
         "from campaign import create_app\n"
