@@ -235,8 +235,9 @@ def measure_kill(kind: str, database_url: str, size: int, workdir: Path) -> dict
     environment = {**os.environ, **KEYS, "DATABASE_URL": database_url, "MAIL_SERVER": "127.0.0.1",
                    "MAIL_PORT": str(port), "MAIL_SEND_IN_BACKGROUND": "false",
                    "MAIL_CLAIM_SECONDS": "5", "REDIS_URL": "", "MAIL_BATCH_SIZE": "50"}
+    # No rest between batches (--share 1): the kill must land in the middle of one.
     command = [sys.executable, "-m", "flask", "--app", "app", "mail", "send", "--loop",
-               "--interval", "1"]
+               "--interval", "1", "--share", "1"]
     try:
         first = subprocess.Popen(command, cwd=ROOT, env=environment,
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

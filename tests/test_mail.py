@@ -393,6 +393,26 @@ def test_a_sender_takes_one_batch_at_a_time_and_leaves_the_rest(app):
     assert [m.attempts for m in outbox()] == [1] * 6 + [0]
 
 
+def test_a_busy_sender_is_told_after_each_batch_how_long_it_took(app):
+    """`mail send --loop` rests after each batch for as long again (its `--share`, half by
+    default), so that the mail of a spike goes out beside the pages rather than before them."""
+    app.config["MAIL_BATCH_SIZE"] = 3
+    for number in range(7):
+        queue(f"person{number}@example.org")
+    rests = []
+
+    report = send_due(rest=rests.append)
+
+    assert report.sent == 7
+    assert len(rests) == 3 and all(seconds > 0 for seconds in rests)
+
+
+def test_the_senders_share_of_its_time_must_be_between_a_twentieth_and_all(runner):
+    result = runner.invoke(args=["mail", "send", "--loop", "--share", "0"])
+    assert result.exit_code == 2
+    assert "--share" in result.output
+
+
 def test_mail_is_sent_in_the_background_after_the_request(smtp_server, app, client, logged_in):
     app.config["MAIL_SEND_IN_BACKGROUND"] = True
     logged_in(Role.editor)

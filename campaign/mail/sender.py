@@ -30,7 +30,9 @@ and shown in the dashboard for an editor to retry.
 """
 import smtplib
 import threading
+import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -127,16 +129,19 @@ def _unrecorded() -> _Unrecorded:
     return current_app.extensions.setdefault("mail_unrecorded", _Unrecorded())
 
 
-def send_due(now: datetime | None = None, backend=None) -> DeliveryReport:
+def send_due(now: datetime | None = None, backend=None,
+             rest: Callable[[float], None] | None = None) -> DeliveryReport:
     """Send every message due at `now` (default: the current time), batch by batch.
 
     First writes what an earlier round could not (the database was away); a database error
-    is raised, after keeping what it stopped from being written.
+    is raised, after keeping what it stopped from being written. `rest`, when given, is
+    called after each batch with the seconds that batch took (`mail send --loop --share`).
     """
     backend = backend or backend_for(current_app.config)
     _unrecorded().write()
     report = DeliveryReport()
     while True:
+        started = time.monotonic()
         written = sum(result or 0 for _receiver, result in
                       delivery_round.send(current_app._get_current_object()))
         clock = now or utcnow()
@@ -145,6 +150,8 @@ def send_due(now: datetime | None = None, backend=None) -> DeliveryReport:
             return report
         if batch:
             report.add(_deliver(batch, backend, clock))
+        if rest is not None:
+            rest(time.monotonic() - started)
 
 
 def claim_due(now: datetime) -> list[OutboxMessage]:
