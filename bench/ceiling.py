@@ -5,10 +5,10 @@ For each database asked for, in one run: the bare app (`bare_app.py`, gunicorn -
 fresh database, then the project (gunicorn.conf.py, 2 workers, TRUSTED_PROXIES=1, the mail
 sender `flask mail send --loop` working beside it) on a fresh database with one published
 statement, then the project's page through nginx (deploy/nginx.conf). Every figure is wrk
-at 64 connections (kept alive where the server keeps them): POSTs of the signing form with a new name, email and
-X-Forwarded-For each (the ceiling's sign.lua), and GETs of the page. Then the page again
-while signatures come in, and at 16 connections. Stored rows are counted after each
-signing run: every accepted POST must be stored.
+at 64 connections (kept alive where the server keeps them): POSTs of the signing form with
+a new name, email and X-Forwarded-For each (the ceiling's sign.lua), and GETs of the page.
+Then the page again while signatures come in, and at 16 connections. Stored rows are
+counted after each signing run: every accepted POST must be stored.
 
   .venv/bin/python bench/ceiling.py --db sqlite --db postgresql --seconds 12
 

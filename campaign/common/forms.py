@@ -129,7 +129,9 @@ def is_valid_form_token(token: str | None) -> bool:
     """
     signer = _form_token_signer()
     signed_at = _signed_at(signer, token or "")
-    age = signer.get_timestamp() - signed_at if signed_at is not None else -1
+    if signed_at is None:
+        return False
+    age = signer.get_timestamp() - signed_at
     return 0 <= age <= current_app.config["PUBLIC_FORM_TOKEN_MAX_AGE"]
 
 

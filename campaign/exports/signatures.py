@@ -28,8 +28,8 @@ HEADER = [
 #: all: every signature not withdrawn; public: what the statement page lists
 #: (confirmed, and shown publicly or curated); curated: the featured, not withdrawn.
 WHICH = ("all", "public", "curated")
-#: Rows a batch: with the batches read ahead (up to three in hand) the export's own memory
-#: stays under 10 MB at any size; 5,000 a batch cost 20 MB more for no measurable speed.
+#: Rows a batch: with the batches read ahead (up to four in hand) the export's own memory
+#: stays about 10 MB at any size; 5,000 a batch cost 14-20 MB more for no measurable speed.
 _BATCH = 1000
 
 
