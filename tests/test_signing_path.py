@@ -5,8 +5,10 @@ import re
 import threading
 import time
 
-from sqlalchemy import event, select
+import pytest
+from sqlalchemy import event, func, select, update
 
+from campaign.common.time import utcnow
 from campaign.extensions import db
 from campaign.mail.models import OutboxMessage
 from campaign.mail.sender import send_due
@@ -15,7 +17,8 @@ from campaign.signatures import counts, forms
 from campaign.signatures import service as signing
 from campaign.signatures.emails import tell_new_signatories
 from campaign.signatures.milestones import set_chosen
-from campaign.signatures.models import Signature
+from campaign.signatures.models import Signature, SignatureStatus
+from campaign.statements.models import Statement, StatementStatus
 from campaign.supporters.models import SubscriptionState, Supporter
 from campaign.webhooks.models import WebhookDelivery
 from campaign.webhooks.service import add_endpoint
@@ -96,14 +99,109 @@ def _statements_of_a_second_signature(client, statement, sign) -> list[str]:
         "form_token": client.form_token()}))
 
 
-def test_a_signature_reads_the_statement_once_per_worker_while_it_is_unchanged(
+def test_a_signature_reads_nothing_of_its_statement_while_it_is_unchanged(
     client, make_statement, sign
 ):
     second = _statements_of_a_second_signature(
         client, make_statement(requires_confirmation=False), sign)
 
-    reads = [sql for sql in second if "FROM statements" in sql]
-    assert len(reads) == 1 and "preamble" not in reads[0]  # its version, not the statement
+    assert not [sql for sql in second if sql.lstrip().upper().startswith("SELECT")]
+    [insert] = [sql for sql in second if "INSERT INTO signatures" in sql]
+    assert "FROM statements" in insert  # stored only while the statement is as it was read
+
+
+def test_on_postgresql_a_new_signature_is_one_statement_that_commits_itself(
+    app, client, make_statement, sign
+):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("on SQLite the signature and its counts are three statements")
+    statement = make_statement(requires_confirmation=False)
+    slug, statement_id = statement.slug, statement.id
+    sign(statement, name="First Signer", email="first@example.org")
+    sent = []
+
+    def note(connection, _cursor, statement, _parameters, _context, _executemany):
+        sent.append((statement, connection.connection.dbapi_connection.autocommit))
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        response = client.post(f"/s/{slug}/sign", data={
+            "name": "Second Signer", "email": "second@example.org", "consent": "y",
+            "form_token": client.form_token()})
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+
+    assert response.status_code == 302
+    [(insert, on_its_own)] = sent
+    assert insert.startswith("WITH new AS (INSERT INTO signatures") and on_its_own
+    assert counts.totals(statement_id).counted == 2
+    with app.app_context():  # and it is stored: another session sees it
+        assert db.session.scalar(select(func.count()).select_from(Signature)) == 2
+
+
+def _changed_elsewhere(statement, **values) -> None:
+    """What another worker's organizer does: the statement changes (and so its version) without
+    this worker's kept terms being told."""
+    db.session.execute(update(Statement).where(Statement.id == statement.id)
+                       .values(updated_at=utcnow(), **values))
+    db.session.commit()
+
+
+def _post_signature(client, statement, name: str, email: str):
+    return client.post(f"/s/{statement.slug}/sign", data={
+        "name": name, "email": email, "consent": "y", "form_token": client.form_token()})
+
+
+def test_a_statement_closed_by_another_worker_takes_no_more_signatures_here(
+    client, make_statement, sign
+):
+    statement = make_statement(requires_confirmation=False)
+    sign(statement, name="First Signer", email="first@example.org")
+    _changed_elsewhere(statement, status=StatementStatus.closed)
+
+    refused = _post_signature(client, statement, "Late Signer", "late@example.org")
+
+    assert refused.status_code == 409
+    assert db.session.scalars(select(Signature.name)).all() == ["First Signer"]
+
+
+def test_a_statement_reopened_by_another_worker_takes_signatures_here_again(
+    client, make_statement, sign
+):
+    statement = make_statement(requires_confirmation=False)
+    sign(statement, name="First Signer", email="first@example.org")
+    _changed_elsewhere(statement, status=StatementStatus.closed)
+    assert _post_signature(client, statement, "Early", "early@example.org").status_code == 409
+    _changed_elsewhere(statement, status=StatementStatus.published)
+
+    accepted = _post_signature(client, statement, "Second Signer", "second@example.org")
+
+    assert accepted.status_code == 302
+    assert sorted(db.session.scalars(select(Signature.name))) == ["First Signer", "Second Signer"]
+
+
+def test_a_signature_follows_terms_changed_by_another_worker(client, make_statement, sign):
+    statement = make_statement(requires_confirmation=False)
+    sign(statement, name="First Signer", email="first@example.org")
+    _changed_elsewhere(statement, requires_confirmation=True)
+
+    accepted = _post_signature(client, statement, "Second Signer", "second@example.org")
+
+    assert accepted.status_code == 302
+    second = db.session.scalar(select(Signature).where(Signature.name == "Second Signer"))
+    assert second.status is SignatureStatus.pending  # the new terms: confirm by email
+    assert counts.totals(statement.id).counted == 1
+
+
+def test_a_statement_unpublished_by_another_worker_is_not_found_by_signers_here(
+    client, make_statement, sign
+):
+    statement = make_statement(requires_confirmation=False)
+    sign(statement, name="First Signer", email="first@example.org")
+    _changed_elsewhere(statement, status=StatementStatus.draft)
+
+    assert _post_signature(client, statement, "Late", "late@example.org").status_code == 404
+    assert db.session.scalar(select(func.count()).select_from(Signature)) == 1
 
 
 def test_a_signature_reads_the_site_name_once_per_worker_while_it_is_kept(

@@ -9,6 +9,7 @@ transaction so the privacy commands can erase many signatures in one.
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 
 from flask import current_app
@@ -46,6 +47,14 @@ class SignatureError(DomainError):
 
 class SigningClosed(SignatureError):
     pass
+
+
+class StatementChanged(SigningClosed):
+    """The statement changed (or went) since its terms were read: nothing was stored, and the
+    signature is to be taken again on its terms as they are now."""
+
+    def __init__(self):
+        super().__init__(_("This statement changed as you signed. Please sign again."))
 
 
 class SigningState(enum.Enum):
@@ -182,7 +191,11 @@ def sign(statement: Statement | SigningTerms, details: SignatoryDetails,
     insert does nothing on a clash, so concurrent duplicates leave one row and no broken
     request. A statement that needs no confirmation gets its signature written as confirmed.
     Every write is one statement that reads nothing back (the new row's id at most): the
-    signature, its count shard, its breakdown counters; then the commit.
+    signature, its count shard, its breakdown counters; then the commit. On PostgreSQL those
+    three are one statement, which a request that has read nothing sends on its own: it
+    commits itself, with no BEGIN and COMMIT to wait for. Nothing of the statement is read:
+    the INSERT stores nothing if the statement has changed since `statement` was read
+    (StatementChanged).
     """
     if not is_open_for_signing(statement):
         raise SigningClosed(_("Signing this statement has closed."))
@@ -191,7 +204,10 @@ def sign(statement: Statement | SigningTerms, details: SignatoryDetails,
     held = address is not None and not keeps_pace("SIGN_HOLD_AFTER", str(statement.id), address)
     confirmed = not (statement.requires_confirmation or held)
     now = utcnow()
+    if not db.session().in_transaction() and db.engine.dialect.name == "postgresql":
+        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
     signature = insert_signature(
+        version=statement.updated_at,
         statement_id=statement.id,
         revision=statement.revision,
         name=details.name,
@@ -216,6 +232,7 @@ def sign(statement: Statement | SigningTerms, details: SignatoryDetails,
         updated_at=now,
     )
     if signature is None:
+        db.session.commit()  # what a repeat changes is changed together, in a transaction
         existing = _signature_by_email(statement.id, email)
         if existing is not None and details.wants_updates:
             _opt_in(existing)
@@ -241,26 +258,30 @@ def _opt_in(signature: Signature) -> None:
         breakdown.add(signature.statement_id, breakdown.keys_of(signature), 0, 0, 1)
 
 
-def insert_signature(**values) -> Signature | None:
+def insert_signature(version: datetime | None = None, **values) -> Signature | None:
     """The one way a new signature is stored (signed online or entered from paper): None when
     the statement already has one from that address. Part of the caller's transaction.
 
     A row nobody else can see yet: counted as it was written (counts and breakdowns), with no
     lock to take; on PostgreSQL by the INSERT itself. A pending one, too, touches a count
-    shard (why: `counts.count_stored`).
+    shard (why: `counts.count_stored`). With `version` (the statement's `updated_at` as the
+    caller read it), nothing is stored if the statement is no longer at it: StatementChanged.
     """
     values.setdefault("updated_at", values.get("created_at") or utcnow())
     row = _with_defaults(**values)
     signature = Signature(**row)
     counters = counts.counters_of_new(signature)
     connection = db.session.connection()
+    guard = {} if version is None else {"statement_version": version}
     if connection.dialect.name == "postgresql":
-        signature.id = connection.scalar(_insert_counted_signature(), row | counters)
+        signature.id = connection.scalar(_insert(True, bool(guard)), row | counters | guard)
     else:
-        signature.id = connection.scalar(_insert_signature(), row)
+        signature.id = connection.scalar(_insert(False, bool(guard)), row | guard)
         if signature.id is not None:
             counts.count_new(counters)
     if signature.id is None:
+        if guard and _statement_version(signature.statement_id) != version:
+            raise StatementChanged()
         return None
     _as_stored(signature)
     if signature.status is SignatureStatus.confirmed and not signature.email_due:
@@ -269,29 +290,35 @@ def insert_signature(**values) -> Signature | None:
 
 
 @cache
-def _insert_signature():
+def _insert(counted: bool, guarded: bool):
     """INSERT ... ON CONFLICT DO NOTHING RETURNING the new row's id (no row on a clash).
 
-    Written as text from the table's columns because SQLAlchemy compiles an ON CONFLICT
-    statement afresh on every use (it cannot cache one); both databases accept it as is.
+    `counted`: on PostgreSQL, the new row's counters written in the same statement
+    (`counts.counted_as_inserted`). `guarded`: stored only while its statement is at
+    `statement_version`. Written as text from the table's columns because SQLAlchemy compiles
+    an ON CONFLICT statement afresh on every use (it cannot cache one); both databases accept
+    it as is.
     """
-    return _signature_insert("RETURNING id")
-
-
-@cache
-def _insert_counted_signature():
-    """On PostgreSQL, the same INSERT and the new row's counters in one statement."""
-    return _signature_insert("RETURNING id, statement_id", counts.counted_as_inserted)
-
-
-def _signature_insert(returning: str, around: Callable[[str], str] = str):
     table = Signature.__table__
     written = [column for column in table.columns if not column.primary_key]
-    return text(around(
-        f"INSERT INTO {table.name} ({', '.join(column.name for column in written)}) "
-        f"VALUES ({', '.join(':' + column.key for column in written)}) "
-        f"ON CONFLICT (statement_id, email_index) DO NOTHING {returning}"
-    )).bindparams(*(bindparam(column.key, type_=column.type) for column in written))
+    values = ", ".join(":" + column.key for column in written)
+    rows = (
+        f"SELECT {values} WHERE EXISTS (SELECT 1 FROM {Statement.__tablename__} "
+        "WHERE id = :statement_id AND updated_at = :statement_version)"
+        if guarded else f"VALUES ({values})"
+    )
+    insert = (
+        f"INSERT INTO {table.name} ({', '.join(column.name for column in written)}) {rows} "
+        "ON CONFLICT (statement_id, email_index) DO NOTHING RETURNING id, statement_id"
+    )
+    parameters = [bindparam(column.key, type_=column.type) for column in written]
+    if guarded:
+        parameters.append(bindparam("statement_version", type_=Statement.updated_at.type))
+    return text(counts.counted_as_inserted(insert) if counted else insert).bindparams(*parameters)
+
+
+def _statement_version(statement_id: int) -> datetime | None:
+    return db.session.scalar(select(Statement.updated_at).where(Statement.id == statement_id))
 
 
 def _with_defaults(**values) -> dict:

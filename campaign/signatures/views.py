@@ -78,21 +78,35 @@ class Outcome:
 def take_signature(slug: str, form: SignatureForm) -> Outcome:
     """Sign from a submitted form (the statement page's or the embedded one).
 
-    An accepted signature needs only the statement's terms (kept per worker); the view reads
+    An accepted signature needs only the statement's terms, kept per worker and read again
+    when they may be out of date: when they say signing is not open (it may have reopened
+    since) and when the statement changed as the signature was being stored. The view reads
     the whole statement only to show the form again.
     """
     terms = signing_terms(slug)
     if service.signing_state(terms) is not service.SigningState.open:
-        return Outcome(status=409)
+        terms = signing_terms(slug, recheck=True)
+        if service.signing_state(terms) is not service.SigningState.open:
+            return Outcome(status=409)
     if form.errors:
         return Outcome(status=400)
     held = False
     if not form.is_from_a_bot:
         try:
-            held = service.sign(terms, _details(form), ip_address=request.remote_addr)
+            held = _signed(slug, terms, _details(form))
         except service.SigningClosed:
             return Outcome(status=409)
     return Outcome(thanks_args=_HELD if held else {})
+
+
+def _signed(slug: str, terms, details: service.SignatoryDetails) -> bool:
+    """Signed on `terms`, or, if the statement changed as the signature was being stored, on
+    its terms as they are now (whether it was held)."""
+    try:
+        return service.sign(terms, details, ip_address=request.remote_addr)
+    except service.StatementChanged:
+        return service.sign(signing_terms(slug, recheck=True), details,
+                            ip_address=request.remote_addr)
 
 
 def asks_to_confirm(statement) -> bool:

@@ -154,38 +154,35 @@ class SigningTerms:
     updated_at: datetime
 
 
-def signing_terms(slug: str) -> SigningTerms:
+def signing_terms(slug: str, recheck: bool = False) -> SigningTerms:
     """A published or closed statement's terms of signing; 404 like `public_statement`.
 
-    Kept per worker and checked against the statement's version (`updated_at`, which every
-    change moves) with one narrow read, so a signature does not load the statement afresh.
+    Kept per worker, and read only when not kept yet or when `recheck` asks: a signature's
+    INSERT carries the version they were read at (`updated_at`, which every change moves) and
+    stores nothing once it has moved (`signatures.service.StatementChanged`), so signing
+    reads nothing of the statement while it is unchanged.
     """
     if not _SLUG_SHAPE.fullmatch(slug or ""):
         abort(404)
     kept: dict = current_app.extensions.setdefault("campaign.signing_terms", {})
-    read_version, read_terms = _signing_terms_reads()
-    connection = db.session.connection()
-    version = connection.execute(read_version, {"slug": slug}).one_or_none()
-    if version is None:
-        abort(404)
     terms = kept.get(slug)
-    if terms is None or (terms.id, terms.updated_at) != tuple(version):
-        terms = SigningTerms(*connection.execute(read_terms, {"id": version.id}).one())
-        kept[slug] = terms
+    if terms is None or recheck:
+        row = db.session.connection().execute(_signing_terms_read(), {"slug": slug}).one_or_none()
+        if row is None:
+            kept.pop(slug, None)
+            abort(404)
+        terms = kept[slug] = SigningTerms(*row)
     return terms
 
 
 @cache
-def _signing_terms_reads():
-    """The two reads of `signing_terms`, made once: a public statement's version by its slug,
-    and its terms by id (plain table reads, the lightest SQLAlchemy runs)."""
+def _signing_terms_read():
+    """A public statement's terms by its slug, made once (a plain table read, the lightest
+    SQLAlchemy runs)."""
     table = Statement.__table__
-    public = table.c.status.in_([StatementStatus.published, StatementStatus.closed])
-    read_version = select(table.c.id, table.c.updated_at).where(
-        table.c.slug == bindparam("slug"), public)
-    read_terms = select(*(table.c[name] for name in SigningTerms.__dataclass_fields__)).where(
-        table.c.id == bindparam("id"))
-    return read_version, read_terms
+    return select(*(table.c[name] for name in SigningTerms.__dataclass_fields__)).where(
+        table.c.slug == bindparam("slug"),
+        table.c.status.in_([StatementStatus.published, StatementStatus.closed]))
 
 
 def titles_by_slug(slugs) -> dict[str, str]:
