@@ -6,7 +6,7 @@ from flask.logging import default_handler
 from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from campaign.common import crypto
+from campaign.common import crypto, sqlite_turns
 from campaign.common.routing import DatabaseIdConverter
 from campaign.config import INSTANCE_DIR, PROJECT_ROOT, load_settings, trusted_hosts
 from campaign.extensions import babel, csrf, db, limiter, login_manager, migration_commands
@@ -92,6 +92,9 @@ def _init_extensions(app: Flask) -> None:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _sqlite_pragmas)
+            if db.engine.url.database not in (None, "", ":memory:"):
+                sqlite_turns.take_turns(db.engine, db.engine.url.database,
+                                        app.config["DB_STATEMENT_TIMEOUT_MS"] / 1000)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

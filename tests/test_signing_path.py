@@ -365,3 +365,18 @@ def test_in_the_embedded_default_the_signatory_is_emailed_after_the_answer_witho
             and time.monotonic() < deadline:
         db.session.rollback()
         time.sleep(0.05)
+
+
+def test_on_sqlite_a_senders_round_takes_a_few_new_signatures_at_a_time(
+    client, make_statement
+):
+    """SQLite writes one transaction at a time, and signers wait while a round writes."""
+    statement = make_statement(requires_confirmation=True)
+    for number in range(12):
+        assert _post_signature(client, statement, f"Signer {number}",
+                               f"signer{number}@example.org").status_code == 302
+
+    taken = tell_new_signatories()
+
+    assert taken == (8 if db.engine.dialect.name == "sqlite" else 12)
+    assert tell_new_signatories() == 12 - taken

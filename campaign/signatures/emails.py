@@ -38,7 +38,7 @@ def tell_new_signatories() -> int:
     or confirmed (hidden already) gets no email.
     """
     waiting = (select(Signature.id).where(Signature.email_due.is_(True)).order_by(Signature.id)
-               .limit(current_app.config["MAIL_BATCH_SIZE"]))
+               .limit(_round_size()))
     candidate_ids = db.session.scalars(passing_locked_rows(waiting)).all()
     if not candidate_ids:
         db.session.commit()
@@ -74,6 +74,17 @@ def tell_new_signatories() -> int:
     for statement in announced_in.values():
         announce_crossed(statement)
     return len(candidate_ids)
+
+
+#: How many new signatures a round takes on SQLite, where one transaction writes at a time: the
+#: round has the write lock while it writes their emails, a few milliseconds each, and every
+#: signer waits for it.
+_ROUND_ON_SQLITE = 8
+
+
+def _round_size() -> int:
+    size = current_app.config["MAIL_BATCH_SIZE"]
+    return min(size, _ROUND_ON_SQLITE) if db.engine.dialect.name == "sqlite" else size
 
 
 def remind(signature: Signature, to: str, statement: "Statement | SigningTerms") -> None:
