@@ -394,8 +394,9 @@ def test_a_sender_takes_one_batch_at_a_time_and_leaves_the_rest(app):
 
 
 def test_a_busy_sender_is_told_after_each_batch_how_long_it_took(app):
-    """`mail send --loop` rests after each batch for as long again (its `--share`, half by
-    default), so that the mail of a spike goes out beside the pages rather than before them."""
+    """`mail send --loop` rests after each batch (three times as long with its default
+    `--share` of a quarter), so that the mail of a spike goes out beside the pages rather than
+    before them."""
     app.config["MAIL_BATCH_SIZE"] = 3
     for number in range(7):
         queue(f"person{number}@example.org")

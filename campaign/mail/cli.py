@@ -27,11 +27,11 @@ def mail():
 @click.option("--nice", "niceness", type=click.IntRange(0, 19), default=10, show_default=True,
               help="How far below the web server's CPU priority to run with --loop, so that "
                    "a large send on the same host never slows the pages (0: the same).")
-@click.option("--share", type=click.FloatRange(0.05, 1), default=0.5, show_default=True,
+@click.option("--share", type=click.FloatRange(0.05, 1), default=0.25, show_default=True,
               help="The most of its time the sender spends working with --loop: after each "
                    "batch it rests long enough that its work is this share of the whole, so "
-                   "that working off a spike's mail leaves the database to the pages (1: "
-                   "no rest).")
+                   "that working off a spike's mail leaves the database and the processors to "
+                   "the pages (1: no rest).")
 @with_appcontext
 def send(loop, interval, niceness, share):
     """Send every message that is due, retrying failed attempts when their time comes.
