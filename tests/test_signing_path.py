@@ -152,11 +152,16 @@ def _post_signature(client, statement, name: str, email: str):
         "name": name, "email": email, "consent": "y", "form_token": client.form_token()})
 
 
-def test_a_statement_closed_by_another_worker_takes_no_more_signatures_here(
-    client, make_statement, sign
-):
+@pytest.fixture
+def signed_here(make_statement, sign):
+    """A statement signed once through this worker, which keeps its terms since."""
     statement = make_statement(requires_confirmation=False)
     sign(statement, name="First Signer", email="first@example.org")
+    return statement
+
+
+def test_a_statement_closed_by_another_worker_takes_no_more_signatures_here(client, signed_here):
+    statement = signed_here
     _changed_elsewhere(statement, status=StatementStatus.closed)
 
     refused = _post_signature(client, statement, "Late Signer", "late@example.org")
@@ -166,10 +171,9 @@ def test_a_statement_closed_by_another_worker_takes_no_more_signatures_here(
 
 
 def test_a_statement_reopened_by_another_worker_takes_signatures_here_again(
-    client, make_statement, sign
+    client, signed_here
 ):
-    statement = make_statement(requires_confirmation=False)
-    sign(statement, name="First Signer", email="first@example.org")
+    statement = signed_here
     _changed_elsewhere(statement, status=StatementStatus.closed)
     assert _post_signature(client, statement, "Early", "early@example.org").status_code == 409
     _changed_elsewhere(statement, status=StatementStatus.published)
@@ -180,9 +184,8 @@ def test_a_statement_reopened_by_another_worker_takes_signatures_here_again(
     assert sorted(db.session.scalars(select(Signature.name))) == ["First Signer", "Second Signer"]
 
 
-def test_a_signature_follows_terms_changed_by_another_worker(client, make_statement, sign):
-    statement = make_statement(requires_confirmation=False)
-    sign(statement, name="First Signer", email="first@example.org")
+def test_a_signature_follows_terms_changed_by_another_worker(client, signed_here):
+    statement = signed_here
     _changed_elsewhere(statement, requires_confirmation=True)
 
     accepted = _post_signature(client, statement, "Second Signer", "second@example.org")
@@ -194,10 +197,9 @@ def test_a_signature_follows_terms_changed_by_another_worker(client, make_statem
 
 
 def test_a_statement_unpublished_by_another_worker_is_not_found_by_signers_here(
-    client, make_statement, sign
+    client, signed_here
 ):
-    statement = make_statement(requires_confirmation=False)
-    sign(statement, name="First Signer", email="first@example.org")
+    statement = signed_here
     _changed_elsewhere(statement, status=StatementStatus.draft)
 
     assert _post_signature(client, statement, "Late", "late@example.org").status_code == 404
