@@ -6,6 +6,8 @@ The schema comes from the migrations, once per run; each test starts with empty 
 """
 import os
 import re
+import threading
+import time
 import uuid
 from contextlib import contextmanager
 
@@ -291,6 +293,18 @@ def sign(client):
         return response
 
     return sign_as
+
+
+@pytest.fixture
+def mail_in_background(app):
+    """The embedded default's mail sender, a thread after each request; the test ends once it
+    has, so that it holds no lock the emptying of the tables would wait on."""
+    app.config["MAIL_SEND_IN_BACKGROUND"] = True
+    yield
+    deadline = time.monotonic() + 10
+    while any(thread.name == "mail-sender" for thread in threading.enumerate()) \
+            and time.monotonic() < deadline:
+        time.sleep(0.02)
 
 
 @pytest.fixture

@@ -414,8 +414,9 @@ def test_the_senders_share_of_its_time_must_be_between_a_twentieth_and_all(runne
     assert "--share" in result.output
 
 
-def test_mail_is_sent_in_the_background_after_the_request(smtp_server, app, client, logged_in):
-    app.config["MAIL_SEND_IN_BACKGROUND"] = True
+def test_mail_is_sent_in_the_background_after_the_request(
+    smtp_server, mail_in_background, client, logged_in
+):
     logged_in(Role.editor)
     message = queue("waiting@example.org")
     message.status = OutboxStatus.failed
@@ -425,7 +426,6 @@ def test_mail_is_sent_in_the_background_after_the_request(smtp_server, app, clie
                              page="/dashboard/mail?status=failed")
 
     assert response.status_code == 303
-    # Until the sender has recorded it sent: it then takes no lock the tables' emptying waits on.
     deadline = time.monotonic() + 10
     while outbox()[0].status is not OutboxStatus.sent and time.monotonic() < deadline:
         db.session.rollback()
