@@ -56,7 +56,7 @@ class NoEncryption:
         return value
 
     def opener(self, purpose: str):
-        return str
+        return lambda values: [value or "" for value in values]
 
 
 def parse_args(argv=None) -> argparse.Namespace:

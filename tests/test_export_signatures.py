@@ -190,10 +190,8 @@ def test_the_export_reads_back_exactly_what_was_stored(runner, make_statement, m
 
 def test_a_download_broken_off_halfway_leaves_the_database_usable(app, make_statement,
                                                                    make_signature, monkeypatch):
-    """The export reads a batch ahead in a thread: stopping early stops that thread before the
-    connection is used again."""
-    import threading
-
+    """On PostgreSQL the rows come from one statement as the database makes them: stopping
+    early cancels it, and the connection is used again at once."""
     from campaign.exports import signatures as export
 
     monkeypatch.setattr(export, "_BATCH", 2)
@@ -204,23 +202,9 @@ def test_a_download_broken_off_halfway_leaves_the_database_usable(app, make_stat
     assert next(pieces).startswith("position,") and "Signer 0" in next(pieces)
     pieces.close()
 
-    assert not [thread for thread in threading.enumerate() if thread.name == "export-read-ahead"]
     assert db.session.scalar(select(AuditEntry.action).order_by(AuditEntry.id.desc()).limit(1)) \
         == "signatures.export"
     assert _rows("".join(export.signatories_csv(statement)))[-1][1] == "Signer 11"
-
-
-def test_a_failure_while_reading_ahead_reaches_the_export():
-    from campaign.exports.csv import read_ahead
-
-    def batches():
-        yield [1]
-        raise RuntimeError("the database went away")
-
-    reading = read_ahead(batches())
-    assert next(reading) == [1]
-    with pytest.raises(RuntimeError, match="went away"):
-        next(reading)
 
 
 def test_the_command_line_loads_no_picture_calendar_or_markdown_library(tmp_path):

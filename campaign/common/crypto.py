@@ -84,41 +84,59 @@ class Keyring:
         return self.current_prefix + base64.urlsafe_b64encode(nonce + sealed).rstrip(b"=").decode()
 
     def decrypt(self, stored: str, purpose: str) -> str:
-        return self.opener(purpose)(stored)
+        return self._open(stored, purpose, purpose.encode())
 
-    def opener(self, purpose: str) -> Callable[[str], str]:
-        """The decryption of values of one purpose, for reading many (an export of a million):
-        the purpose is encoded once, and each value costs a base64 decode and the cipher."""
+    def opener(self, purpose: str) -> Callable[[list[str]], list[str]]:
+        """The decryption of many values of one purpose at once (a batch of an export of a
+        million), empty ones (and NULL) as "".
+
+        The values are opened as if all were under the current key, the base64 of them all
+        translated at once and each value in a comprehension with no call of its own (a
+        quarter cheaper than a call a value). A value that is not under it fails its tag, as
+        AES-GCM refuses whatever a key did not seal: the batch is then opened a value at a
+        time, which names the value's key or says why it does not open.
+        """
         associated_data = purpose.encode()
-        ciphers = self._ciphers
-        current, current_prefix = self._current, self.current_prefix
-        skip = len(current_prefix)
+        decrypt, skip = self._current.decrypt, len(self.current_prefix)
 
-        def open_value(stored: str) -> str:
-            if stored.startswith(current_prefix):  # nearly every value: no need to parse
-                identifier, payload, cipher = self.current_id, stored[skip:], current
-            else:
-                version, _, rest = stored.partition(".")
-                identifier, _, payload = rest.partition(".")
-                if version != FORMAT_VERSION or not payload:
-                    raise UndecryptableValue(f"{purpose} holds a value that is not encrypted.")
-                cipher = ciphers.get(identifier)
-                if cipher is None:
-                    raise UndecryptableValue(
-                        f"{purpose} is encrypted under key {identifier}, which is neither "
-                        f"DATA_KEY ({self.current_id}) nor in DATA_KEYS_RETIRED."
-                    )
+        def open_values(stored_values: list[str]) -> list[str]:
             try:
-                sealed = _from_base64url(payload)
-                return cipher.decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:],
-                                      associated_data).decode()
-            except (binascii.Error, ValueError, InvalidTag) as error:
-                raise UndecryptableValue(
-                    f"{purpose} under key {identifier} does not open: the key is not the one "
-                    "that encrypted it, or the value is damaged."
-                ) from error
+                payloads = "\n".join([stored[skip:] if stored else "" for stored in stored_values]
+                                      ).encode()
+                sealed_values = [
+                    binascii.a2b_base64(payload + _PADDING_BYTES[len(payload) % 4]) if payload
+                    else b"" for payload in payloads.translate(_FROM_URLSAFE).split(b"\n")]
+                if len(sealed_values) == len(stored_values):  # else a value held a line break
+                    return [decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:],
+                                    associated_data).decode() if sealed else ""
+                            for sealed in sealed_values]
+            except (binascii.Error, ValueError, InvalidTag):
+                pass
+            return [self._open(stored, purpose, associated_data) if stored else ""
+                    for stored in stored_values]
 
-        return open_value
+        return open_values
+
+    def _open(self, stored: str, purpose: str, associated_data: bytes) -> str:
+        version, _, rest = stored.partition(".")
+        identifier, _, payload = rest.partition(".")
+        if version != FORMAT_VERSION or not payload:
+            raise UndecryptableValue(f"{purpose} holds a value that is not encrypted.")
+        cipher = self._ciphers.get(identifier)
+        if cipher is None:
+            raise UndecryptableValue(
+                f"{purpose} is encrypted under key {identifier}, which is neither "
+                f"DATA_KEY ({self.current_id}) nor in DATA_KEYS_RETIRED."
+            )
+        try:
+            sealed = _from_base64url(payload)
+            return cipher.decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:],
+                                  associated_data).decode()
+        except (binascii.Error, ValueError, InvalidTag) as error:
+            raise UndecryptableValue(
+                f"{purpose} under key {identifier} does not open: the key is not the one "
+                "that encrypted it, or the value is damaged."
+            ) from error
 
     def reencrypt(self, stored: str, purpose: str) -> str:
         """The value under the current key (as it is, when it already is)."""
@@ -128,6 +146,7 @@ class Keyring:
 
 
 _PADDING = ("", "===", "==", "=")
+_PADDING_BYTES = tuple(padding.encode() for padding in _PADDING)
 _FROM_URLSAFE = bytes.maketrans(b"-_", b"+/")
 
 
