@@ -86,7 +86,7 @@ class Keyring:
     def decrypt(self, stored: str, purpose: str) -> str:
         return self._open(stored, purpose, purpose.encode())
 
-    def opener(self, purpose: str) -> Callable[[list[str]], list[str]]:
+    def opener(self, purpose: str) -> Callable[[Sequence[str | None]], list[str]]:
         """The decryption of many values of one purpose at once (a batch of an export of a
         million), empty ones (and NULL) as "".
 
@@ -99,7 +99,7 @@ class Keyring:
         associated_data = purpose.encode()
         decrypt, skip = self._current.decrypt, len(self.current_prefix)
 
-        def open_values(stored_values: list[str]) -> list[str]:
+        def open_values(stored_values: Sequence[str | None]) -> list[str]:
             try:
                 payloads = "\n".join([stored[skip:] if stored else "" for stored in stored_values]
                                       ).encode()

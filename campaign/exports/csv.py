@@ -11,7 +11,7 @@ column at once (see exports/signatures.py).
 import csv
 import io
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from enum import Enum
 
@@ -55,7 +55,7 @@ def cell(text: str) -> str:
 _CELL_WORK = ('"', ",", "\n", "\r", *("\0" + trigger for trigger in FORMULA_TRIGGERS))
 
 
-def cells(texts: list[str]) -> list[str]:
+def cells(texts: Sequence[str]) -> Sequence[str]:
     """`cell` of each text: the texts as they are when none needs quoting or neutralising
     (nearly every batch of an export), which ten searches of them all, joined, find."""
     joined = "\0" + "\0".join(texts)

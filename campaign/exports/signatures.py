@@ -13,7 +13,7 @@ at a time, and the cells where they are cheapest to write:
 Either way Python opens the email address and comment, which are stored encrypted
 (`Keyring.opener`), and numbers the lines.
 """
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing
 from datetime import date
 from itertools import count, islice
@@ -41,6 +41,7 @@ WHICH = ("all", "public", "curated")
 #: 1.2 MB more than 500, for no measurable speed).
 _BATCH = 500
 _YES_NO = ("no", "yes")
+Opener = Callable[[Sequence[str | None]], list[str]]
 
 
 def signatories_csv(statement: Statement, which: str = "all", bom: bool = False,
@@ -73,7 +74,8 @@ def _lines(statement_id: int, which: str, bom: bool) -> Iterator[str]:
         position += len(rows)
 
 
-def _lines_of_written_cells(rows, first, open_emails, open_comments) -> str:
+def _lines_of_written_cells(rows: list[tuple], first: int, open_emails: Opener,
+                            open_comments: Opener) -> str:
     """Rows of (the cells before the email, the stored email, the cells between, the stored
     comment, the cells after): a line is `position,before email middle comment after`."""
     _, emails, _, comments, _ = zip(*rows)
@@ -84,7 +86,8 @@ def _lines_of_written_cells(rows, first, open_emails, open_comments) -> str:
     ])
 
 
-def _lines_of_stored_columns(rows, first, open_emails, open_comments) -> str:
+def _lines_of_stored_columns(rows: list[tuple], first: int, open_emails: Opener,
+                             open_comments: Opener) -> str:
     """Rows of the columns as stored (SQLite: times as `YYYY-MM-DD HH:MM:SS.ffffff`, in UTC;
     flags as 0 or 1), written a column at a time."""
     (names, affiliations, personal, countries, emails, statuses, featured, signed_at, comments,
@@ -144,8 +147,8 @@ _CELLS_WRITTEN_IN_SQL = (
     sql_joined(sql_cell(Signature.name), sql_cell(Signature.affiliation),
                sql_yes_no(Signature.personal_capacity), sql_cell(Signature.country), ""),
     type_coerce(Signature.email, Text),
-    sql_joined("", sql_enum_value(Signature.status, SignatureStatus), sql_yes_no(Signature.featured),
-               sql_utc_iso(Signature.created_at), ""),
+    sql_joined("", sql_enum_value(Signature.status, SignatureStatus),
+               sql_yes_no(Signature.featured), sql_utc_iso(Signature.created_at), ""),
     type_coerce(Signature.comment, Text),
     sql_joined("", sql_date(Signature.collected_on),
                sql_enum_value(Signature.entry_method, EntryMethod), sql_cell(Signature.source),
