@@ -223,3 +223,30 @@ def test_the_command_line_loads_no_picture_calendar_or_markdown_library(tmp_path
                          timeout=120)
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "[]"
+
+
+
+def test_with_a_libpq_older_than_17_the_rows_come_one_at_a_time(
+        runner, on_postgresql, make_statement, make_signature, monkeypatch):
+    """Chunked rows need libpq 17: with an older one (a system libpq, not the wheel's) psycopg
+    refuses them, and the export reads the same rows one by one."""
+    if not on_postgresql:
+        pytest.skip("PostgreSQL's driver only")
+    import psycopg
+
+    statement = make_statement(slug="older-libpq")
+    for number in range(3):
+        make_signature(statement, name=f"Signer {number}", email=f"s{number}@example.org")
+    with_chunks = runner.invoke(args=["signatures", "export", "older-libpq"])
+
+    def without_chunks(check: bool = False) -> bool:
+        if check:
+            raise psycopg.NotSupportedError("stream chunks need libpq 17")
+        return False
+
+    monkeypatch.setattr(psycopg.capabilities, "has_stream_chunked", without_chunks)
+    one_at_a_time = runner.invoke(args=["signatures", "export", "older-libpq"])
+    assert one_at_a_time.exit_code == 0, one_at_a_time.output
+    assert one_at_a_time.stdout == with_chunks.stdout
+    assert [row[1] for row in _rows(one_at_a_time.stdout)[1:]] == [
+        "Signer 0", "Signer 1", "Signer 2"]

@@ -5,7 +5,7 @@ at a time, and the cells where they are cheapest to write:
 
 - On PostgreSQL the database writes each line's cells itself (formula-like cells
   neutralised and RFC 4180 quoting done in the query, see `sql_cell`), in its own process,
-  while this one opens the rows before.
+  while this process opens the batch before.
 - On SQLite the query runs in this process, under the interpreter's lock, and the same work
   in its virtual machine cost three times what Python's string methods take over a whole
   column (`cells`): the rows come as stored and Python writes the cells.
@@ -117,13 +117,15 @@ def _batches(connection, queries) -> Iterator[list[tuple]]:
     the statement lasts as long as the download, its transaction lifts the statement timeout.
     It also runs without parallel workers: with this process busy opening the addresses, the
     workers' turns on the same cores cost more than they gave (a million lines in 3.4 s with
-    them, 3.2 s without, on two cores).
+    them, 3.2 s without, on two cores). Chunks need libpq 17 (psycopg's binary wheel brings
+    its own); with an older libpq the rows come one at a time, more slowly.
     """
     driver = connection.connection.driver_connection
     postgresql = connection.dialect.name == "postgresql"
     if postgresql:
         connection.exec_driver_sql("SET LOCAL statement_timeout = 0")
         connection.exec_driver_sql("SET LOCAL max_parallel_workers_per_gather = 0")
+        chunk = _BATCH if _chunked_rows() else 1
     for query in queries:
         compiled = query.compile(dialect=connection.dialect,
                                  compile_kwargs={"render_postcompile": True})
@@ -132,13 +134,19 @@ def _batches(connection, queries) -> Iterator[list[tuple]]:
             parameters = [parameters[name] for name in compiled.positiontup]
         with closing(driver.cursor()) as cursor:
             if postgresql:
-                with closing(cursor.stream(str(compiled), parameters, size=_BATCH)) as rows:
+                with closing(cursor.stream(str(compiled), parameters, size=chunk)) as rows:
                     while batch := list(islice(rows, _BATCH)):
                         yield batch
             else:
                 cursor.execute(str(compiled), parameters)
                 while batch := cursor.fetchmany(_BATCH):
                     yield batch
+
+
+def _chunked_rows() -> bool:
+    from psycopg import capabilities  # the PostgreSQL driver, imported only where it is used
+
+    return capabilities.has_stream_chunked()
 
 
 #: PostgreSQL's columns: the cells before the email, the email as stored, the cells between,
