@@ -124,8 +124,8 @@ def fill(database: Database, rows: int) -> tuple[str, int]:
         # On PostgreSQL the million arrive in one INSERT, which autovacuum then visits about a
         # minute later, in the middle of the searches (one of them took 276-294 ms while it
         # ran, against 9 ms in the run before), and whose gigabyte of WAL the checkpointer is
-        # still writing out a minute after (a search then took 731 ms, against 21 ms at p50);
-        # vacuumed and checkpointed here, as a table that filled over days would have been.
+        # still writing out a minute after (a search took 731 ms, against 21 ms at p50, as it
+        # finished); vacuumed and checkpointed here, as a table filled over days would be.
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.exec_driver_sql("VACUUM ANALYZE" if postgresql else "ANALYZE")
             if postgresql:
