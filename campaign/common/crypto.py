@@ -67,6 +67,10 @@ def key_id(key: bytes) -> str:
     return hmac.new(key, b"campaign.data-key-id", hashlib.sha256).hexdigest()[:8]
 
 
+#: Opens a batch of stored values of one purpose: see `Keyring.opener`.
+Opener = Callable[[Sequence[str | None]], list[str]]
+
+
 class Keyring:
     """The current data key, which encrypts, and the retired ones, which only decrypt."""
 
@@ -86,7 +90,7 @@ class Keyring:
     def decrypt(self, stored: str, purpose: str) -> str:
         return self._open(stored, purpose, purpose.encode())
 
-    def opener(self, purpose: str) -> Callable[[Sequence[str | None]], list[str]]:
+    def opener(self, purpose: str) -> Opener:
         """The decryption of many values of one purpose at once (a batch of an export of a
         million), empty ones (and NULL) as "".
 

@@ -13,7 +13,7 @@ at a time, and the cells where they are cheapest to write:
 Either way Python opens the email address and comment, which are stored encrypted
 (`Keyring.opener`), and numbers the lines.
 """
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import closing
 from datetime import date
 from itertools import count, islice
@@ -21,7 +21,7 @@ from itertools import count, islice
 from sqlalchemy import Text, false, select, true, type_coerce
 
 from campaign.audit.service import record
-from campaign.common.crypto import keyring
+from campaign.common.crypto import Opener, keyring
 from campaign.exports.csv import (
     cells, header_line, sql_cell, sql_date, sql_enum_value, sql_joined, sql_utc_iso, sql_yes_no,
 )
@@ -41,7 +41,6 @@ WHICH = ("all", "public", "curated")
 #: 1.2 MB more than 500, for no measurable speed).
 _BATCH = 500
 _YES_NO = ("no", "yes")
-Opener = Callable[[Sequence[str | None]], list[str]]
 
 
 def signatories_csv(statement: Statement, which: str = "all", bom: bool = False,
