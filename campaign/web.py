@@ -221,7 +221,21 @@ def public_cache(view):
         response.add_etag()
         return response.make_conditional(request)
 
+    wrapper.cached_publicly = True
     return wrapper
+
+
+@limiter.request_filter
+def _reads_a_public_page() -> bool:
+    """A GET of a page that shared caches may keep (`public_cache`) passes the rate limiter by.
+
+    No limit is laid on reading such a page: a cache in front answers most reads without
+    asking the app, so none could hold. Finding that out for each request took a tenth of a
+    kept statement page's time in the app. Its form's POST is limited as before.
+    """
+    if request.method not in ("GET", "HEAD"):
+        return False
+    return getattr(current_app.view_functions.get(request.endpoint), "cached_publicly", False)
 
 
 def _is_per_visitor(response) -> bool:
