@@ -225,7 +225,6 @@ def test_the_command_line_loads_no_picture_calendar_or_markdown_library(tmp_path
     assert run.stdout.strip() == "[]"
 
 
-
 def test_with_a_libpq_older_than_17_the_rows_come_one_at_a_time(
         runner, on_postgresql, make_statement, make_signature, monkeypatch):
     """Chunked rows need libpq 17: with an older one (a system libpq, not the wheel's) psycopg
