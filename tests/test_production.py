@@ -14,14 +14,17 @@ import time
 from pathlib import Path
 
 import pytest
+from flask import make_response
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
 from campaign import create_app
+from campaign.common.page_copies import shared_page
 from campaign.extensions import upgrade_database
 from campaign.extensions import db, limiter
 from campaign.organizers.models import Organizer, Role
 from campaign.signatures import counts
+from campaign.web import public_cache
 from tests.conftest import PASSWORD, CampaignClient
 from werkzeug.security import generate_password_hash
 
@@ -323,3 +326,39 @@ def test_an_organizer_always_sees_the_page_as_it_is_now(
     make_signature(statement)
     counts.reconcile(statement.id)
     assert _count_shown(client.get(page)) == "1 signature"
+
+
+def test_a_visitor_served_from_the_copy_gets_the_public_answer_and_a_304_for_its_etag(
+    page_copies_on, app, make_statement
+):
+    page = f"/s/{make_statement().slug}"
+    first = app.test_client().get(page)
+    copy = app.test_client().get(page)
+
+    assert copy.get_data() == first.get_data()
+    for header in ("Cache-Control", "Vary", "ETag", "Content-Type", "Content-Length"):
+        assert copy.headers[header] == first.headers[header], header
+    assert "Set-Cookie" not in copy.headers
+    revisit = app.test_client().get(page, headers={"If-None-Match": first.headers["ETag"]})
+    assert revisit.status_code == 304
+    assert revisit.get_data() == b""
+
+
+def test_a_page_made_for_one_visitor_alone_is_never_kept_for_the_next(page_copies_on, app):
+    renders = []
+
+    @app.get("/for-one-visitor")
+    @shared_page
+    @public_cache
+    def for_one_visitor():
+        renders.append(1)
+        response = make_response(f"<p>Render {len(renders)}</p>")
+        response.set_cookie("visitor", str(len(renders)))
+        return response
+
+    first = app.test_client().get("/for-one-visitor")
+    second = app.test_client().get("/for-one-visitor")
+
+    assert "private" in first.headers["Cache-Control"]
+    assert "Render 2" in second.get_data(as_text=True)
+    assert second.headers["Set-Cookie"].startswith("visitor=2")

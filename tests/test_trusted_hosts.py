@@ -14,6 +14,7 @@ from campaign.common.hashing import email_index
 from campaign.common.page_copies import shared_page
 from campaign.extensions import db
 from campaign.mail.models import OutboxMessage
+from campaign.web import public_cache
 
 ATTACKER = "evil.example"
 FORGED_HEADERS = [
@@ -105,6 +106,7 @@ def test_a_page_copy_kept_for_one_name_of_the_site_is_never_served_on_another(
 ):
     @app.get("/which-host")
     @shared_page
+    @public_cache
     def which_host():
         return f"<p>Asked for {request.host}</p>"
 

@@ -8,6 +8,10 @@ no other worker or host needs it, and each makes its own. A copy is kept per hos
 page was asked for (TRUSTED_HOSTS may list several), and its full links come from BASE_URL
 anyway, so a forged Host header cannot reach the next visitor. Logged-in organizers,
 visitors with a message waiting (flash) and anything but a plain 200 HTML page always render.
+
+A copy is the finished public answer: `shared_page` is laid outside `web.public_cache`, so only
+a page that public_cache found the same for every visitor is kept, with its caching headers
+and ETag, and a visitor served from the copy costs no hashing or header building again.
 """
 import threading
 import time
@@ -75,7 +79,10 @@ def _same_for_everyone() -> bool:
 
 
 def shared_page(view):
-    """Serve an anonymous GET of this page from a copy at most PAGE_CACHE_SECONDS old."""
+    """Serve an anonymous GET of this page from a copy at most PAGE_CACHE_SECONDS old.
+
+    Lay it outside `public_cache`, whose answer is what is kept.
+    """
 
     @wraps(view)
     def wrapper(*args, **kwargs):
@@ -83,18 +90,34 @@ def shared_page(view):
         if not max_age or not _same_for_everyone():
             return view(*args, **kwargs)
         # Host and scheme too: a copy made for one name of the site is never served on another.
-        key = (request.host_url, request.full_path, str(get_locale()))
+        key = (request.scheme, request.host, request.full_path, str(get_locale()))
         kept = _copies().fresh(key, max_age)
         if kept is not None:
-            return make_response(kept)
+            return _answer_from(kept)
         try:
             response = make_response(view(*args, **kwargs))
         except BaseException:
             _copies().keep(key, None)
             raise
-        shareable = (response.status_code == 200 and response.mimetype == "text/html"
-                     and not response.is_streamed)
-        _copies().keep(key, response.get_data(as_text=True) if shareable else None)
+        _copies().keep(key, _copy_of(response) if _is_public_page(response) else None)
         return response
 
     return wrapper
+
+
+def _is_public_page(response) -> bool:
+    return (response.status_code == 200 and response.mimetype == "text/html"
+            and not response.is_streamed and response.cache_control.public)
+
+
+def _copy_of(response) -> tuple[bytes, tuple]:
+    """The body and headers to answer the next visitors with; each answer gets its own Date."""
+    headers = tuple((name, value) for name, value in response.headers.items()
+                    if name.lower() != "date")
+    return response.get_data(), headers
+
+
+def _answer_from(copy: tuple[bytes, tuple]):
+    body, headers = copy
+    response = current_app.response_class(body, headers=list(headers))
+    return response.make_conditional(request)

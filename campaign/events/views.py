@@ -71,8 +71,8 @@ def _visible_event(slug: str):
 @bp.route("/e/<slug>", methods=["GET", "POST"])
 @same_site_posts
 @public_form_limits("REGISTER_RATE_LIMIT", kind="event")
-@public_cache
 @shared_page
+@public_cache
 def event_page(slug: str):
     event = _visible_event(slug)
     full = service.tickets_full(event)

@@ -36,8 +36,8 @@ def site_identity() -> dict:
 
 
 @bp.get("/")
-@public_cache
 @shared_page
+@public_cache
 def index():
     """The featured statement (on the first page), upcoming events, the other statements."""
     featured = service.featured_statement(service.site_settings())

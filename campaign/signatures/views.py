@@ -32,8 +32,8 @@ _HELD = {"confirm": "email"}
 
 
 @bp.get("/s/<slug>")
-@public_cache
 @shared_page
+@public_cache
 def statement_page(slug: str):
     statement = public_statement(slug)
     form = SignatureForm()
