@@ -6,7 +6,7 @@ from flask.logging import default_handler
 from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from campaign.common import crypto, sqlite_turns
+from campaign.common import crypto, idle_ping, sqlite_turns
 from campaign.common.routing import DatabaseIdConverter
 from campaign.config import INSTANCE_DIR, PROJECT_ROOT, load_settings, trusted_hosts
 from campaign.extensions import babel, csrf, db, limiter, login_manager, migration_commands
@@ -67,7 +67,6 @@ def _engine_options(config: dict) -> dict:
     return {
         "pool_size": config["DB_POOL_SIZE"],
         "max_overflow": config["DB_MAX_OVERFLOW"],
-        "pool_pre_ping": True,
         "pool_timeout": config["DB_POOL_TIMEOUT"],
         "connect_args": {
             "connect_timeout": 5,
@@ -90,6 +89,8 @@ def _init_extensions(app: Flask) -> None:
     if default_handler not in limiter.logger.handlers:
         limiter.logger.addHandler(default_handler)
     with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            idle_ping.ping_after_idle(db.engine, app.config["DB_PING_AFTER_IDLE_SECONDS"])
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _sqlite_pragmas)
             if db.engine.url.database not in (None, "", ":memory:"):

@@ -103,6 +103,7 @@ def load_settings() -> dict:
         "DB_MAX_OVERFLOW": _int("DB_MAX_OVERFLOW", 10),
         "DB_STATEMENT_TIMEOUT_MS": _int("DB_STATEMENT_TIMEOUT_MS", 5000),
         "DB_POOL_TIMEOUT": _int("DB_POOL_TIMEOUT", 5),
+        "DB_PING_AFTER_IDLE_SECONDS": _int("DB_PING_AFTER_IDLE_SECONDS", 1),
         "DB_RETRY_AFTER_SECONDS": _int("DB_RETRY_AFTER_SECONDS", 30),
         "REDIS_URL": redis_url,
         "CAMPAIGN_NAME": os.environ.get("CAMPAIGN_NAME", "Campaign statements"),

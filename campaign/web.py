@@ -160,8 +160,8 @@ def _database_unavailable(error: SQLAlchemyError):
     """The database is down, refusing connections, out of pooled connections or too slow.
 
     A plain page that needs nothing from the database (not even the logged-in organizer),
-    so it renders while the database is away; pre-ping brings the pool back by itself
-    once the database answers again.
+    so it renders while the database is away; the pool starts afresh by itself once the
+    database answers again (`common.idle_ping`).
     """
     current_app.logger.warning("Database unavailable: %s", error)
     end_failed_transaction()
@@ -186,6 +186,13 @@ class _EmptySessionVariesNothing(SecureCookieSessionInterface):
     """Flask adds `Vary: Cookie` whenever the session was read, and Flask-Login reads it on
     every request; an empty session that nobody wrote to shaped nothing on the page, so a
     public page varies only by what really changes it (`public_cache`)."""
+
+    def open_session(self, app, request):
+        """A visitor without a session cookie starts with an empty session: nothing to verify,
+        so no signer is made for them (most of a public page's visitors)."""
+        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
 
     def save_session(self, app, session, response) -> None:
         if not session and not session.modified:

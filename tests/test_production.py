@@ -230,6 +230,22 @@ def test_visitors_get_a_plain_503_while_the_database_is_down_and_pages_return_af
     assert outage_app.test_client().get("/readyz").status_code == 200
 
 
+def test_after_the_database_restarts_while_the_site_is_quiet_the_next_visitor_gets_the_page(
+    cluster, outage_app
+):
+    visitor = outage_app.test_client()
+    assert visitor.get("/").status_code == 200  # the pool keeps that connection
+    quiet_since = time.monotonic()
+
+    cluster.stop()
+    cluster.start()
+    # Longer than DB_PING_AFTER_IDLE_SECONDS: the kept connection is tried before use.
+    time.sleep(max(0.0, outage_app.config["DB_PING_AFTER_IDLE_SECONDS"] + 0.2
+                   - (time.monotonic() - quiet_since)))
+
+    assert visitor.get("/").status_code == 200
+
+
 def test_a_request_that_waits_too_long_for_a_connection_gets_a_503(outage_app):
     organizer_client = _logged_in(outage_app)
     with outage_app.app_context(), db.engine.connect():  # the pool's only connection, busy
